@@ -1,0 +1,58 @@
+# Aftermath: `make run` serves the app with a demo runner; `make test` passes the tests.
+# Needs Python 3.12+ (as `python3`, or say PYTHON=python3.12) and make.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help setup run demo test lint format check lock clean
+
+help:
+	@echo "make run    set up, migrate SQLite, load the demo runner, serve on http://$(HOST):$(PORT)"
+	@echo "make test   set up, lint (ruff) and run the whole test suite"
+	@echo "make lock   refresh uv.lock and the exported requirements files"
+
+# The environment, rebuilt whenever the locked requirements change. uv is used
+# when it can be installed (fast); plain pip installs the same locked files.
+$(BIN)/.installed: requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Aftermath needs Python 3.12 or newer; run make with PYTHON=python3.12")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv \
+	  && $(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-dev.txt \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+demo: setup
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+
+run: demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: setup
+	AFTERMATH_TESTING=1 $(BIN)/python manage.py check
+	AFTERMATH_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint check
+	AFTERMATH_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lock:
+	$(BIN)/uv lock
+	$(BIN)/uv export --quiet --frozen --no-emit-project --all-groups -o requirements-dev.txt
+	$(BIN)/uv export --quiet --frozen --no-emit-project --no-dev -o requirements.txt
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

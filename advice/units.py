@@ -1,0 +1,133 @@
+"""Unit conversions and display formatting, shared by the engine and the pages.
+
+Storage is always metric (domain.md); a runner's profile picks what is shown.
+Plain Python: no Django import, so the advice engine can use it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KM_PER_MI = 1.609344  # international mile, exact
+ML_PER_FL_OZ = 29.5735295625  # US customary fluid ounce, exact
+KG_PER_LB = 0.45359237  # avoirdupois pound, exact
+
+DISTANCE_UNITS = ("km", "mi")
+TEMPERATURE_UNITS = ("c", "f")
+VOLUME_UNITS = ("ml", "floz")
+WEIGHT_UNITS = ("kg", "lb")
+
+
+def km_to_mi(km: float) -> float:
+    return km / KM_PER_MI
+
+
+def mi_to_km(mi: float) -> float:
+    return mi * KM_PER_MI
+
+
+def c_to_f(c: float) -> float:
+    return c * 9 / 5 + 32
+
+
+def f_to_c(f: float) -> float:
+    return (f - 32) * 5 / 9
+
+
+def ml_to_floz(ml: float) -> float:
+    return ml / ML_PER_FL_OZ
+
+
+def floz_to_ml(floz: float) -> float:
+    return floz * ML_PER_FL_OZ
+
+
+def kg_to_lb(kg: float) -> float:
+    return kg / KG_PER_LB
+
+
+def lb_to_kg(lb: float) -> float:
+    return lb * KG_PER_LB
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """The display units a runner chose. Defaults are metric."""
+
+    distance: str = "km"
+    temperature: str = "c"
+    volume: str = "ml"
+    weight: str = "kg"
+
+    # --- metric -> display -------------------------------------------------
+    def distance_from_km(self, km: float) -> float:
+        return km_to_mi(km) if self.distance == "mi" else km
+
+    def temperature_from_c(self, c: float) -> float:
+        return c_to_f(c) if self.temperature == "f" else c
+
+    def volume_from_ml(self, ml: float) -> float:
+        return ml_to_floz(ml) if self.volume == "floz" else ml
+
+    def weight_from_kg(self, kg: float) -> float:
+        return kg_to_lb(kg) if self.weight == "lb" else kg
+
+    # --- display -> metric -------------------------------------------------
+    def distance_to_km(self, value: float) -> float:
+        return mi_to_km(value) if self.distance == "mi" else value
+
+    def temperature_to_c(self, value: float) -> float:
+        return f_to_c(value) if self.temperature == "f" else value
+
+    def volume_to_ml(self, value: float) -> float:
+        return floz_to_ml(value) if self.volume == "floz" else value
+
+    def weight_to_kg(self, value: float) -> float:
+        return lb_to_kg(value) if self.weight == "lb" else value
+
+    # --- labels ------------------------------------------------------------
+    @property
+    def distance_label(self) -> str:
+        return "mi" if self.distance == "mi" else "km"
+
+    @property
+    def temperature_label(self) -> str:
+        return "°F" if self.temperature == "f" else "°C"
+
+    @property
+    def volume_label(self) -> str:
+        return "fl oz" if self.volume == "floz" else "ml"
+
+    @property
+    def weight_label(self) -> str:
+        return "lb" if self.weight == "lb" else "kg"
+
+    # --- formatted strings for runner-facing text ----------------------------
+    def fmt_distance(self, km: float) -> str:
+        return f"{_num(self.distance_from_km(km), 1)} {self.distance_label}"
+
+    def fmt_temperature(self, c: float) -> str:
+        return f"{_num(self.temperature_from_c(c), 0)} {self.temperature_label}"
+
+    def fmt_volume(self, ml: float) -> str:
+        if self.volume == "floz":
+            return f"{_num(ml_to_floz(ml), 0)} fl oz"
+        if ml >= 1000:
+            return f"{_num(ml / 1000, 1)} l"
+        return f"{_num(round(ml / 10) * 10 if ml >= 100 else ml, 0)} ml"
+
+    def fmt_weight(self, kg: float) -> str:
+        return f"{_num(self.weight_from_kg(kg), 1)} {self.weight_label}"
+
+
+def _num(value: float, digits: int) -> str:
+    """A number as a runner reads it: no trailing '.0', no '-0'."""
+    rounded = round(value, digits)
+    if rounded == 0:
+        rounded = 0.0
+    if digits == 0 or rounded == int(rounded):
+        return str(round(rounded))
+    return f"{rounded:.{digits}f}"
+
+
+METRIC = Units()

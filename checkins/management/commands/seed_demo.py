@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from checkins.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo runner with about 60 days of runs and check-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=60)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, days, seed, **options):
+        runner = load_demo(days=days, seed=seed)
+        count = runner.runs.count()
+        self.stdout.write(self.style.SUCCESS(f"Demo runner ready with {count} runs."))
+        self.stdout.write(f"Log in at http://127.0.0.1:8000/accounts/login/ as {DEMO_EMAIL}")
+        self.stdout.write(f"with the password {DEMO_PASSWORD}")

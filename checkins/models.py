@@ -1,0 +1,382 @@
+"""Runners, their profile, and each run with its twitch check-in.
+
+Everything is stored in metric with the keys of shared/domain.md. `Run.answers()`
+is the only bridge to the advice engine: it turns a run and its check-in into
+the domain's answers mapping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from advice.units import Units
+from advice.vocabulary import (
+    COOLDOWN_LABELS,
+    MEDICATION_LABELS,
+    MUSCLE_LABELS,
+    RANGES,
+    RUN_TYPE_LABELS,
+    SYMPTOM_LABELS,
+)
+
+from .fields import CodeListField
+
+TIME_ZONE_CHOICES = tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
+
+
+def _range_validators(key: str) -> list:
+    low, high = RANGES[key]
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def _in_range(field: str, key: str | None = None) -> Q:
+    """Null (not answered) or within the domain's range for `key`."""
+    low, high = RANGES[key or field]
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        # Log-in and password reset match the address whatever its case.
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A runner, who logs in with an e-mail address. Health data lives in Profile and Run."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class Profile(models.Model):
+    class DistanceUnit(models.TextChoices):
+        KM = "km", "kilometres"
+        MI = "mi", "miles"
+
+    class TemperatureUnit(models.TextChoices):
+        C = "c", "°C"
+        F = "f", "°F"
+
+    class VolumeUnit(models.TextChoices):
+        ML = "ml", "millilitres"
+        FLOZ = "floz", "fluid ounces"
+
+    class WeightUnit(models.TextChoices):
+        KG = "kg", "kilograms"
+        LB = "lb", "pounds"
+
+    runner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    distance_unit = models.CharField(max_length=2, choices=DistanceUnit.choices, default=DistanceUnit.KM)
+    temperature_unit = models.CharField(
+        max_length=1, choices=TemperatureUnit.choices, default=TemperatureUnit.C
+    )
+    volume_unit = models.CharField(max_length=4, choices=VolumeUnit.choices, default=VolumeUnit.ML)
+    weight_unit = models.CharField(max_length=2, choices=WeightUnit.choices, default=WeightUnit.KG)
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    body_weight_kg = models.FloatField(
+        "body weight (kg)", null=True, blank=True, validators=_range_validators("weight_before_kg")
+    )
+    medications = CodeListField(codes=tuple(MEDICATION_LABELS.items()))
+    medication_changed = models.BooleanField("started or changed a medicine lately", default=False)
+    notice_acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_range("body_weight_kg", "weight_before_kg"), name="profile_body_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(distance_unit__in=("km", "mi"))
+                & Q(temperature_unit__in=("c", "f"))
+                & Q(volume_unit__in=("ml", "floz"))
+                & Q(weight_unit__in=("kg", "lb")),
+                name="profile_units_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.runner}"
+
+    @property
+    def units(self) -> Units:
+        return Units(
+            distance=self.distance_unit,
+            temperature=self.temperature_unit,
+            volume=self.volume_unit,
+            weight=self.weight_unit,
+        )
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def has_acknowledged_notice(self) -> bool:
+        return self.notice_acknowledged_at is not None
+
+    def acknowledge_notice(self) -> None:
+        """Store the first-use acknowledgement once; later calls keep the first time."""
+        if self.notice_acknowledged_at is None:
+            self.notice_acknowledged_at = timezone.now()
+            self.save(update_fields=["notice_acknowledged_at"])
+
+
+class RunQuerySet(models.QuerySet):
+    def for_runner(self, runner) -> RunQuerySet:
+        return self.filter(runner=runner)
+
+    def with_checkin(self) -> RunQuerySet:
+        return self.select_related("checkin")
+
+
+class Run(models.Model):
+    """One run: what the runner did and the conditions. Metric, domain.md keys."""
+
+    RUN_TYPES = tuple(RUN_TYPE_LABELS.items())
+    COOLDOWNS = tuple(COOLDOWN_LABELS.items())
+
+    runner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    # The day as the runner lived it, in their time zone when they ran; kept so
+    # that moving to another zone later never shifts old runs to another day.
+    date = models.DateField(db_index=True)
+    distance_km = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.01), MaxValueValidator(300)]
+    )
+    duration_min = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.1), MaxValueValidator(2000)]
+    )
+    effort = models.PositiveSmallIntegerField(null=True, blank=True, validators=_range_validators("effort"))
+    run_type = models.CharField(max_length=10, choices=RUN_TYPES, blank=True)
+    temperature_c = models.FloatField(null=True, blank=True, validators=_range_validators("temperature_c"))
+    humidity_pct = models.FloatField(null=True, blank=True, validators=_range_validators("humidity_pct"))
+    fluid_ml = models.PositiveIntegerField(null=True, blank=True, validators=_range_validators("fluid_ml"))
+    electrolytes_during = models.BooleanField(null=True, blank=True)
+    carbs_before_g = models.PositiveIntegerField(
+        null=True, blank=True, validators=_range_validators("carbs_before_g")
+    )
+    carbs_before_min = models.PositiveIntegerField(
+        null=True, blank=True, validators=_range_validators("carbs_before_min")
+    )
+    meal_before_h = models.FloatField(null=True, blank=True, validators=_range_validators("meal_before_h"))
+    spicy_meal = models.BooleanField(null=True, blank=True)
+    cooldown = models.CharField(max_length=12, choices=COOLDOWNS, blank=True)
+    weight_before_kg = models.FloatField(
+        null=True, blank=True, validators=_range_validators("weight_before_kg")
+    )
+    weight_after_kg = models.FloatField(
+        null=True, blank=True, validators=_range_validators("weight_after_kg")
+    )
+    days_since_rest = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(3650)]
+    )
+    avg_heart_rate_bpm = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(20), MaxValueValidator(250)]
+    )
+    notes = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["runner", "-started_at"], name="run_runner_started")]
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "idempotency_key"], name="run_unique_idempotency_key"),
+            models.CheckConstraint(
+                condition=Q(distance_km__isnull=True) | Q(distance_km__gt=0, distance_km__lte=300),
+                name="run_distance_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_min__isnull=True) | Q(duration_min__gt=0, duration_min__lte=2000),
+                name="run_duration_range",
+            ),
+            models.CheckConstraint(condition=_in_range("effort"), name="run_effort_range"),
+            models.CheckConstraint(condition=_in_range("temperature_c"), name="run_temperature_range"),
+            models.CheckConstraint(condition=_in_range("humidity_pct"), name="run_humidity_range"),
+            models.CheckConstraint(condition=_in_range("fluid_ml"), name="run_fluid_range"),
+            models.CheckConstraint(condition=_in_range("carbs_before_g"), name="run_carbs_range"),
+            models.CheckConstraint(condition=_in_range("carbs_before_min"), name="run_carbs_min_range"),
+            models.CheckConstraint(condition=_in_range("meal_before_h"), name="run_meal_range"),
+            models.CheckConstraint(condition=_in_range("weight_before_kg"), name="run_weight_before_range"),
+            models.CheckConstraint(condition=_in_range("weight_after_kg"), name="run_weight_after_range"),
+            models.CheckConstraint(
+                condition=Q(days_since_rest__isnull=True) | Q(days_since_rest__gte=0),
+                name="run_days_since_rest_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(run_type="") | Q(run_type__in=list(RUN_TYPE_LABELS)), name="run_type_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(cooldown="") | Q(cooldown__in=list(COOLDOWN_LABELS)), name="run_cooldown_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run on {self.date} by {self.runner}"
+
+    def save(self, *args, **kwargs):
+        if self.date is None:
+            self.date = self.local_date()
+        super().save(*args, **kwargs)
+
+    def local_date(self) -> dt.date:
+        """The day of `started_at` in the runner's time zone."""
+        zone = getattr(getattr(self.runner, "profile", None), "zone", None) or zoneinfo.ZoneInfo("UTC")
+        return timezone.localtime(self.started_at, zone).date()
+
+    def answers(self, *, days_since_rest: int | None = None) -> dict:
+        """This run and its check-in as the domain's answers mapping (shared/domain.md).
+
+        Only answered keys are present: a missing key means "not answered".
+        `days_since_rest` is the value the log derives, used when the runner
+        did not give one.
+        """
+        out: dict = {"date": self.date}
+        for key in RUN_ANSWER_KEYS:
+            value = getattr(self, key)
+            if value is not None and value != "":
+                out[key] = value
+        if "days_since_rest" not in out and days_since_rest is not None:
+            out["days_since_rest"] = days_since_rest
+        checkin = getattr(self, "checkin", None)  # RelatedObjectDoesNotExist is an AttributeError
+        if checkin is not None:
+            out.update(checkin.answers())
+        return out
+
+
+RUN_ANSWER_KEYS = (
+    "distance_km",
+    "duration_min",
+    "effort",
+    "run_type",
+    "temperature_c",
+    "humidity_pct",
+    "fluid_ml",
+    "electrolytes_during",
+    "carbs_before_g",
+    "carbs_before_min",
+    "meal_before_h",
+    "spicy_meal",
+    "cooldown",
+    "weight_before_kg",
+    "weight_after_kg",
+    "days_since_rest",
+)
+
+
+class CheckIn(models.Model):
+    """The twitch check-in that follows a run (one to one)."""
+
+    run = models.OneToOneField(Run, on_delete=models.CASCADE, related_name="checkin")
+    twitching = models.BooleanField(null=True, blank=True)
+    muscles = CodeListField(codes=tuple(MUSCLE_LABELS.items()))
+    intensity = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_range_validators("intensity")
+    )
+    visible = models.BooleanField(null=True, blank=True)
+    cramps = models.BooleanField(null=True, blank=True)
+    weakness = models.BooleanField(null=True, blank=True)
+    sleep_disrupted = models.BooleanField(null=True, blank=True)
+    daily_life_disrupted = models.BooleanField(null=True, blank=True)
+    symptoms = CodeListField(codes=tuple(SYMPTOM_LABELS.items()))
+    urine_color = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_range_validators("urine_color")
+    )
+    rehydrated = models.BooleanField(null=True, blank=True)
+    # A snapshot of the profile's medicines when the check-in was made, so that
+    # the history reads as it was even after the profile changes.
+    medications = CodeListField(codes=tuple(MEDICATION_LABELS.items()))
+    medication_changed = models.BooleanField(null=True, blank=True)
+    # The next-morning follow-up: when it was answered, and whether it still twitched.
+    followup_at = models.DateTimeField(null=True, blank=True)
+    still_twitching = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=_in_range("intensity"), name="checkin_intensity_range"),
+            models.CheckConstraint(condition=_in_range("urine_color"), name="checkin_urine_color_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in for {self.run}"
+
+    def answers(self) -> dict:
+        out: dict = {}
+        for key in CHECKIN_ANSWER_KEYS:
+            value = getattr(self, key)
+            if value is None or value == "":
+                continue
+            if isinstance(value, list):
+                if not value:
+                    continue
+                value = list(value)
+            out[key] = value
+        return out
+
+
+CHECKIN_ANSWER_KEYS = (
+    "twitching",
+    "muscles",
+    "intensity",
+    "visible",
+    "cramps",
+    "weakness",
+    "sleep_disrupted",
+    "daily_life_disrupted",
+    "symptoms",
+    "urine_color",
+    "rehydrated",
+    "medications",
+    "medication_changed",
+)

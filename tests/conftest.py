@@ -1,0 +1,112 @@
+"""Shared fixtures: runners, their runs, and Debian's Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import CheckInFactory, RunFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def runner(db):
+    """A runner who has acknowledged the first-use notice."""
+    user = UserFactory()
+    user.profile.acknowledge_notice()
+    return user
+
+
+@pytest.fixture
+def other_runner(db):
+    user = UserFactory()
+    user.profile.acknowledge_notice()
+    return user
+
+
+@pytest.fixture
+def runner_client(client, runner):
+    client.force_login(runner)
+    return client
+
+
+@pytest.fixture
+def make_run():
+    def make(runner, checkin: dict | None = None, **run_fields):
+        run = RunFactory(runner=runner, **run_fields)
+        if checkin is not None:
+            CheckInFactory(run=run, **checkin)
+        return run
+
+    return make
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI=true nothing may be skipped: a missing browser or sample set is a failure."""
+    if not IN_CI:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; under CI=true that is a failure.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- Browser tests: Debian's Chromium through Playwright ---------------------
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    if path is None:
+        message = "Debian's Chromium is not installed (apt-get install -y chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A phone: 390×844 CSS pixels, touch."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "en-GB",
+        "timezone_id": "Europe/Berlin",
+    }
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a full-page screenshot under test-artifacts/ (kept by CI as evidence)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{name}.png".replace("/", "_")
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,205 @@
+"""Every account flow: sign up, notice, log in and out, password change and reset, profile."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from checkins.models import User
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signup_creates_runner_logs_in_and_asks_for_the_notice(client):
+    response = client.post(
+        reverse("signup"),
+        {"email": "New.Runner@Example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("welcome")
+    user = User.objects.get()
+    assert user.email == "new.runner@example.org"
+    assert not user.profile.has_acknowledged_notice
+    # Until the notice is acknowledged, any page leads there first.
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("welcome"))
+
+
+def test_signup_errors_name_their_field_and_keep_the_email(client):
+    UserFactory(email="taken@example.org")
+    response = client.post(
+        reverse("signup"), {"email": "TAKEN@example.org", "password1": "x", "password2": "y"}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "already exists" in form.errors["email"][0]
+    assert "password2" in form.errors
+    assert 'value="TAKEN@example.org"' in response.content.decode()
+
+
+def test_notice_must_be_ticked_and_is_stored_once(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("welcome"), {})
+    assert response.status_code == 200
+    assert "tick the box" in response.context["form"].errors["understood"][0]
+    response = client.post(reverse("welcome"), {"understood": "on", "next": reverse("profile")})
+    assert response["Location"] == reverse("profile")
+    user.profile.refresh_from_db()
+    assert user.profile.has_acknowledged_notice
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_notice_refuses_an_offsite_next(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("welcome"), {"understood": "on", "next": "https://evil.example/"})
+    assert response["Location"] == reverse("home")
+
+
+def test_login_is_case_insensitive_and_logout_is_post_only(client):
+    UserFactory(email="ana@example.org")
+    response = client.post(reverse("login"), {"username": "ANA@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_with_wrong_password_says_so(client):
+    UserFactory(email="ana@example.org")
+    response = client.post(reverse("login"), {"username": "ana@example.org", "password": "nope"})
+    assert response.status_code == 200
+    assert "correct e-mail address and password" in response.content.decode()
+
+
+def test_password_change(runner_client, runner):
+    new = "a-new-long-passphrase-7"
+    response = runner_client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response["Location"] == reverse("password_change_done")
+    runner.refresh_from_db()
+    assert runner.check_password(new)
+
+
+def test_password_reset_by_email_link(client):
+    user = UserFactory(email="ana@example.org")
+    response = client.post(reverse("password_reset"), {"email": "Ana@Example.org"})
+    assert response["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ana@example.org"]
+    assert "Reset your Aftermath password" in message.subject
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", message.body).group(1)
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0]
+    new = "brand-new-passphrase-99"
+    response = client.post(form_url, {"new_password1": new, "new_password2": new})
+    assert response["Location"] == reverse("password_reset_complete")
+    user.refresh_from_db()
+    assert user.check_password(new)
+
+
+def test_password_reset_for_unknown_address_sends_nothing_but_looks_the_same(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response["Location"] == reverse("password_reset_done")
+    assert mail.outbox == []
+
+
+def test_profile_saves_units_zone_weight_and_medicines(runner_client, runner):
+    response = runner_client.post(
+        reverse("profile"),
+        {
+            "distance_unit": "mi",
+            "temperature_unit": "f",
+            "volume_unit": "floz",
+            "weight_unit": "lb",
+            "time_zone": "America/New_York",
+            "body_weight": "154.3",
+            "medications": ["statins", "diuretics"],
+            "medication_changed": "on",
+        },
+    )
+    assert response["Location"] == reverse("profile")
+    profile = runner.profile
+    profile.refresh_from_db()
+    assert (profile.distance_unit, profile.temperature_unit) == ("mi", "f")
+    assert (profile.volume_unit, profile.weight_unit) == ("floz", "lb")
+    assert profile.time_zone == "America/New_York"
+    assert profile.body_weight_kg == pytest.approx(70.0, abs=0.05)
+    assert profile.medications == ["statins", "diuretics"]
+    assert profile.medication_changed is True
+    # Shown back in pounds.
+    page = runner_client.get(reverse("profile")).content.decode()
+    assert 'value="154.3"' in page
+    assert "Body weight (lb)" in page
+
+
+def test_profile_refuses_an_impossible_weight_at_the_field(runner_client):
+    response = runner_client.post(
+        reverse("profile"),
+        {
+            "distance_unit": "km",
+            "temperature_unit": "c",
+            "volume_unit": "ml",
+            "weight_unit": "kg",
+            "time_zone": "UTC",
+            "body_weight": "900",
+        },
+    )
+    assert response.status_code == 200
+    assert "between 25 and 250 kg" in response.context["form"].errors["body_weight"][0]
+    assert 'value="900"' in response.content.decode()
+
+
+def test_pages_need_a_login(client):
+    for name in ("profile", "welcome", "password_change"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_runner_time_zone_is_active_for_their_requests(runner):
+    """The middleware activates the profile's zone for the request, then resets it."""
+    from django.utils import timezone
+
+    from checkins.middleware import RunnerTimezoneMiddleware
+
+    runner.profile.time_zone = "Asia/Tokyo"
+    runner.profile.save()
+    seen = {}
+
+    def view(request):
+        seen["zone"] = timezone.get_current_timezone_name()
+
+    class Request:
+        user = runner
+
+    RunnerTimezoneMiddleware(view)(Request())
+    assert seen["zone"] == "Asia/Tokyo"
+    assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_signup_takes_the_browsers_time_zone(client):
+    client.post(
+        reverse("signup"),
+        {"email": "kai@example.org", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "Asia/Tokyo"},
+    )
+    assert User.objects.get(email="kai@example.org").profile.time_zone == "Asia/Tokyo"
+
+
+def test_signup_ignores_an_unknown_time_zone(client):
+    client.post(
+        reverse("signup"),
+        {"email": "kai@example.org", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "Mars/Base"},
+    )
+    assert User.objects.get(email="kai@example.org").profile.time_zone == "UTC"
