@@ -85,7 +85,7 @@ def build_runs(runner: User, *, days: int, end: dt.date, seed: int) -> list[tupl
             cooldown=cooldown,
             weight_before_kg=weights[0] if weights else None,
             weight_after_kg=weights[1] if weights else None,
-            days_since_rest=streak - 1,
+            days_since_rest=streak,
         )
         risk = 0.1 + 0.25 * hot + 0.2 * (cooldown == "none") + 0.15 * (fluid < 200 and duration > 60)
         risk += 0.15 * (run.effort >= 8) + 0.1 * (streak >= 5)

@@ -9,7 +9,14 @@ from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 
 from advice.units import Units
-from advice.vocabulary import RANGES
+from advice.vocabulary import (
+    COOLDOWN_LABELS,
+    EXCLUSIVE_MIN,
+    MUSCLE_LABELS,
+    RANGES,
+    RUN_TYPE_LABELS,
+    SYMPTOM_LABELS,
+)
 
 from .models import Profile, User
 
@@ -137,3 +144,318 @@ class ProfileForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.body_weight_kg = self.cleaned_data.get("body_weight_kg")
         return super().save(commit=commit)
+
+
+# --- The check-in: one run and what followed it, in the runner's units ---------
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+NUMBER = {"inputmode": "decimal", "step": "any"}
+WHOLE = {"inputmode": "numeric", "step": "1"}
+
+
+def yes_no(label: str) -> forms.TypedChoiceField:
+    """A question answered yes or no; left alone it stays "not answered" (None)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+def as_yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+def chips(label: str, choices, *, coerce=str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=coerce,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+# name in the form -> (model field, quantity shown in the runner's unit or None, decimals)
+MEASURES = {
+    "distance": ("distance_km", "distance", 2),
+    "duration_min": ("duration_min", None, 1),
+    "temperature": ("temperature_c", "temperature", 1),
+    "humidity_pct": ("humidity_pct", None, 0),
+    "fluid": ("fluid_ml", "volume", 0),
+    "carbs_before_g": ("carbs_before_g", None, 0),
+    "carbs_before_min": ("carbs_before_min", None, 0),
+    "meal_before_h": ("meal_before_h", None, 1),
+    "weight_before": ("weight_before_kg", "weight", 1),
+    "weight_after": ("weight_after_kg", "weight", 1),
+}
+# The unit of the measures that have one whatever the runner's choice.
+FIXED_UNITS = {"duration_min": "min", "humidity_pct": "%", "carbs_before_g": "g", "carbs_before_min": "min"}
+FIXED_UNITS["meal_before_h"] = "h"
+INTEGER_KEYS = {"fluid_ml", "carbs_before_g", "carbs_before_min"}
+MEASURE_LABELS = {
+    "distance": "Distance",
+    "duration_min": "Time (minutes)",
+    "temperature": "Temperature",
+    "humidity_pct": "Humidity (%)",
+    "fluid": "Drunk during the run",
+    "carbs_before_g": "Carbohydrate before (g)",
+    "carbs_before_min": "Eaten how long before the start (minutes)",
+    "meal_before_h": "Hours since your last proper meal",
+    "weight_before": "Weight before",
+    "weight_after": "Weight after",
+}
+BOOLEAN_KEYS = (
+    "electrolytes_during",
+    "spicy_meal",
+    "twitching",
+    "visible",
+    "cramps",
+    "weakness",
+    "rehydrated",
+)
+CHECKIN_KEYS = (
+    "twitching",
+    "muscles",
+    "intensity",
+    "visible",
+    "cramps",
+    "weakness",
+    "symptoms",
+    "urine_color",
+    "rehydrated",
+)
+# What a new check-in takes over from the runner's previous run, so that a
+# typical check-in is a few taps: the things that rarely change run to run.
+CARRIED_OVER = (
+    "distance",
+    "duration_min",
+    "effort",
+    "run_type",
+    "fluid",
+    "electrolytes_during",
+    "carbs_before_g",
+    "carbs_before_min",
+    "cooldown",
+)
+URINE_LABELS = {
+    1: "1, very pale",
+    2: "2, pale",
+    3: "3, pale yellow",
+    4: "4, yellow",
+    5: "5, dark yellow",
+    6: "6, amber",
+    7: "7, dark amber",
+    8: "8, brown-amber",
+}
+
+
+class CheckInForm(forms.Form):
+    """The whole post-run check-in. Shown in the runner's units, stored in metric.
+
+    Every answer is optional (a missing answer means "not answered"); each value
+    that is given must be within the domain's range, and an error names its field
+    in the runner's own unit.
+    """
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    started_at = forms.DateTimeField(
+        label="Started", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    distance = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    duration_min = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    effort = chips("Effort (1 easy – 10 all out)", [(n, str(n)) for n in range(1, 11)], coerce=int)
+    run_type = chips("Type", list(RUN_TYPE_LABELS.items()))
+    temperature = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    humidity_pct = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    fluid = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    electrolytes_during = yes_no("Electrolyte drink or tablets during the run")
+    carbs_before_g = forms.FloatField(required=False, widget=forms.NumberInput(attrs=WHOLE))
+    carbs_before_min = forms.FloatField(required=False, widget=forms.NumberInput(attrs=WHOLE))
+    meal_before_h = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    spicy_meal = yes_no("Spicy food before the run")
+    cooldown = chips("How you stopped", list(COOLDOWN_LABELS.items()))
+    weight_before = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    weight_after = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    twitching = yes_no("Any twitching since the run?")
+    muscles = forms.MultipleChoiceField(
+        label="Where",
+        choices=list(MUSCLE_LABELS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    intensity = chips("How strong (0 barely – 10 very)", [(n, str(n)) for n in range(11)], coerce=int)
+    visible = yes_no("Can you see it under the skin?")
+    cramps = yes_no("Painful cramps or spasms too?")
+    weakness = yes_no("Does a muscle feel weak?")
+    symptoms = forms.MultipleChoiceField(
+        label="Anything else?",
+        choices=list(SYMPTOM_LABELS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    urine_color = chips("Urine colour since the run", list(URINE_LABELS.items()), coerce=int)
+    rehydrated = yes_no("Drunk water with some salt or electrolytes since?")
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, units: Units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = units
+        for name, (_key, quantity, _) in MEASURES.items():
+            field = self.fields[name]
+            label = MEASURE_LABELS[name]
+            if quantity is not None:
+                label = f"{label} ({getattr(units, f'{quantity}_label')})"
+            field.label = label
+            low, high = self._display_range(name)
+            field.widget.attrs.update(min=_trim(low), max=_trim(high))
+        for name, field in self.fields.items():
+            if not isinstance(
+                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput
+            ):
+                field.widget.attrs.setdefault("class", "form-control")
+                field.widget.attrs["aria-describedby"] = f"err-{name}"
+
+    # --- units ---------------------------------------------------------------
+    def unit_of(self, name: str) -> str:
+        quantity = MEASURES[name][1]
+        return getattr(self.units, f"{quantity}_label") if quantity else FIXED_UNITS.get(name, "")
+
+    def _to_metric(self, name: str, value: float) -> float:
+        _, quantity, _ = MEASURES[name]
+        return value if quantity is None else getattr(self.units, f"{quantity}_to_{_BASE[quantity]}")(value)
+
+    def _to_display(self, name: str, value: float) -> float:
+        _, quantity, decimals = MEASURES[name]
+        shown = (
+            value if quantity is None else getattr(self.units, f"{quantity}_from_{_BASE[quantity]}")(value)
+        )
+        return round(shown, decimals)
+
+    def _display_range(self, name: str) -> tuple[float, float]:
+        key = MEASURES[name][0]
+        low, high = RANGES[key]
+        if key in EXCLUSIVE_MIN:
+            low = 0
+        return self._to_display(name, low), self._to_display(name, high)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, (key, _, _) in MEASURES.items():
+            value = cleaned.get(name)
+            if value is None:
+                continue
+            metric = self._to_metric(name, value)
+            low, high = RANGES[key]
+            too_low = metric <= low if key in EXCLUSIVE_MIN else metric < low
+            if too_low or metric > high:
+                shown_low, shown_high = self._display_range(name)
+                above = "above" if key in EXCLUSIVE_MIN else "from"
+                limits = f"{above} {_trim(shown_low)} up to {_trim(shown_high)} {self.unit_of(name)}"
+                self.add_error(name, f"Enter a number {limits}.")
+                continue
+            cleaned[key] = round(metric) if key in INTEGER_KEYS else metric
+        return cleaned
+
+    # --- to and from the models ----------------------------------------------
+    def run_values(self) -> dict:
+        """Run fields, metric, ready for the model."""
+        data = self.cleaned_data
+        values = {key: data.get(key) for key, _, _ in MEASURES.values()}
+        values.update(
+            started_at=data["started_at"],
+            effort=data.get("effort"),
+            run_type=data.get("run_type") or "",
+            electrolytes_during=data.get("electrolytes_during"),
+            spicy_meal=data.get("spicy_meal"),
+            cooldown=data.get("cooldown") or "",
+            notes=data.get("notes", ""),
+        )
+        return values
+
+    def checkin_values(self) -> dict:
+        data = self.cleaned_data
+        values = {key: data.get(key) for key in CHECKIN_KEYS}
+        values["muscles"] = list(data.get("muscles") or [])
+        values["symptoms"] = list(data.get("symptoms") or [])
+        if not data.get("twitching"):
+            # Twitch details belong to a "yes"; a "no" with stale details keeps none.
+            for key in ("muscles", "intensity", "visible"):
+                values[key] = [] if key == "muscles" else None
+        return values
+
+    def answers(self) -> dict:
+        """The domain's answers mapping for what was typed (for the live preview)."""
+        values = {**self.run_values(), **self.checkin_values()}
+        answers = {k: v for k, v in values.items() if v not in (None, "", [])}
+        answers.pop("started_at", None)
+        answers.pop("notes", None)
+        return answers
+
+    @classmethod
+    def initial_from(cls, run, *, units: Units, keys=None) -> dict:
+        """Initial values (display units) from a saved run, for editing or as defaults."""
+        checkin = getattr(run, "checkin", None)
+        initial: dict = {}
+        for name, (key, quantity, decimals) in MEASURES.items():
+            value = getattr(run, key)
+            if value is not None:
+                shown = (
+                    value if quantity is None else getattr(units, f"{quantity}_from_{_BASE[quantity]}")(value)
+                )
+                initial[name] = _trim(round(shown, decimals))
+        for key in ("effort", "run_type", "cooldown", "notes"):
+            initial[key] = getattr(run, key) or None
+        for key in ("electrolytes_during", "spicy_meal"):
+            initial[key] = as_yes_no(getattr(run, key))
+        if checkin is not None:
+            for key in ("twitching", "visible", "cramps", "weakness", "rehydrated"):
+                initial[key] = as_yes_no(getattr(checkin, key))
+            initial.update(
+                muscles=checkin.muscles,
+                symptoms=checkin.symptoms,
+                intensity=checkin.intensity,
+                urine_color=checkin.urine_color,
+            )
+        if keys is not None:
+            initial = {k: v for k, v in initial.items() if k in keys}
+        return {k: v for k, v in initial.items() if v not in (None, "", [])}
+
+
+_BASE = {"distance": "km", "temperature": "c", "volume": "ml", "weight": "kg"}
+
+
+def _trim(value: float) -> float | int:
+    """12.0 -> 12, so inputs show what a person would type."""
+    return int(value) if float(value).is_integer() else value
+
+
+class FollowUpForm(forms.Form):
+    """The morning after a check-in with twitching."""
+
+    sleep_disrupted = yes_no("Did twitching disturb your sleep?")
+    still_twitching = yes_no("Is it still twitching this morning?")
+    weakness = yes_no("Does a muscle feel weak?")
+    daily_life_disrupted = yes_no("Does it get in the way of your day?")
+
+    def __init__(self, *args, checkin, **kwargs):
+        kwargs.setdefault("initial", {name: as_yes_no(getattr(checkin, name)) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        self.checkin = checkin
+
+    def save(self):
+        from django.utils import timezone
+
+        for name in self.fields:
+            value = self.cleaned_data.get(name)
+            if value is not None:
+                setattr(self.checkin, name, value)
+        self.checkin.followup_at = timezone.now()
+        self.checkin.save()
+        return self.checkin

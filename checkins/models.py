@@ -273,6 +273,27 @@ class Run(models.Model):
         zone = getattr(getattr(self.runner, "profile", None), "zone", None) or zoneinfo.ZoneInfo("UTC")
         return timezone.localtime(self.started_at, zone).date()
 
+    def summary(self, units: Units) -> str:
+        """One line for lists: "10 km · 55 min · twitching 4/10: calves"."""
+        parts = []
+        if self.distance_km is not None:
+            parts.append(units.fmt_distance(self.distance_km))
+        if self.duration_min is not None:
+            parts.append(f"{self.duration_min:.0f} min")
+        if self.run_type:
+            parts.append(RUN_TYPE_LABELS.get(self.run_type, self.run_type).lower())
+        checkin = getattr(self, "checkin", None)
+        if checkin is not None and checkin.twitching:
+            twitch = "twitching"
+            if checkin.intensity is not None:
+                twitch += f" {checkin.intensity}/10"
+            if checkin.muscles:
+                twitch += ": " + ", ".join(MUSCLE_LABELS.get(m, m).lower() for m in checkin.muscles)
+            parts.append(twitch)
+        elif checkin is not None and checkin.twitching is False:
+            parts.append("no twitching")
+        return " · ".join(parts) or "No details"
+
     def answers(self, *, days_since_rest: int | None = None) -> dict:
         """This run and its check-in as the domain's answers mapping (shared/domain.md).
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from .forms import NoticeForm, ProfileForm, SignupForm
+from .forms import CARRIED_OVER, CheckInForm, FollowUpForm, NoticeForm, ProfileForm, SignupForm
+from .guidance import assess_answers, assess_run, open_followup, save_checkin
 from .middleware import runner_profile
 from .models import Run
 
@@ -27,8 +33,18 @@ RECENT_RUNS = 10
 def home(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "checkins/landing.html")
+    profile = runner_profile(request)
+    units = profile.units
     runs = list(Run.objects.for_runner(request.user).with_checkin()[:RECENT_RUNS])
-    return render(request, "checkins/home.html", {"runs": runs})
+    latest = runs[0] if runs else None
+    context = {
+        "runs": [{"run": run, "summary": run.summary(units)} for run in runs],
+        "latest": latest,
+        "latest_summary": latest.summary(units) if latest else "",
+        "assessment": assess_run(latest, profile) if latest else None,
+        "followup": open_followup(request.user, timezone.localdate()),
+    }
+    return render(request, "checkins/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,3 +88,125 @@ def profile_edit(request: HtmxHttpRequest) -> HttpResponse:
         messages.success(request, "Your settings are saved.")
         return redirect("profile")
     return render(request, "checkins/profile.html", {"form": form})
+
+
+def _runner_run(request, pk: int) -> Run:
+    """A run of the signed-in runner, or 404: nobody sees another runner's runs."""
+    return get_object_or_404(Run.objects.with_checkin(), pk=pk, runner=request.user)
+
+
+def _new_checkin_initial(request) -> dict:
+    """Now, a fresh idempotency key, and what rarely changes from the previous run."""
+    initial = {
+        "idempotency_key": uuid.uuid4(),
+        "started_at": timezone.localtime().replace(second=0, microsecond=0),
+    }
+    previous = Run.objects.for_runner(request.user).with_checkin().first()
+    if previous is not None:
+        units = runner_profile(request).units
+        initial.update(CheckInForm.initial_from(previous, units=units, keys=CARRIED_OVER))
+    return initial
+
+
+def _checkin_page(request, *, run: Run | None) -> HttpResponse:
+    """Create (run is None) or edit a check-in: one form, one template, htmx or not."""
+    profile = runner_profile(request)
+    if request.method == "POST":
+        form = CheckInForm(request.POST, units=profile.units)
+        if form.is_valid():
+            saved, _ = save_checkin(
+                runner=request.user,
+                profile=profile,
+                run_values=form.run_values(),
+                checkin_values=form.checkin_values(),
+                key=run.idempotency_key if run else form.cleaned_data["idempotency_key"],
+                run=run,
+            )
+            target = reverse("run_detail", args=[saved.pk])
+            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    elif run is None:
+        form = CheckInForm(units=profile.units, initial=_new_checkin_initial(request))
+    else:
+        initial = CheckInForm.initial_from(run, units=profile.units)
+        initial.update(idempotency_key=run.idempotency_key, started_at=timezone.localtime(run.started_at))
+        form = CheckInForm(units=profile.units, initial=initial)
+    template = "checkins/checkin_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#checkin-form"
+    draft_key = f"run-{run.pk}" if run else "new"
+    return render(request, template, {"form": form, "run": run, "draft_key": draft_key})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_create(request: HtmxHttpRequest) -> HttpResponse:
+    return _checkin_page(request, run=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _checkin_page(request, run=_runner_run(request, pk))
+
+
+@login_required
+@require_POST
+def checkin_preview(request: HtmxHttpRequest) -> HttpResponse:
+    """The advice for what is typed so far, and each field's error; stores nothing."""
+    profile = runner_profile(request)
+    run_pk = request.GET.get("run", "")
+    editing = _runner_run(request, int(run_pk)) if run_pk.isdigit() else None
+    form = CheckInForm(request.POST, units=profile.units)
+    form.is_valid()  # the valid answers still give advice while others are fixed
+    started = form.cleaned_data.get("started_at") or timezone.now()
+    day = timezone.localtime(started, profile.zone).date()
+    assessment = assess_answers(
+        form.answers(), runner=request.user, profile=profile, day=day, exclude_pk=editing and editing.pk
+    )
+    context = {"form": form, "assessment": assessment, "oob_errors": True}
+    return render(request, "checkins/checkin_form.html#preview", context)
+
+
+@login_required
+@require_GET
+def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    run = _runner_run(request, pk)
+    profile = runner_profile(request)
+    checkin = getattr(run, "checkin", None)
+    context = {
+        "run": run,
+        "summary": run.summary(profile.units),
+        "assessment": assess_run(run, profile),
+        "followup_due": checkin is not None
+        and checkin.twitching
+        and checkin.followup_at is None
+        and run.date < timezone.localdate(),
+    }
+    return render(request, "checkins/run_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    run = _runner_run(request, pk)
+    if request.method == "POST":
+        run.delete()
+        messages.success(request, "The run is deleted.")
+        return redirect("home")
+    summary = run.summary(runner_profile(request).units)
+    return render(request, "checkins/run_confirm_delete.html", {"run": run, "summary": summary})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The next-morning follow-up: sleep, still twitching, weakness, daily life."""
+    run = _runner_run(request, pk)
+    checkin = getattr(run, "checkin", None)
+    if checkin is None:
+        return redirect("run_detail", pk=run.pk)
+    form = FollowUpForm(request.POST if request.method == "POST" else None, checkin=checkin)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("run_detail", pk=run.pk)
+    return render(request, "checkins/followup.html", {"form": form, "run": run})

@@ -1,0 +1,119 @@
+"""From stored runs to advice: the history a run is judged against, and saving a check-in.
+
+The advice engine takes plain mappings; this module gathers them for one runner
+with a fixed number of queries, whatever the length of their log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+
+from advice import Assessment, assess
+
+from .models import CheckIn, Profile, Run
+
+# The overuse rules look back 30 days for the longest run (Frandsen/Nielsen 2025)
+# and compare the last two weeks (Nielsen 2014); 35 days covers both.
+HISTORY_DAYS = 35
+# A check-in with twitching gets a next-morning follow-up for this long.
+FOLLOWUP_DAYS = 2
+
+
+def history_before(runner, day: dt.date, *, exclude_pk: int | None = None) -> list[dict]:
+    """The runner's (a user or its pk) runs in the 35 days up to `day`, as answer mappings (one query)."""
+    rows = (
+        Run.objects.filter(runner_id=getattr(runner, "pk", runner))
+        .filter(date__gte=day - dt.timedelta(days=HISTORY_DAYS), date__lte=day)
+        .exclude(pk=exclude_pk)
+        .values("date", "distance_km", "duration_min")
+    )
+    return [{k: v for k, v in row.items() if v is not None} for row in rows]
+
+
+def consecutive_running_days(day: dt.date, earlier: set[dt.date]) -> int:
+    """Days in a row with a run, ending on `day` and counting it (1 = rested the day before)."""
+    count = 1
+    while day - dt.timedelta(days=count) in earlier:
+        count += 1
+    return count
+
+
+def assess_answers(answers: dict, *, runner, profile: Profile, day: dt.date, exclude_pk=None) -> Assessment:
+    history = history_before(runner, day, exclude_pk=exclude_pk)
+    answers = dict(answers)
+    answers.setdefault("date", day)
+    if "days_since_rest" not in answers:
+        answers["days_since_rest"] = consecutive_running_days(day, {row["date"] for row in history})
+    if "medications" not in answers and profile.medications:
+        answers["medications"] = list(profile.medications)
+    if "medication_changed" not in answers and profile.medication_changed:
+        answers["medication_changed"] = True
+    return assess(answers, history=history, units=profile.units, body_weight_kg=profile.body_weight_kg)
+
+
+def assess_run(run: Run, profile: Profile) -> Assessment:
+    """The advice for a saved run with its check-in."""
+    return assess_answers(
+        run.answers(), runner=run.runner_id, profile=profile, day=run.date, exclude_pk=run.pk
+    )
+
+
+def save_checkin(
+    *, runner, profile: Profile, run_values: dict, checkin_values: dict, key, run: Run | None = None
+):
+    """Store a run with its check-in; return (run, created).
+
+    A new check-in is stored once per idempotency key: a double tap or a resent
+    request returns the run the first one stored. Medicines are copied from the
+    profile, so the check-in keeps what was true on the day.
+    """
+    if run is None:
+        existing = Run.objects.for_runner(runner).filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            if run is None:
+                run = Run(runner=runner, idempotency_key=key)
+                created = True
+            else:
+                created = False
+            for field, value in run_values.items():
+                setattr(run, field, value)
+            run.runner = runner
+            run.date = None  # recomputed from started_at in the runner's zone
+            run.full_clean(exclude=["runner", "date"])
+            run.save()
+            checkin, _ = CheckIn.objects.get_or_create(run=run)
+            for field, value in checkin_values.items():
+                setattr(checkin, field, value)
+            if created:
+                checkin.medications = list(profile.medications)
+                checkin.medication_changed = profile.medication_changed
+            checkin.full_clean(exclude=["run"])
+            checkin.save()
+    except IntegrityError:
+        # The same key won a race with this request: that run is the one.
+        existing = Run.objects.for_runner(runner).filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return run, created
+
+
+def open_followup(runner, today: dt.date) -> CheckIn | None:
+    """The newest check-in with twitching from the last days still awaiting its follow-up."""
+    return (
+        CheckIn.objects.filter(
+            run__runner=runner,
+            twitching=True,
+            followup_at__isnull=True,
+            run__date__lt=today,
+            run__date__gte=today - dt.timedelta(days=FOLLOWUP_DAYS),
+        )
+        .select_related("run")
+        .order_by("-run__started_at")
+        .first()
+    )

@@ -1,0 +1,108 @@
+// The check-in page: body map, unsent drafts, and what to say when saving fails.
+// Everything here is an enhancement: without it the form posts and works.
+(function () {
+  "use strict";
+  var DRAFT_PREFIX = "aftermath:draft:";
+
+  function form() { return document.getElementById("checkin-form"); }
+
+  // --- Body map: tapping a muscle toggles its checkbox -------------------------
+  document.addEventListener("click", function (event) {
+    var g = event.target.closest && event.target.closest(".bodymap [data-muscle]");
+    if (!g) return;
+    var box = form().querySelector('input[name="muscles"][value="' + g.dataset.muscle + '"]');
+    if (!box) return;
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // --- Drafts: what was typed survives a failed save and a reload --------------
+  function draftKey(f) { return DRAFT_PREFIX + (f.dataset.draftKey || "new"); }
+
+  function saveDraft() {
+    var f = form();
+    if (!f) return;
+    var values = [];
+    new FormData(f).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken") values.push([name, value]);
+    });
+    try { localStorage.setItem(draftKey(f), JSON.stringify({ saved: Date.now(), values: values })); } catch (e) { /* storage full or off */ }
+  }
+
+  function restoreDraft() {
+    var f = form();
+    if (!f || f.querySelector(".is-invalid, [aria-invalid=true]")) return;
+    var raw;
+    try { raw = localStorage.getItem(draftKey(f)); } catch (e) { return; }
+    if (!raw) return;
+    var draft;
+    try { draft = JSON.parse(raw); } catch (e) { return; }
+    var byName = {};
+    draft.values.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
+    Array.prototype.forEach.call(f.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken") return;
+      var values = byName[el.name];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = !!values && values.indexOf(el.value) !== -1;
+      } else if (values) {
+        el.value = values[0];
+      }
+    });
+    var note = document.getElementById("draft-note");
+    if (note) note.classList.remove("d-none");
+    f.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function clearSavedDrafts() {
+    // On a run's page: drop the draft that became this run.
+    var saved = document.querySelector('meta[name="aftermath-saved"]');
+    if (!saved) return;
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (key && key.indexOf(DRAFT_PREFIX) === 0) {
+          var draft = JSON.parse(localStorage.getItem(key) || "{}");
+          var match = (draft.values || []).some(function (p) { return p[0] === "idempotency_key" && p[1] === saved.content; });
+          if (match) localStorage.removeItem(key);
+        }
+      }
+    } catch (e) { /* nothing to clear */ }
+  }
+
+  document.addEventListener("input", function (e) { if (e.target.form === form()) saveDraft(); });
+  document.addEventListener("change", function (e) {
+    if (e.target.form === form()) saveDraft();
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.matches || !e.target.matches("[data-draft-discard]")) return;
+    try { localStorage.removeItem(draftKey(form())); } catch (err) { /* ignore */ }
+    window.location.reload();
+  });
+
+  // --- Saving failed: keep everything on the page and say so -------------------
+  function saveFailed(message) {
+    var status = document.getElementById("save-status");
+    if (status) {
+      status.className = "save-status alert alert-danger";
+      status.textContent = message + " Your answers are still here and kept on this phone; try again when you can.";
+    }
+  }
+  document.addEventListener("htmx:responseError", function (e) {
+    if (e.target === form()) saveFailed("Not saved: the server had a problem (" + e.detail.xhr.status + ").");
+  });
+  document.addEventListener("htmx:sendError", function (e) {
+    if (e.target === form()) saveFailed("Not saved: no connection.");
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!(e.detail.elt && e.detail.elt.id === "checkin-form")) return;
+    var errors = document.getElementById("form-errors");
+    if (errors) errors.focus();
+  });
+
+  clearSavedDrafts();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restoreDraft);
+  } else {
+    restoreDraft();
+  }
+})();
