@@ -9,6 +9,7 @@ urlpatterns = [
     path("profile/", views.profile_edit, name="profile"),
     path("checkin/", views.checkin_create, name="checkin_create"),
     path("checkin/preview/", views.checkin_preview, name="checkin_preview"),
+    path("history/", views.history_page, name="history"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/edit/", views.run_edit, name="run_edit"),
     path("runs/<int:pk>/delete/", views.run_delete, name="run_delete"),

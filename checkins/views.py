@@ -7,6 +7,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django_htmx.middleware import HtmxDetails
 
 from .forms import CARRIED_OVER, CheckInForm, FollowUpForm, NoticeForm, ProfileForm, SignupForm
 from .guidance import assess_answers, assess_run, open_followup, save_checkin
+from .history import HistoryFilter, history_overview
 from .middleware import runner_profile
 from .models import Run
 
@@ -210,3 +212,27 @@ def followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         form.save()
         return redirect("run_detail", pk=run.pk)
     return render(request, "checkins/followup.html", {"form": form, "run": run})
+
+
+HISTORY_PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def history_page(request: HtmxHttpRequest) -> HttpResponse:
+    """Runs newest first with filters, the patterns only a history shows, trigger counts, charts."""
+    profile = runner_profile(request)
+    units = profile.units
+    filters = HistoryFilter(request.GET)
+    runs = filters.apply(Run.objects.for_runner(request.user).with_checkin())
+    page = Paginator(runs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": [{"run": run, "summary": run.summary(units)} for run in page],
+        "query": filters.query_string(),
+        "filters": filters,
+    }
+    if request.htmx and "page" in request.GET:
+        return render(request, "checkins/history.html#rows", context)
+    context.update(history_overview(request.user, filters=filters, units=units, today=timezone.localdate()))
+    return render(request, "checkins/history.html", context)

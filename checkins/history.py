@@ -1,0 +1,266 @@
+"""A runner's history: filters, the answer mappings behind patterns and trigger counts,
+and the figures the charts draw. A fixed number of queries whatever the log's length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django import forms
+
+from advice import MUSCLE_LABELS, MUSCLES, Units, scan_history, trigger_counts
+
+from .guidance import consecutive_running_days
+from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Run
+
+CALENDAR_WEEKS = 12
+CHART_DAYS = 90  # the intensity chart's default span when no period is chosen
+
+
+class HistoryFilter(forms.Form):
+    """Filters live in the query string, so a filtered view can be bookmarked and shared."""
+
+    twitching = forms.BooleanField(label="Only runs with twitching", required=False)
+    muscle = forms.ChoiceField(
+        label="Muscle group", required=False, choices=[("", "Any"), *MUSCLE_LABELS.items()]
+    )
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end date must be on or after the start date.")
+        return cleaned
+
+    def apply(self, runs):
+        """Narrow a Run queryset; invalid filters are ignored (their errors are shown)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("twitching"):
+            runs = runs.filter(checkin__twitching=True)
+        if data.get("muscle"):
+            runs = runs.filter(checkin__muscles__contains=f",{data['muscle']},")
+        if data.get("start"):
+            runs = runs.filter(date__gte=data["start"])
+        if data.get("end"):
+            runs = runs.filter(date__lte=data["end"])
+        return runs
+
+    @property
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("start"), data.get("end")
+
+    def query_string(self) -> str:
+        """The filters as a query string, without the page number."""
+        if not self.is_valid():
+            return ""
+        from urllib.parse import urlencode
+
+        pairs = [(name, self.data.get(name)) for name in self.fields if self.data.get(name)]
+        return urlencode(pairs)
+
+
+ANSWER_FIELDS = (
+    "pk",
+    "date",
+    "started_at",
+    *RUN_ANSWER_KEYS,
+    *(f"checkin__{key}" for key in CHECKIN_ANSWER_KEYS),
+)
+
+
+def history_entries(runner, *, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
+    """Every run of the runner in the period as the domain's answers (one query), oldest first.
+
+    `days_since_rest` is derived from the log where the runner did not give it.
+    """
+    runs = Run.objects.filter(runner_id=getattr(runner, "pk", runner))
+    if start:
+        runs = runs.filter(date__gte=start)
+    if end:
+        runs = runs.filter(date__lte=end)
+    rows = runs.order_by("date", "started_at").values_list(*ANSWER_FIELDS)
+    field = CheckIn._meta.get_field("muscles")
+    entries = []
+    dates: set[dt.date] = set()
+    for row in rows:
+        values = dict(zip(ANSWER_FIELDS, row, strict=True))
+        entry: dict = {"pk": values.pop("pk"), "started_at": values.pop("started_at")}
+        for name, value in values.items():
+            key = name.removeprefix("checkin__")
+            if key in ("muscles", "symptoms", "medications"):
+                value = field.to_python(value)
+            if value is None or value == "" or value == []:
+                continue
+            entry[key] = value
+        entries.append(entry)
+        dates.add(entry["date"])
+    for entry in entries:
+        entry.setdefault("days_since_rest", consecutive_running_days(entry["date"], dates))
+    return entries
+
+
+# --- Chart figures -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    day: dt.date
+    intensity: int | None  # None: no twitching answered, 0: answered no
+    temperature_c: float | None
+    x: float
+    bar_x: float
+    bar_y: float
+    bar_h: float
+    temp_y: float | None
+    temp_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class IntensityChart:
+    points: tuple[Point, ...]
+    width: int
+    height: int
+    start: dt.date
+    end: dt.date
+    temp_low: float
+    temp_high: float
+    temp_path: str
+    temp_labels: tuple[str, str]
+
+
+CHART_W, CHART_H, PAD_L, PAD_R, PAD_T, PAD_B = 340, 150, 24, 34, 8, 18
+
+
+def intensity_chart(
+    entries: list[dict], *, start: dt.date, end: dt.date, units: Units
+) -> IntensityChart | None:
+    """Bars of twitch intensity (0-10, left) and a line of temperature (right) per run."""
+    chosen = [e for e in entries if start <= e["date"] <= end]
+    if not chosen:
+        return None
+    span = max((end - start).days, 1)
+    inner_w, inner_h = CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B
+    temps = [units.temperature_from_c(e["temperature_c"]) for e in chosen if "temperature_c" in e]
+    low = min(temps, default=0.0)
+    high = max(temps, default=1.0)
+    low, high = (low - 1, high + 1) if high - low < 2 else (low, high)
+    points = []
+    for entry in chosen:
+        x = PAD_L + inner_w * (entry["date"] - start).days / span
+        intensity = (
+            entry.get("intensity")
+            if entry.get("twitching")
+            else (0 if entry.get("twitching") is False else None)
+        )
+        bar_h = inner_h * (intensity or 0) / 10
+        temp = entry.get("temperature_c")
+        temp_y = None
+        if temp is not None:
+            shown = units.temperature_from_c(temp)
+            temp_y = PAD_T + inner_h * (1 - (shown - low) / (high - low))
+        points.append(
+            Point(
+                day=entry["date"],
+                intensity=intensity,
+                temperature_c=temp,
+                x=round(x, 1),
+                bar_x=round(x - 2, 1),
+                bar_y=round(PAD_T + inner_h - bar_h, 1),
+                bar_h=round(bar_h, 1),
+                temp_y=None if temp_y is None else round(temp_y, 1),
+                temp_text=units.fmt_temperature(temp) if temp is not None else "",
+            )
+        )
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'}{p.x},{p.temp_y}"
+        for i, p in enumerate(p for p in points if p.temp_y is not None)
+    )
+    labels = (f"{high:.0f}{units.temperature_label}", f"{low:.0f}{units.temperature_label}")
+    return IntensityChart(tuple(points), CHART_W, CHART_H, start, end, low, high, path, labels)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDay:
+    day: dt.date
+    x: int
+    y: int
+    state: str  # "none", "run", "twitch-1" .. "twitch-3"
+    label: str
+
+
+def twitch_calendar(
+    entries: list[dict], *, end: dt.date, weeks: int = CALENDAR_WEEKS
+) -> tuple[CalendarDay, ...]:
+    """Weeks as columns (Monday on top), the last `weeks` weeks up to `end`."""
+    first = end - dt.timedelta(days=end.weekday() + 7 * (weeks - 1))
+    by_day: dict[dt.date, list[dict]] = {}
+    for entry in entries:
+        if first <= entry["date"] <= end:
+            by_day.setdefault(entry["date"], []).append(entry)
+    cells = []
+    for offset in range((end - first).days + 1):
+        day = first + dt.timedelta(days=offset)
+        runs = by_day.get(day, [])
+        twitches = [e.get("intensity") or 0 for e in runs if e.get("twitching")]
+        if twitches:
+            strongest = max(twitches)
+            state = f"twitch-{1 + (strongest >= 4) + (strongest >= 7)}"
+            label = f"{day:%a %d %b}: twitching, strongest {strongest}/10"
+        elif runs:
+            state, label = "run", f"{day:%a %d %b}: ran, no twitching"
+        else:
+            state, label = "none", f"{day:%a %d %b}: no run"
+        cells.append(CalendarDay(day, 14 * (offset // 7), 14 * (offset % 7), state, label))
+    return tuple(cells)
+
+
+def muscle_heat(entries: list[dict]) -> tuple[dict[str, int], dict[str, int], int]:
+    """How often each group twitched: (count per muscle, shade 0-4 per muscle, twitching runs)."""
+    counts = Counter(m for e in entries if e.get("twitching") for m in e.get("muscles", ()))
+    twitching_runs = sum(1 for e in entries if e.get("twitching"))
+    top = max(counts.values(), default=0)
+    shades = {m: (0 if not counts[m] else 1 + min(3, int(3 * counts[m] / top))) for m in MUSCLES}
+    return {m: counts[m] for m in MUSCLES}, shades, twitching_runs
+
+
+# The patterns only a history shows look at the last four weeks (advice.history).
+FLAG_WINDOW_DAYS = 28
+
+
+def history_overview(runner, *, filters: HistoryFilter, units: Units, today: dt.date) -> dict:
+    """Everything above the run list: banners, trigger counts and charts (three queries)."""
+    start, end = filters.period
+    entries = history_entries(runner, start=start, end=end)
+    recent = history_entries(runner, start=today - dt.timedelta(days=FLAG_WINDOW_DAYS))
+    flags = []
+    for flag in scan_history(recent, today=today, units=units):
+        days = set(flag.dates)
+        links = [{"pk": e["pk"], "day": e["date"]} for e in reversed(recent) if e["date"] in days]
+        flags.append(
+            {**{name: getattr(flag, name) for name in ("code", "title", "because", "care")}, "links": links}
+        )
+    counts = trigger_counts(entries)
+    chart_end = end or today
+    chart_start = start or chart_end - dt.timedelta(days=CHART_DAYS)
+    counts_by_muscle, shades, twitching_runs = muscle_heat(entries)
+    return {
+        "flags": flags,
+        "counts": counts,
+        "counts_shown": any(c.with_runs or c.without_runs for c in counts),
+        "chart": intensity_chart(entries, start=chart_start, end=chart_end, units=units),
+        "calendar": twitch_calendar(entries, end=chart_end),
+        "calendar_weeks": CALENDAR_WEEKS,
+        "calendar_width": 14 * CALENDAR_WEEKS + 18,
+        "shades": shades,
+        "twitching_runs": twitching_runs,
+        "muscle_rows": [
+            {"code": code, "label": MUSCLE_LABELS[code], "count": count}
+            for code, count in sorted(counts_by_muscle.items(), key=lambda item: -item[1])
+            if count
+        ],
+    }

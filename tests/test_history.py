@@ -1,0 +1,176 @@
+"""The history page: filters, load more, banners, trigger counts, charts, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from advice import Units
+from checkins.history import history_entries, intensity_chart, muscle_heat, twitch_calendar
+from checkins.models import CheckIn
+from tests.factories import RunFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def day(days_ago: int) -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=days_ago)
+
+
+def add_run(runner, days_ago: int, **checkin):
+    run_fields = {
+        k: checkin.pop(k) for k in list(checkin) if k in {"cooldown", "temperature_c", "distance_km"}
+    }
+    run = RunFactory(runner=runner, started_at=day(days_ago), **run_fields)
+    if checkin:
+        CheckIn.objects.create(run=run, **checkin)
+    return run
+
+
+def test_runs_newest_first_with_their_summary(runner_client, runner):
+    add_run(runner, 3, twitching=True, intensity=4, muscles=["calves"])
+    add_run(runner, 1, twitching=False)
+    response = runner_client.get(reverse("history"))
+    rows = response.context["rows"]
+    assert [row["run"].date for row in rows] == sorted((row["run"].date for row in rows), reverse=True)
+    assert "twitching 4/10: calves" in response.content.decode()
+
+
+def test_filters_live_in_the_query_string(runner_client, runner):
+    add_run(runner, 20, twitching=True, muscles=["calves"])
+    add_run(runner, 10, twitching=True, muscles=["arms"])
+    add_run(runner, 5, twitching=False)
+    url = reverse("history")
+    assert len(runner_client.get(url).context["rows"]) == 3
+    assert len(runner_client.get(url + "?twitching=on").context["rows"]) == 2
+    rows = runner_client.get(url + "?muscle=arms").context["rows"]
+    assert [row["run"].checkin.muscles for row in rows] == [["arms"]]
+    since = (timezone.localdate() - dt.timedelta(days=12)).isoformat()
+    response = runner_client.get(url + f"?twitching=on&start={since}")
+    assert len(response.context["rows"]) == 1
+    assert response.context["query"] == f"twitching=on&start={since}"
+
+
+def test_an_end_before_the_start_is_named_at_its_field(runner_client, runner):
+    add_run(runner, 1, twitching=False)
+    response = runner_client.get(reverse("history") + "?start=2026-05-01&end=2026-04-01")
+    assert response.status_code == 200
+    assert "on or after the start date" in response.content.decode()
+    assert len(response.context["rows"]) == 1  # the bad filter is not applied
+
+
+def test_pages_and_htmx_load_more(runner_client, runner):
+    for days_ago in range(45):
+        add_run(runner, days_ago, twitching=False)
+    first = runner_client.get(reverse("history"))
+    assert len(first.context["rows"]) == 20
+    assert 'hx-trigger="revealed, click"' in first.content.decode()
+    more = runner_client.get(reverse("history") + "?page=2", headers={"HX-Request": "true"})
+    page = more.content.decode()
+    assert "<html" not in page
+    assert page.count('class="run-row') == 20
+    assert "page=3" in page
+    last = runner_client.get(reverse("history") + "?page=3", headers={"HX-Request": "true"}).content.decode()
+    assert last.count('class="run-row') == 5
+    assert "Older runs" not in last
+
+
+def test_persistent_banner_appears_with_the_runs_behind_it_and_goes_away(runner_client, runner):
+    runs = [add_run(runner, d, twitching=True, muscles=["calves"], intensity=3) for d in (20, 12, 5, 1)]
+    page = runner_client.get(reverse("history")).content.decode()
+    assert 'data-flag="persistent"' in page
+    banner = page[page.index('data-flag="persistent"') :]
+    banner = banner[: banner.index("</section>")]
+    assert "no medical device" in banner
+    for run in runs:
+        assert reverse("run_detail", args=[run.pk]) in banner
+    CheckIn.objects.filter(run__runner=runner).update(twitching=False)
+    assert 'data-flag="persistent"' not in runner_client.get(reverse("history")).content.decode()
+
+
+def test_sleep_and_widespread_banners(runner_client, runner):
+    add_run(runner, 6, twitching=True, muscles=["calves"], sleep_disrupted=True)
+    page = runner_client.get(reverse("history")).content.decode()
+    assert 'data-flag="sleep"' not in page  # once is not yet a pattern
+    add_run(runner, 2, twitching=True, muscles=["calves", "arms", "face"], sleep_disrupted=True)
+    page = runner_client.get(reverse("history")).content.decode()
+    assert 'data-flag="sleep"' in page
+    assert 'data-flag="widespread"' in page
+
+
+def test_trigger_counts_are_exact_on_a_hand_built_history(runner_client, runner):
+    # No cooldown: 3 runs, 2 twitched. Walked: 6 runs, 1 twitched.
+    for days_ago, twitching in [(30, True), (28, True), (26, False)]:
+        add_run(runner, days_ago, cooldown="none", twitching=twitching)
+    for days_ago, twitching in [(24, True), (22, False), (20, False), (18, False), (16, False), (14, False)]:
+        add_run(runner, days_ago, cooldown="walk", twitching=twitching)
+    response = runner_client.get(reverse("history"))
+    counts = {c.code: c for c in response.context["counts"]}
+    cooldown = counts["no_cooldown"]
+    assert (cooldown.with_runs, cooldown.with_twitch, cooldown.without_runs, cooldown.without_twitch) == (
+        3,
+        2,
+        6,
+        1,
+    )
+    assert cooldown.too_few is True
+    page = response.content.decode()
+    assert "Twitching after 2 of 3 runs with it, 1 of 6 without." in page
+    assert "Too few runs on one side to say." in page
+
+
+def test_chart_tables_match_their_data(runner, settings):
+    add_run(runner, 3, twitching=True, intensity=7, muscles=["calves", "quads"], temperature_c=30.0)
+    add_run(runner, 2, twitching=False, temperature_c=12.0)
+    add_run(runner, 1, twitching=True, intensity=2, muscles=["calves"])
+    entries = history_entries(runner)
+    today = timezone.localdate()
+    chart = intensity_chart(entries, start=today - dt.timedelta(days=10), end=today, units=Units())
+    assert [(p.intensity, p.temperature_c) for p in chart.points] == [(7, 30.0), (0, 12.0), (2, None)]
+    tallest = max(chart.points, key=lambda p: p.bar_h)
+    assert tallest.intensity == 7 and tallest.bar_h == pytest.approx(124 * 0.7, abs=0.1)
+    counts, shades, twitching_runs = muscle_heat(entries)
+    assert (counts["calves"], counts["quads"], counts["arms"], twitching_runs) == (2, 1, 0, 2)
+    assert shades["calves"] == 4 and shades["arms"] == 0 and 0 < shades["quads"] < 4
+    cells = {c.day: c for c in twitch_calendar(entries, end=today)}
+    assert cells[today - dt.timedelta(days=3)].state == "twitch-3"
+    assert cells[today - dt.timedelta(days=2)].state == "run"
+    assert cells[today - dt.timedelta(days=1)].state == "twitch-1"
+    assert len(cells) % 7 == today.weekday() + 1
+
+
+def test_chart_markup_has_titles_descriptions_and_tables(runner_client, runner):
+    add_run(runner, 2, twitching=True, intensity=5, muscles=["calves"], temperature_c=24.0)
+    page = runner_client.get(reverse("history")).content.decode()
+    assert page.count('role="img"') == 2
+    assert '<title id="ci-title">' in page and '<desc id="ci-desc">' in page
+    assert "<td>5</td><td>24 °C</td>" in page
+    assert "<td>Calves</td><td>1</td>" in page
+
+
+def test_history_query_count_does_not_grow(runner_client, runner, django_assert_num_queries):
+    add_run(runner, 1, twitching=True, muscles=["calves"])
+    # session, user, profile, savepoint, count, page of runs, entries, recent entries, release
+    with django_assert_num_queries(9):
+        runner_client.get(reverse("history"))
+    runs = [RunFactory.build(runner=runner, started_at=day(d % 400), date=None) for d in range(1500)]
+    for run in runs:
+        run.date = run.local_date()
+    from checkins.models import Run
+
+    Run.objects.bulk_create(runs)
+    CheckIn.objects.bulk_create([CheckIn(run=run, twitching=bool(i % 3)) for i, run in enumerate(runs)])
+    with django_assert_num_queries(9):
+        runner_client.get(reverse("history"))
+    with django_assert_num_queries(9):
+        runner_client.get(reverse("history") + "?twitching=on&muscle=calves")
+
+
+def test_history_shows_only_this_runners_runs(runner_client, runner, other_runner):
+    add_run(other_runner, 1, twitching=True, muscles=["face"], intensity=9)
+    response = runner_client.get(reverse("history"))
+    assert response.context["rows"] == []
+    assert "Face" not in response.content.decode().split("Where it twitched")[1]
