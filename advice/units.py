@@ -122,11 +122,11 @@ class Units:
 
 def _num(value: float, digits: int) -> str:
     """A number as a runner reads it: no trailing '.0', no '-0'."""
+    if digits == 0:
+        return str(round(value))  # an int: never '-0'
     rounded = round(value, digits)
-    if rounded == 0:
-        rounded = 0.0
-    if digits == 0 or rounded == int(rounded):
-        return str(round(rounded))
+    if rounded == int(rounded):
+        return str(int(rounded))
     return f"{rounded:.{digits}f}"
 
 

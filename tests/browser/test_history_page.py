@@ -26,7 +26,7 @@ def history_page(live_server, page):
             temperature_c=12 + (days_ago % 9) * 2,
             cooldown="none" if days_ago % 3 == 0 else "walk",
         )
-        twitching = days_ago % 3 == 0 or days_ago < 10 and days_ago % 2 == 0
+        twitching = days_ago % 3 == 0 or (days_ago < 10 and days_ago % 2 == 0)
         muscles = (["calves", "arms"] if days_ago == 4 else ["calves"]) if twitching else []
         CheckIn.objects.create(
             run=run, twitching=twitching, muscles=muscles, intensity=(days_ago % 7) + 2 if twitching else None

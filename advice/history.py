@@ -1,0 +1,438 @@
+"""What only a history of check-ins shows, and the training-load helpers.
+
+- `scan_history`: twitching that keeps coming back (`persistent`), spreads or
+  shows up in several places (`widespread`), or keeps disturbing sleep
+  (`sleep`).
+- `trigger_counts`: for each trigger, how often twitching followed runs with
+  and without it.
+- `longest_run_spike` and `weekly_distance_jump`: the overuse signals the
+  engine reads from a run log.
+
+Entries may come in any order, dates as `datetime.date` or ISO strings; an
+entry without a usable date is skipped where a date is needed. Nothing here
+raises, and nothing reads the clock: `today` defaults to the newest entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Iterable, Mapping
+
+from .clean import CLEANERS, INVALID, clean_date, clean_some
+from .heat import heat_index_f
+from .knowledge import RED_FLAGS, TRIGGERS
+from .results import HistoryFlag, TriggerCount
+from .units import METRIC, Units
+from .vocabulary import COOLDOWNS, MUSCLE_LABELS, RANGES, RUNNING_MUSCLES
+
+# NHS "Twitching eyes and muscles": see a GP if twitching lasts more than two
+# weeks. Here: twitching check-ins spread over more than 14 days, at least
+# PERSISTENT_MIN_CHECKINS of them within the last 28 days, the newest within
+# the last 14 days (it is still coming back).
+WINDOW_DAYS = 28
+PERSISTENT_SPAN_DAYS = 14
+PERSISTENT_MIN_CHECKINS = 3
+RECENT_DAYS = 14
+# Twitching in this many muscle groups at once, or over the window, counts as widespread.
+WIDESPREAD_GROUPS = 3
+# Sleep disturbed by twitching after this many runs within RECENT_DAYS.
+SLEEP_MIN_CHECKINS = 2
+
+# Frandsen, Nielsen et al. 2025 (BJSM): a run >10% longer than the longest of
+# the previous 30 days raises injury risk (HRR 1.64 for >10-30%, 2.28 >100%).
+SPIKE_LOOKBACK_DAYS = 30
+SPIKE_PCT = 10.0
+# trigger_counts: under this many runs on either side, the page says "too few".
+MIN_RUNS_PER_SIDE = 5
+# Thresholds shared with the engine's rules.
+NO_REST_DAYS = 6
+LITTLE_FLUID_ML_PER_H = 250
+LITTLE_FLUID_MIN_DURATION = 60
+LOW_CARBS_G = 30
+CAUTION_HEAT_INDEX_F = 80.0
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_FLAG_KEYS = (
+    "twitching",
+    "muscles",
+    "sleep_disrupted",
+    "cooldown",
+    "rehydrated",
+    "fluid_ml",
+    "carbs_before_g",
+)
+_RUNNING = frozenset(RUNNING_MUSCLES)
+_MUSCLE_ORDER = {code: index for index, code in enumerate(MUSCLE_LABELS)}
+
+
+def fmt_date(day: dt.date) -> str:
+    """'3 May': a date as the pages write it, independent of the locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]}"
+
+
+def twitched(answers: Mapping) -> bool:
+    """Twitching answered yes, or not answered but muscles named (cleaned answers)."""
+    twitching = answers.get("twitching")
+    if twitching is None:
+        return bool(answers.get("muscles"))
+    return twitching
+
+
+def entries_of(entries: object) -> list[Mapping]:
+    """The mappings among `entries`; a broken iterable yields what came before it broke."""
+    out: list[Mapping] = []
+    if entries is None or isinstance(entries, str | bytes | Mapping):
+        return out
+    try:
+        for entry in entries:
+            if type(entry) is dict or isinstance(entry, Mapping):
+                out.append(entry)
+    except Exception:  # noqa: S110 - a hostile iterable: keep what it gave
+        pass
+    return out
+
+
+def _date_of(entry: Mapping) -> dt.date | None:
+    try:
+        day = clean_date(entry.get("date"))
+    except Exception:  # a hostile mapping
+        return None
+    return day if isinstance(day, dt.date) else None
+
+
+def dated_runs(entries: object) -> list[tuple[dt.date, float]]:
+    """(date, distance in km) for every entry with both, oldest first."""
+    clean_distance = CLEANERS["distance_km"]
+    out = []
+    for entry in entries_of(entries):
+        day = _date_of(entry)
+        if day is None:
+            continue
+        try:
+            km = clean_distance(entry.get("distance_km"))
+        except Exception:  # noqa: S112 - a hostile value
+            continue
+        if type(km) is float:
+            out.append((day, km))
+    out.sort(key=lambda run: run[0])
+    return out
+
+
+def longest_run_spike(
+    distance_km: float, run_date: dt.date, runs: Iterable[tuple[dt.date, float]]
+) -> tuple[float, float] | None:
+    """(% longer than the longest run of the 30 days before, that longest in km).
+
+    Runs on or after `run_date` are ignored. None without an earlier run.
+    """
+    start = run_date - dt.timedelta(days=SPIKE_LOOKBACK_DAYS)
+    longest = max((km for day, km in runs if start <= day < run_date), default=None)
+    if not longest:
+        return None
+    return (distance_km / longest - 1.0) * 100.0, longest
+
+
+def weekly_distance_jump(
+    distance_km: float, run_date: dt.date, runs: Iterable[tuple[dt.date, float]]
+) -> tuple[float, float, float] | None:
+    """(km in the 7 days ending with this run, km in the 7 days before, % change).
+
+    Nielsen et al. 2014: week-on-week increases over 30% went with more injuries
+    in novices; the 10% rule itself is weakly supported (Buist et al. 2008).
+    Runs on or after `run_date` are ignored. None when the week before is empty.
+    """
+    this_start = run_date - dt.timedelta(days=6)
+    last_start = run_date - dt.timedelta(days=13)
+    this_week = distance_km
+    last_week = 0.0
+    for day, km in runs:
+        if this_start <= day < run_date:
+            this_week += km
+        elif last_start <= day < this_start:
+            last_week += km
+    if last_week <= 0:
+        return None
+    return this_week, last_week, (this_week / last_week - 1.0) * 100.0
+
+
+# --- scan_history -------------------------------------------------------------------
+
+
+def scan_history(entries: object, *, today: object = None, units: Units = METRIC) -> tuple[HistoryFlag, ...]:
+    """The red flags only a history shows: persistent, widespread, sleep.
+
+    Looks at the WINDOW_DAYS (28) days up to `today` (default: the newest
+    entry's date). `units` is accepted for symmetry with `assess`; these
+    reasons quote dates and counts, not measurements.
+    """
+    dated = []
+    for index, entry in enumerate(entries_of(entries)):
+        day = _date_of(entry)
+        if day is not None:
+            dated.append((day, index, entry))
+    if not dated:
+        return ()
+    end = clean_date(today) if today is not None else None
+    if not isinstance(end, dt.date):
+        end = max(day for day, _, _ in dated)
+    start = end - dt.timedelta(days=WINDOW_DAYS - 1)
+    recent = sorted((day, index, entry) for day, index, entry in dated if start <= day <= end)
+    checkins = [(day, clean_some(entry, _FLAG_KEYS)) for day, _, entry in recent]
+    twitches = [(day, answers) for day, answers in checkins if twitched(answers)]
+    flags = []
+    for flag in (
+        _persistent(twitches, end),
+        _widespread(twitches),
+        _sleep(twitches, end),
+    ):
+        if flag is not None:
+            flags.append(flag)
+    return tuple(flags)
+
+
+def _history_flag(code: str, because: list[str], days: Iterable[dt.date]) -> HistoryFlag:
+    info = RED_FLAGS[code]
+    return HistoryFlag(
+        code=code,
+        because=tuple(because),
+        dates=tuple(sorted(set(days), reverse=True)),
+        title=info.title,
+        care=info.care,
+    )
+
+
+def _followed_tips(answers: Mapping) -> bool:
+    """Eased down, drank (during or after) and ate carbohydrate before the run."""
+    drank = answers.get("rehydrated") is True or answers.get("fluid_ml", 0) > 0
+    return (
+        answers.get("cooldown") in ("walk", "walk_stretch")
+        and drank
+        and (answers.get("carbs_before_g", 0) > 0)
+    )
+
+
+def _persistent(twitches: list, end: dt.date) -> HistoryFlag | None:
+    if len(twitches) < PERSISTENT_MIN_CHECKINS:
+        return None
+    first, last = twitches[0][0], twitches[-1][0]
+    span = (last - first).days
+    if span <= PERSISTENT_SPAN_DAYS or (end - last).days > RECENT_DAYS:
+        return None
+    because = [
+        f"twitching after {len(twitches)} runs between {fmt_date(first)} and "
+        f"{fmt_date(last)}, over {span} days"
+    ]
+    followed = sum(1 for _, answers in twitches if _followed_tips(answers))
+    if followed >= 2:
+        because.append(f"it came back even on {followed} runs where you eased down, drank and ate beforehand")
+    return _history_flag("persistent", because, (day for day, _ in twitches))
+
+
+def _labels(codes: Iterable[str]) -> str:
+    """Muscle groups as words, running muscles first."""
+    return join_words([MUSCLE_LABELS[code].lower() for code in sorted(codes, key=_MUSCLE_ORDER.get)])
+
+
+def join_words(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def many_groups(groups: tuple[str, ...]) -> bool:
+    """Several groups at once: 3 or more, or 2 when one is not a running muscle."""
+    if len(groups) >= WIDESPREAD_GROUPS:
+        return True
+    return len(groups) >= 2 and any(group not in _RUNNING for group in groups)
+
+
+def _widespread(twitches: list) -> HistoryFlag | None:
+    with_groups = [(day, answers["muscles"]) for day, answers in twitches if answers.get("muscles")]
+    if not with_groups:
+        return None
+    because: list[str] = []
+    days: list[dt.date] = []
+    at_once = [(day, groups) for day, groups in with_groups if many_groups(groups)]
+    if at_once:
+        day, groups = at_once[-1]
+        more = f" (and on {len(at_once) - 1} more runs)" if len(at_once) > 1 else ""
+        because.append(f"on {fmt_date(day)}: twitching in {_labels(groups)}{more}")
+        days.extend(day for day, _ in at_once)
+    first = with_groups[0][1]
+    seen = list(first)
+    for _, groups in with_groups[1:]:
+        seen.extend(group for group in groups if group not in seen)
+    new = [group for group in seen if group not in first]
+    if new and len(seen) >= WIDESPREAD_GROUPS:
+        because.append(f"it started in the {_labels(first)}, and spread to the {_labels(new)}")
+        days.extend(day for day, _ in with_groups)
+    if not because:
+        return None
+    return _history_flag("widespread", because, days)
+
+
+def _sleep(twitches: list, end: dt.date) -> HistoryFlag | None:
+    nights = [
+        day
+        for day, answers in twitches
+        if answers.get("sleep_disrupted") is True and (end - day).days < RECENT_DAYS
+    ]
+    if len(nights) < SLEEP_MIN_CHECKINS:
+        return None
+    because = [f"twitching disturbed your sleep after {len(nights)} runs in the last 14 days"]
+    return _history_flag("sleep", because, nights)
+
+
+# --- trigger_counts -------------------------------------------------------------------
+
+
+def trigger_counts(entries: object) -> tuple[TriggerCount, ...]:
+    """For each trigger (TRIGGERS order): runs with it and without it, and how
+    many of each were followed by twitching.
+
+    A run counts for a trigger only when the trigger can be judged (its keys
+    answered with valid values) and twitching was answered yes or no.
+    """
+    # Runs are tallied by their combination of judgements first: one dict
+    # update per run keeps 1,500 runs within a few milliseconds.
+    combos: dict[tuple, int] = {}
+    all_runs = []  # (date, km) of every dated run: the 30-day longest counts them all
+    judged_spike = []  # (date, km, twitching) for runs that can be judged for a spike
+    for entry in entries_of(entries):
+        try:
+            get = entry.get
+            twitching = get("twitching")
+            km = get("distance_km")
+            if not (type(km) is float and _KM_LOW < km <= _KM_HIGH):
+                km = _valid(km, "distance_km")
+            day = clean_date(get("date")) if km is not None else None
+            if type(day) is dt.date:
+                all_runs.append((day, km))
+                if twitching is True or twitching is False:
+                    judged_spike.append((day, km, twitching))
+            if twitching is True or twitching is False:
+                key = (_judge(get), twitching)
+                combos[key] = combos.get(key, 0) + 1
+        except Exception:  # noqa: S112 - a hostile mapping: skip that entry
+            continue
+    tallies = [[0, 0, 0, 0] for _ in TRIGGERS]  # with, with + twitch, without, without + twitch
+    for (judged, twitching), runs in combos.items():
+        for tally, has_it in zip(tallies, judged, strict=False):
+            if has_it is not None:
+                offset = 0 if has_it else 2
+                tally[offset] += runs
+                tally[offset + 1] += runs if twitching else 0
+    spike = tallies[-1]
+    for has_it, twitching in _spikes(all_runs, judged_spike):
+        offset = 0 if has_it else 2
+        spike[offset] += 1
+        spike[offset + 1] += twitching
+    return tuple(
+        TriggerCount(
+            code=code,
+            label=trigger.label,
+            with_runs=tally[0],
+            with_twitch=tally[1],
+            without_runs=tally[2],
+            without_twitch=tally[3],
+            too_few=tally[0] < MIN_RUNS_PER_SIDE or tally[2] < MIN_RUNS_PER_SIDE,
+        )
+        for (code, trigger), tally in zip(TRIGGERS.items(), tallies, strict=True)
+    )
+
+
+def _valid(value: object, key: str) -> object:
+    """A valid value for `key`, or None."""
+    if value is None:
+        return None
+    value = CLEANERS[key](value)
+    return None if value is INVALID else value
+
+
+_KM_LOW, _KM_HIGH = RANGES["distance_km"]
+_T_LOW, _T_HIGH = RANGES["temperature_c"]
+_RH_LOW, _RH_HIGH = RANGES["humidity_pct"]
+_FLUID_LOW, _FLUID_HIGH = RANGES["fluid_ml"]
+_DURATION_LOW, _DURATION_HIGH = RANGES["duration_min"]
+_CARBS_LOW, _CARBS_HIGH = RANGES["carbs_before_g"]
+_DAYS_LOW, _DAYS_HIGH = RANGES["days_since_rest"]
+# Below 25 °C (77 °F) the heat index stays under the caution band's 80 °F at
+# any humidity, so the formula need not run (a test checks this).
+NEVER_CAUTION_BELOW_C = 25.0
+
+
+def _judge(get) -> tuple:
+    """True, False or None (cannot judge) for each trigger but the spike, in TRIGGERS order.
+
+    Plain ints and floats in range take the fast path; anything else goes
+    through CLEANERS, so the result is the same as judging cleaned answers.
+    """
+    cooldown = get("cooldown")
+    if type(cooldown) is not str or cooldown not in COOLDOWNS:
+        cooldown = _valid(cooldown, "cooldown")
+    temperature = get("temperature_c")
+    if not ((type(temperature) is float or type(temperature) is int) and _T_LOW <= temperature <= _T_HIGH):
+        temperature = _valid(temperature, "temperature_c")
+    humidity = get("humidity_pct")
+    if not ((type(humidity) is float or type(humidity) is int) and _RH_LOW <= humidity <= _RH_HIGH):
+        humidity = _valid(humidity, "humidity_pct")
+    fluid = get("fluid_ml")
+    if not (type(fluid) is int and _FLUID_LOW <= fluid <= _FLUID_HIGH):
+        fluid = _valid(fluid, "fluid_ml")
+    duration = get("duration_min")
+    if not (
+        (type(duration) is float or type(duration) is int) and _DURATION_LOW < duration <= _DURATION_HIGH
+    ):
+        duration = _valid(duration, "duration_min")
+    carbs = get("carbs_before_g")
+    if not (type(carbs) is int and _CARBS_LOW <= carbs <= _CARBS_HIGH):
+        carbs = _valid(carbs, "carbs_before_g")
+    spicy = get("spicy_meal")
+    days = get("days_since_rest")
+    if not (type(days) is int and _DAYS_LOW <= days <= _DAYS_HIGH):
+        days = _valid(days, "days_since_rest")
+
+    hot = None
+    if temperature is not None and humidity is not None:
+        hot = temperature >= NEVER_CAUTION_BELOW_C and (
+            heat_index_f(temperature * 9 / 5 + 32, humidity) >= CAUTION_HEAT_INDEX_F
+        )
+    little_fluid = None
+    if fluid is not None and duration is not None and duration >= LITTLE_FLUID_MIN_DURATION:
+        little_fluid = fluid / (duration / 60) < LITTLE_FLUID_ML_PER_H
+    return (
+        None if cooldown is None else cooldown == "none",
+        hot,
+        little_fluid,
+        None if carbs is None else carbs < LOW_CARBS_G,
+        spicy if spicy is True or spicy is False else None,
+        None if days is None else days >= NO_REST_DAYS,
+    )
+
+
+def _spikes(all_runs: list, judged: list) -> list[tuple[bool, bool]]:
+    """(spike?, twitched?) for each judged run that had an earlier run in 30 days.
+
+    A sliding-window maximum over the runs sorted by date: O(n log n) for the sort.
+    """
+    all_runs.sort(key=lambda run: run[0])
+    judged.sort(key=lambda run: run[0])
+    out = []
+    window: deque = deque()  # (date, km), km strictly decreasing
+    added = 0
+    lookback = dt.timedelta(days=SPIKE_LOOKBACK_DAYS)
+    for day, km, twitching in judged:
+        while added < len(all_runs) and all_runs[added][0] < day:
+            run = all_runs[added]
+            while window and window[-1][1] <= run[1]:
+                window.pop()
+            window.append(run)
+            added += 1
+        start = day - lookback
+        while window and window[0][0] < start:
+            window.popleft()
+        if window:
+            out.append((km > window[0][1] * (1 + SPIKE_PCT / 100), twitching))
+    return out

@@ -1,0 +1,684 @@
+"""What Aftermath knows, declared once as data: references, causes, tips, red
+flags, history triggers and cool-down stretches.
+
+The rules (engine.py, history.py) only pick from here; every runner-facing
+text lives in this file, in the project's own words. Evidence grades follow
+shared/evidence.md: 'high', 'moderate' or 'limited'. Tips graded 'limited'
+say so in their text. Plain Python: no Django import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+EVIDENCE_GRADES = ("high", "moderate", "limited")
+WHEN = ("now", "before_next_run", "this_week")
+WHEN_LABELS = MappingProxyType(
+    {"now": "Now", "before_next_run": "Before your next run", "this_week": "This week"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    code: str
+    short: str  # shown beside the advice
+    full: str  # the citation, for the sources page
+
+
+@dataclass(frozen=True, slots=True)
+class CauseInfo:
+    """A cause of post-run twitching: what it is, and the tips that serve it."""
+
+    code: str
+    title: str
+    text: str
+    evidence: str
+    reference: str
+    tips: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tip:
+    """One tip. The same object is the definition and what `assess` returns."""
+
+    code: str
+    cause: str | None
+    title: str
+    text: str
+    when: str
+    evidence: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagInfo:
+    code: str
+    title: str
+    care: str  # what kind of care to seek, runner-facing
+    urgent: bool
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """Something about a run that the history page counts against twitching."""
+
+    code: str
+    label: str
+
+
+def _by_code(items):
+    return MappingProxyType({item.code: item for item in items})
+
+
+# --- References -----------------------------------------------------------------
+
+REFERENCES = _by_code(
+    (
+        Reference(
+            "acsm2007",
+            "ACSM, Sawka et al. 2007",
+            "Sawka MN et al. American College of Sports Medicine position stand: exercise "
+            "and fluid replacement. Med Sci Sports Exerc 2007;39(2):377-390.",
+        ),
+        Reference(
+            "hew_butler2015",
+            "Hew-Butler et al. 2015",
+            "Hew-Butler T et al. Statement of the Third International Exercise-Associated "
+            "Hyponatremia Consensus Development Conference, Carlsbad, California, 2015. "
+            "Clin J Sport Med 2015;25(4):303-320.",
+        ),
+        Reference(
+            "nata",
+            "NATA, Casa et al. 2000; McDermott et al. 2017",
+            "National Athletic Trainers' Association position statements on fluid "
+            "replacement for athletes: Casa DJ et al. 2000 and McDermott BP et al. 2017, "
+            "J Athl Train.",
+        ),
+        Reference(
+            "urine_chart",
+            "Armstrong et al. 1994; Cheuvront & Sawka 2005",
+            "Armstrong LE et al. Urinary indices of hydration status. Int J Sport Nutr "
+            "1994;4(3):265-279. Cheuvront SN, Sawka MN. Hydration assessment of athletes "
+            "(the WUT method). Sports Science Exchange 2005.",
+        ),
+        Reference(
+            "nws_heat_index",
+            "NWS heat index; Rothfusz 1990",
+            "US National Weather Service, Weather Prediction Center: The Heat Index "
+            "Equation. Rothfusz LP. The heat index equation. NWS Southern Region Technical "
+            "Attachment SR 90-23, 1990.",
+        ),
+        Reference(
+            "thomas2016",
+            "Thomas et al. 2016 (ACSM, AND, DC)",
+            "Thomas DT, Erdman KA, Burke LM. Nutrition and athletic performance: joint "
+            "position statement of the Academy of Nutrition and Dietetics, Dietitians of "
+            "Canada and the American College of Sports Medicine. Med Sci Sports Exerc "
+            "2016;48(3):543-568.",
+        ),
+        Reference(
+            "jeukendrup2014",
+            "Jeukendrup 2014",
+            "Jeukendrup A. A step towards personalized sports nutrition: carbohydrate "
+            "intake during exercise. Sports Med 2014;44(Suppl 1):S25-S33.",
+        ),
+        Reference(
+            "schwellnus",
+            "Schwellnus 2009; Schwellnus et al. 2011",
+            "Schwellnus MP. Cause of exercise associated muscle cramps: altered "
+            "neuromuscular control, dehydration or electrolyte depletion? Br J Sports Med "
+            "2009;43(6):401-408. Schwellnus MP et al. Prospective cohort of 210 Ironman "
+            "triathletes: faster running and previous cramps, not dehydration or serum "
+            "sodium, predicted cramping. Br J Sports Med 2011;45(8):650-656.",
+        ),
+        Reference(
+            "miller2022",
+            "Miller et al. 2022",
+            "Miller KC et al. An evidence-based review of the pathophysiology, treatment "
+            "and prevention of exercise-associated muscle cramps. J Athl Train "
+            "2022;57(1):5-15.",
+        ),
+        Reference(
+            "bergeron2008",
+            "Bergeron 2008",
+            "Bergeron MF. Muscle cramps during exercise: is it fatigue or electrolyte "
+            "deficit? Curr Sports Med Rep 2008;7(4):S50-S55.",
+        ),
+        Reference(
+            "garrison2020",
+            "Garrison et al. 2020 (Cochrane)",
+            "Garrison SR et al. Magnesium for skeletal muscle cramps. Cochrane Database "
+            "Syst Rev 2020;9:CD009402.",
+        ),
+        Reference(
+            "frandsen2025",
+            "Frandsen, Nielsen et al. 2025 (BJSM)",
+            "Frandsen JSB, Nielsen RO et al. Single-session running distance spikes and "
+            "running injury in 5,205 runners with GPS watches. Br J Sports Med 2025.",
+        ),
+        Reference(
+            "nielsen2014",
+            "Nielsen et al. 2014 (JOSPT); Buist et al. 2008",
+            "Nielsen RO et al. Excessive progression in weekly running distance and risk "
+            "of running-related injuries. J Orthop Sports Phys Ther 2014;44(10):739-747. "
+            "Buist I et al. A graded training programme for novice runners (randomised "
+            "trial of 10% against 24% progression). Am J Sports Med 2008;36(1):33-39.",
+        ),
+        Reference(
+            "foster",
+            "Foster 1998; Foster et al. 2001",
+            "Foster C. Monitoring training in athletes with reference to overtraining "
+            "syndrome. Med Sci Sports Exerc 1998;30(7):1164-1168. Foster C et al. A new "
+            "approach to monitoring exercise training. J Strength Cond Res "
+            "2001;15(1):109-115. The acute:chronic workload ratio is contested "
+            "(Impellizzeri et al. 2020) and is not used here.",
+        ),
+        Reference(
+            "vanhooren2018",
+            "Van Hooren & Peake 2018",
+            "Van Hooren B, Peake JM. Do we need a cool-down after exercise? A narrative "
+            "review. Sports Med 2018;48(7):1575-1595.",
+        ),
+        Reference(
+            "wiewelhove2019",
+            "Wiewelhove et al. 2019",
+            "Wiewelhove T et al. A meta-analysis of the effects of foam rolling on "
+            "performance and recovery. Front Physiol 2019;10:376.",
+        ),
+        Reference(
+            "merck",
+            "Merck Manual: muscle cramps",
+            "Merck Manual (MSD Manual) Professional Version: Muscle Cramps, table of "
+            "causes, including drugs.",
+        ),
+        Reference(
+            "nhs_twitching",
+            "NHS: twitching eyes and muscles",
+            "NHS (UK). Twitching eyes and muscles. nhs.uk health A to Z.",
+        ),
+        Reference(
+            "blexrud1993",
+            "NHS; Blexrud et al. 1993",
+            "Blexrud MD et al. Long-term follow-up of 121 patients with benign "
+            "fasciculations. Ann Neurol 1993;34(4):622-625. Weakness or wasting, not "
+            "twitching alone, is the sign that needs a doctor.",
+        ),
+        Reference(
+            "roberts2021",
+            "Roberts et al. 2021 (ACSM)",
+            "Roberts WO et al. ACSM expert consensus statement on exertional heat "
+            "illness: recognition, management, and return to activity. Curr Sports Med "
+            "Rep 2021;20(9):470-484.",
+        ),
+        Reference(
+            "rhabdo",
+            "Clinical consensus",
+            "Clinical consensus on the warning signs of exertional rhabdomyolysis; the "
+            "least well-sourced rule in this app, kept because the signs are serious.",
+        ),
+        Reference(
+            "anticoagulant",
+            "Anticoagulant safety warnings",
+            "Standard patient warnings for anticoagulant medicines about unexplained "
+            "swelling, pain or bruising.",
+        ),
+        Reference(
+            "article",
+            "Running coach's article; no study found",
+            "The running coach's article on post-run muscle twitches that Aftermath "
+            "builds on. No study checked supports or rejects this tip.",
+        ),
+    )
+)
+
+
+def _ref(*codes: str) -> str:
+    return "; ".join(REFERENCES[code].short for code in codes)
+
+
+# --- Causes -----------------------------------------------------------------------
+
+CAUSES = _by_code(
+    (
+        CauseInfo(
+            "dehydration",
+            "Dehydration",
+            "Sweating out more fluid than you take in, above all on hot, humid runs, may "
+            "be linked to twitching and cramps. Thirst, tiredness, dark urine and "
+            "dizziness are the usual signs. Studies of runners disagree on how strong "
+            "the link is.",
+            "limited",
+            _ref("acsm2007", "schwellnus"),
+            ("rehydrate_after", "watch_dehydration_signs", "hydrate_before", "hydrate_during"),
+        ),
+        CauseInfo(
+            "electrolytes",
+            "Mineral balance (electrolytes)",
+            "Sweat carries away salt and minerals such as potassium, calcium and "
+            "magnesium. Being out of balance may be linked to twitching, but studies of "
+            "runners who cramp have not found a clear mineral link.",
+            "limited",
+            _ref("bergeron2008", "schwellnus", "garrison2020"),
+            ("electrolyte_foods", "electrolyte_drink"),
+        ),
+        CauseInfo(
+            "fatigue",
+            "Tired muscles and overuse",
+            "Hard, long or frequent running tires muscles and the nerves that drive "
+            "them while they repair. Muscle fatigue is the leading explanation for "
+            "cramps during exercise, and twitching may be linked to it too.",
+            "moderate",
+            _ref("schwellnus", "miller2022"),
+            ("rest_days", "cross_training", "gradual_progression", "listen_to_body"),
+        ),
+        CauseInfo(
+            "circulation",
+            "Stopping without easing down",
+            "Stopping dead at the end of a run, instead of easing down, may be linked to "
+            "twitching as the muscles settle.",
+            "limited",
+            _ref("vanhooren2018"),
+            ("cooldown_walk", "cooldown_stretch"),
+        ),
+        CauseInfo(
+            "blood_sugar",
+            "Running low on fuel",
+            "Running on an empty tank may be linked to twitching, shakiness and feeling "
+            "light-headed. Only a blood test shows whether blood sugar was low; this "
+            "looks at what you ate.",
+            "limited",
+            _ref("thomas2016"),
+            ("carbs_before", "sports_drink_midrun"),
+        ),
+        CauseInfo(
+            "fueling",
+            "The meal before the run",
+            "A poorly timed or unsuitable meal before a run may be linked to twitching "
+            "or an unsettled stomach.",
+            "limited",
+            _ref("thomas2016", "article"),
+            ("balanced_meal", "skip_spicy"),
+        ),
+        CauseInfo(
+            "medication",
+            "Medicines",
+            "Some medicines are linked to cramps and twitching: diuretics, statins, "
+            "asthma inhalers, some blood-pressure medicines and stimulants. The article "
+            "Aftermath builds on also names blood thinners, which standard lists do not.",
+            "moderate",
+            _ref("merck"),
+            ("review_medication",),
+        ),
+    )
+)
+
+# Tips for cramps or spasms, whatever the cause.
+RELIEF_TIPS = ("stretch_cramp", "foam_roll", "trigger_release", "cupping")
+
+# --- Tips -------------------------------------------------------------------------
+
+TIPS = _by_code(
+    (
+        Tip(
+            "see_doctor",
+            None,
+            "Talk to a doctor",
+            "Something you told us is worth showing a doctor. The warning above says "
+            "how soon. Take this check-in with you.",
+            "now",
+            "high",
+            _ref("nhs_twitching", "roberts2021"),
+        ),
+        Tip(
+            "rehydrate_after",
+            "dehydration",
+            "Rehydrate over the next hours",
+            "Sip water over the next few hours, with some salt from a meal, a salty "
+            "snack or an electrolyte drink. Keep going a little past the point where "
+            "thirst fades, and stop once your urine is pale again.",
+            "now",
+            "high",
+            _ref("acsm2007"),
+        ),
+        Tip(
+            "watch_dehydration_signs",
+            "dehydration",
+            "Watch for signs of running dry",
+            "Check for thirst, unusual tiredness, dizziness and dark urine. Pale straw "
+            "(1 to 3 on the urine chart) is the goal; 5 or darker means you need more "
+            "fluid. Cola-brown urine is different: get medical help.",
+            "now",
+            "moderate",
+            _ref("urine_chart"),
+        ),
+        Tip(
+            "hydrate_before",
+            "dehydration",
+            "Start the next run well hydrated",
+            "Drink steadily through the day before you run, and have a glass or two of "
+            "water about 4 hours before the start. If your urine is still dark 2 hours "
+            "before, have a little more.",
+            "before_next_run",
+            "high",
+            _ref("acsm2007"),
+        ),
+        Tip(
+            "hydrate_during",
+            "dehydration",
+            "Drink on long or hot runs",
+            "On runs over an hour, or in the heat, carry water or plan a route past a "
+            "fountain. Drink to thirst: aim to lose no more than 2% of your body weight, "
+            "and never to weigh more after the run than before.",
+            "before_next_run",
+            "high",
+            _ref("acsm2007", "hew_butler2015"),
+        ),
+        Tip(
+            "electrolyte_foods",
+            "electrolytes",
+            "Eat mineral-rich foods",
+            "Bananas and avocados bring potassium, dairy and leafy greens bring calcium, "
+            "nuts and seeds bring magnesium. Evidence is limited: studies have not shown "
+            "that minerals prevent twitches or cramps, but these foods do you good "
+            "anyway. Choose food over supplements.",
+            "this_week",
+            "limited",
+            _ref("garrison2020", "schwellnus"),
+        ),
+        Tip(
+            "electrolyte_drink",
+            "electrolytes",
+            "Try an electrolyte drink on long, hot runs",
+            "On long or hot runs, try an electrolyte drink or a salty snack along the "
+            "way. Evidence is limited: salt loss is only one suspect, and studies "
+            "disagree.",
+            "before_next_run",
+            "limited",
+            _ref("bergeron2008", "schwellnus"),
+        ),
+        Tip(
+            "rest_days",
+            "fatigue",
+            "Take a rest day",
+            "Plan at least one full rest day this week, and follow hard or long runs "
+            "with an easy day. Muscles and nerves recover between sessions, not during "
+            "them.",
+            "this_week",
+            "moderate",
+            _ref("foster", "schwellnus"),
+        ),
+        Tip(
+            "cross_training",
+            "fatigue",
+            "Swap a run for something gentler",
+            "Replace one run with cycling, swimming or another low-impact session to "
+            "stay fit while your legs recover. Evidence that this prevents twitching is "
+            "limited, but it eases the load on your legs.",
+            "this_week",
+            "limited",
+            _ref("foster"),
+        ),
+        Tip(
+            "gradual_progression",
+            "fatigue",
+            "Build up gradually",
+            "Keep each run no more than about 10% longer than your longest in the last "
+            "month, and avoid big jumps in distance from one week to the next.",
+            "this_week",
+            "moderate",
+            _ref("frandsen2025", "nielsen2014"),
+        ),
+        Tip(
+            "listen_to_body",
+            "fatigue",
+            "Let your legs set the pace",
+            "If your legs feel heavy, twitchy or sore, make the next run short and easy, "
+            "or rest. Evidence for this as twitch prevention is limited, but running "
+            "hard on tired legs raises your injury risk.",
+            "before_next_run",
+            "limited",
+            _ref("schwellnus"),
+        ),
+        Tip(
+            "cooldown_walk",
+            "circulation",
+            "Ease down at the end",
+            "Don't stop dead: finish with 5 to 10 minutes of easy jogging or walking. "
+            "Evidence is limited: a cool-down does little for soreness, but it is a "
+            "gentle way to finish and does no harm.",
+            "before_next_run",
+            "limited",
+            _ref("vanhooren2018"),
+        ),
+        Tip(
+            "cooldown_stretch",
+            "circulation",
+            "Stretch the muscles that twitched",
+            "Gently stretch the muscles that twitched, holding each stretch without "
+            "bouncing. Evidence is limited that stretching prevents twitches; do it if "
+            "it feels good.",
+            "now",
+            "limited",
+            _ref("vanhooren2018", "miller2022"),
+        ),
+        Tip(
+            "carbs_before",
+            "blood_sugar",
+            "Eat some carbohydrate before you run",
+            "Eat 30 to 60 g of carbohydrate about an hour before you run, for example a "
+            "banana and a slice of toast. Before runs over an hour, a bigger "
+            "carbohydrate meal 1 to 4 hours before helps. This clearly helps you run "
+            "well; evidence that it prevents twitching is limited.",
+            "before_next_run",
+            "moderate",
+            _ref("thomas2016"),
+        ),
+        Tip(
+            "sports_drink_midrun",
+            "blood_sugar",
+            "Take fuel on long or hard runs",
+            "On runs longer than about 75 minutes, or hard sessions, take a sports drink "
+            "or gels: about 30 to 60 g of carbohydrate per hour once you are past the "
+            "first hour.",
+            "before_next_run",
+            "moderate",
+            _ref("thomas2016", "jeukendrup2014"),
+        ),
+        Tip(
+            "balanced_meal",
+            "fueling",
+            "Time a proper meal before you run",
+            "Have a proper meal 3 to 4 hours before you run: carbohydrate, some lean "
+            "protein and a little fat. Keep fibre and fat low in the last hours before "
+            "the start.",
+            "before_next_run",
+            "moderate",
+            _ref("thomas2016"),
+        ),
+        Tip(
+            "skip_spicy",
+            "fueling",
+            "Try skipping spicy food before runs",
+            "Leave out spicy food before your next few runs and see if it makes a "
+            "difference. Evidence is limited: no study we checked links spicy food to "
+            "twitching, so treat this as an experiment.",
+            "before_next_run",
+            "limited",
+            _ref("article"),
+        ),
+        Tip(
+            "review_medication",
+            "medication",
+            "Ask about your medicines",
+            "Some medicines are linked to cramps and twitching. Keep taking yours as "
+            "prescribed, and ask your doctor or pharmacist whether one of them could "
+            "play a part.",
+            "this_week",
+            "moderate",
+            _ref("merck", "nhs_twitching"),
+        ),
+        Tip(
+            "stretch_cramp",
+            None,
+            "Ease a cramp with a gentle stretch",
+            "When a cramp grips, stop and ease the muscle into a gentle, steady stretch until it lets go.",
+            "now",
+            "moderate",
+            _ref("miller2022"),
+        ),
+        Tip(
+            "foam_roll",
+            None,
+            "Foam roll",
+            "Roll the tight muscle slowly over a foam roller for a minute or two. After "
+            "runs it eases muscle soreness a little.",
+            "now",
+            "moderate",
+            _ref("wiewelhove2019"),
+        ),
+        Tip(
+            "trigger_release",
+            None,
+            "Press on tender knots",
+            "Press gently on a tender knot in the muscle for 30 to 90 seconds until it "
+            "eases. Evidence is limited: we found no good study for it. Stop if it "
+            "hurts.",
+            "now",
+            "limited",
+            _ref("article"),
+        ),
+        Tip(
+            "cupping",
+            None,
+            "Cupping, if you like it",
+            "Some runners like cupping from a trained therapist. Evidence is limited: we "
+            "found no good study showing it helps cramps or twitches.",
+            "this_week",
+            "limited",
+            _ref("article"),
+        ),
+        Tip(
+            "avoid_overdrinking",
+            None,
+            "Drink only to thirst for now",
+            "Your weight went up during the run, so you drank more than you sweated. "
+            "Drink only to thirst for now, and drink a little less on your next run. "
+            "Headache, nausea or confusion after drinking a lot need emergency care.",
+            "now",
+            "high",
+            _ref("hew_butler2015"),
+        ),
+    )
+)
+
+# --- Red flags ----------------------------------------------------------------------
+
+RED_FLAGS = _by_code(
+    (
+        RedFlagInfo(
+            "severe_cramps",
+            "Cramps with warning signs",
+            "Stop running and get emergency care now. Call your local emergency number "
+            "if it is severe or getting worse.",
+            True,
+            _ref("miller2022"),
+        ),
+        RedFlagInfo(
+            "heat_illness",
+            "Warning signs after running in the heat",
+            "Call the emergency services now. While you wait, cool the runner down "
+            "first: shade, fewer clothes, cold water or ice on the body.",
+            True,
+            _ref("roberts2021"),
+        ),
+        RedFlagInfo(
+            "overhydration",
+            "Warning signs after drinking a lot",
+            "Get emergency care now, and drink no more water or sports drink until a doctor has checked you.",
+            True,
+            _ref("hew_butler2015"),
+        ),
+        RedFlagInfo(
+            "muscle_breakdown",
+            "Warning signs of muscle breakdown",
+            "Get urgent medical care today, at an urgent care centre or an emergency department.",
+            True,
+            _ref("rhabdo"),
+        ),
+        RedFlagInfo(
+            "bleeding",
+            "Swelling or bruising while on a blood thinner",
+            "Get urgent medical care now, and say that you take a blood thinner.",
+            True,
+            _ref("anticoagulant"),
+        ),
+        RedFlagInfo(
+            "persistent",
+            "Twitching that keeps coming back",
+            "Book an appointment with your doctor (GP) to have it checked.",
+            False,
+            _ref("nhs_twitching"),
+        ),
+        RedFlagInfo(
+            "widespread",
+            "Twitching in several places",
+            "Book an appointment with your doctor (GP) to have it checked.",
+            False,
+            _ref("nhs_twitching"),
+        ),
+        RedFlagInfo(
+            "weakness",
+            "Twitching with weakness",
+            "See your doctor soon. Get urgent help at once if speaking, swallowing or "
+            "breathing becomes hard.",
+            False,
+            _ref("blexrud1993"),
+        ),
+        RedFlagInfo(
+            "sleep",
+            "Twitching that disturbs your sleep",
+            "Book an appointment with your doctor (GP) if it keeps happening.",
+            False,
+            _ref("nhs_twitching"),
+        ),
+    )
+)
+
+# --- History triggers ---------------------------------------------------------------
+
+TRIGGERS = _by_code(
+    (
+        Trigger("no_cooldown", "Stopped without easing down"),
+        Trigger("hot_humid", "Hot, humid weather (heat-index caution or worse)"),
+        Trigger("little_fluid", "Little to drink on a run of an hour or more"),
+        Trigger("no_carbs", "Under 30 g of carbohydrate before the run"),
+        Trigger("spicy_meal", "Spicy food before the run"),
+        Trigger("no_rest_day", "Six or more days in a row without a rest day"),
+        Trigger("long_run_spike", "Over 10% longer than your longest run in the 30 days before"),
+    )
+)
+
+# --- Cool-down stretches, one per muscle group ----------------------------------------
+
+STRETCHES = MappingProxyType(
+    {
+        "calves": "wall calf stretch, 2×30 s each leg",
+        "shins": "kneel and sit back on your heels, 2×30 s",
+        "feet": "roll each foot slowly over a ball, 1 min each",
+        "quads": "standing quad stretch, heel towards your bottom, 2×30 s each leg",
+        "hamstrings": "heel on a low step, lean forward with a straight back, 2×30 s each leg",
+        "glutes": "lying figure-four stretch, 2×30 s each side",
+        "hips": "kneeling hip-flexor lunge, 2×30 s each side",
+        "lower_back": "lying on your back, hug your knees to your chest, 2×30 s",
+        "abs": "lie face down and rise onto your forearms, 2×20 s",
+        "arms": "arm across your chest, then behind your head, 20 s each arm",
+        "hands": "open and close your fists slowly 10 times, then a gentle wrist stretch, 20 s",
+        "shoulders": "10 slow shoulder rolls, then an arm across your chest, 20 s each side",
+        "neck": "tilt your ear slowly towards your shoulder, 2×20 s each side",
+        "face": "close your eyes and breathe slowly for a minute (no stretch needed)",
+    }
+)
+COOLDOWN_EASE_STEP = "Jog or walk easily for 5–10 min before you stop."
+COOLDOWN_GENERAL_STEP = "Gentle stretches for calves, thighs and hips, 2×30 s each."
