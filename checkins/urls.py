@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import data_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,12 @@ urlpatterns = [
     path("checkin/", views.checkin_create, name="checkin_create"),
     path("checkin/preview/", views.checkin_preview, name="checkin_preview"),
     path("history/", views.history_page, name="history"),
+    path("data/", data_views.data_page, name="data"),
+    path("data/export.json", data_views.export_json, name="export_json"),
+    path("data/export.csv", data_views.export_spreadsheet, name="export_csv"),
+    path("data/import/", data_views.import_export, name="import_export"),
+    path("data/report/", data_views.report_page, name="report"),
+    path("profile/delete/", data_views.delete_account, name="delete_account"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/edit/", views.run_edit, name="run_edit"),
     path("runs/<int:pk>/delete/", views.run_delete, name="run_delete"),

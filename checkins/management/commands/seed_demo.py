@@ -9,10 +9,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=60)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="where the app will be served")
 
-    def handle(self, *args, days, seed, **options):
+    def handle(self, *args, days, seed, url, **options):
         runner = load_demo(days=days, seed=seed)
         count = runner.runs.count()
         self.stdout.write(self.style.SUCCESS(f"Demo runner ready with {count} runs."))
-        self.stdout.write(f"Log in at http://127.0.0.1:8000/accounts/login/ as {DEMO_EMAIL}")
+        self.stdout.write(f"Log in at {url.rstrip('/')}/accounts/login/ as {DEMO_EMAIL}")
         self.stdout.write(f"with the password {DEMO_PASSWORD}")

@@ -1,0 +1,190 @@
+"""The runner's data: JSON export and its round trip, CSV, the doctor's report, deletion."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from checkins.models import CheckIn, Profile, Run, User
+from checkins.portability import export_data, import_data, spreadsheet_safe
+from tests.factories import PASSWORD, RunFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def full_history(runner):
+    runner.profile.medications = ["statins"]
+    runner.profile.body_weight_kg = 71.5
+    runner.profile.temperature_unit = "f"
+    runner.profile.save()
+    first = RunFactory(
+        runner=runner,
+        started_at=timezone.now() - dt.timedelta(days=3),
+        temperature_c=-5.0,
+        humidity_pct=80,
+        fluid_ml=300,
+        electrolytes_during=True,
+        cooldown="walk_stretch",
+        weight_before_kg=70.2,
+        weight_after_kg=69.4,
+        avg_heart_rate_bpm=151,
+        notes='=HYPERLINK("http://evil.example")',
+    )
+    CheckIn.objects.create(
+        run=first,
+        twitching=True,
+        muscles=["calves", "face"],
+        intensity=6,
+        cramps=True,
+        symptoms=["thirst"],
+        sleep_disrupted=True,
+        urine_color=5,
+        medications=["statins"],
+        followup_at=timezone.now() - dt.timedelta(days=2),
+        still_twitching=True,
+    )
+    RunFactory(runner=runner, started_at=timezone.now() - dt.timedelta(days=1), notes="easy")
+
+
+def comparable(export: dict) -> dict:
+    return {"profile": export["profile"], "runs": export["runs"]}
+
+
+def test_json_export_round_trips_into_a_fresh_account(runner_client, runner):
+    full_history(runner)
+    response = runner_client.get(reverse("export_json"))
+    assert response["Content-Disposition"].startswith('attachment; filename="aftermath-')
+    exported = json.loads(response.content)
+    assert exported["format"] == "aftermath-export"
+    assert exported["runs"][0]["checkin"]["muscles"] == ["calves", "face"]
+    assert exported["runs"][0]["temperature_c"] == -5.0  # metric, domain keys
+
+    newcomer = UserFactory()
+    imported, skipped, refusals = import_data(newcomer, exported)
+    assert (imported, skipped, refusals) == (2, 0, [])
+    assert comparable(export_data(newcomer)) == comparable(exported)
+    # Loading the same file again changes nothing.
+    assert import_data(newcomer, exported) == (0, 2, [])
+    assert Run.objects.filter(runner=newcomer).count() == 2
+
+
+def test_import_page_reports_and_refuses_at_the_field(runner_client, runner, other_runner):
+    full_history(other_runner)
+    payload = json.dumps(export_data(other_runner)).encode()
+    upload = SimpleUploadedFile("mine.json", payload, content_type="application/json")
+    response = runner_client.post(reverse("import_export"), {"export": upload})
+    assert "2 runs loaded, 0 already here." in response.content.decode()
+    bad = SimpleUploadedFile("notes.json", b"{not json", content_type="application/json")
+    response = runner_client.post(reverse("import_export"), {"export": bad})
+    assert "notes.json is not a JSON file." in response.content.decode()
+    other = SimpleUploadedFile("x.json", b'{"hello": 1}', content_type="application/json")
+    response = runner_client.post(reverse("import_export"), {"export": other})
+    assert "This is not an Aftermath export file." in response.content.decode()
+    assert runner_client.post(reverse("import_export"), {}).context["form"].errors["export"]
+
+
+def test_an_invalid_run_is_refused_alone(runner):
+    data = {
+        "format": "aftermath-export",
+        "version": 1,
+        "runs": [
+            {
+                "idempotency_key": "0b0a7f9e-1a51-4fb3-9c8f-3d2ad3e36c11",
+                "started_at": "2026-11-01T07:00:00+00:00",
+                "effort": 42,
+            },
+            {
+                "idempotency_key": "4c0d7c2e-5d6a-4bb5-8a4d-0e9d0f3c1a22",
+                "started_at": "2026-11-02T07:00:00+00:00",
+                "effort": 4,
+            },
+        ],
+    }
+    imported, skipped, refusals = import_data(runner, data)
+    assert (imported, skipped) == (1, 0)
+    assert refusals and refusals[0].startswith("Run 1: effort")
+    assert Run.objects.filter(runner=runner).count() == 1
+
+
+def test_csv_is_in_the_runners_units_and_safe_in_a_spreadsheet(runner_client, runner):
+    full_history(runner)
+    response = runner_client.get(reverse("export_csv"))
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 2
+    first = rows[0]
+    assert first["temperature (°F)"] == "23"  # -5 °C, still a number
+    assert first["muscles"] == "Calves, Face"
+    assert first["twitching"] == "yes"
+    assert first["notes"].startswith("'=HYPERLINK")
+    assert rows[1]["twitching"] == ""
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_starts_are_neutralised(text):
+    assert spreadsheet_safe(text) == "'" + text
+    assert spreadsheet_safe("calves " + text) == "calves " + text
+
+
+def test_doctor_report_covers_the_period(runner_client, runner):
+    full_history(runner)
+    response = runner_client.get(reverse("report"))
+    page = response.content.decode()
+    report = response.context["report"]
+    assert report["runs"] == 2 and report["twitching"] == 1
+    assert ("Calves", 1) in report["muscles"]
+    assert "Statins" in " ".join(report["medicines"])
+    assert "css/print.css" in page and 'media="print"' in page
+    assert "no medical device" in page
+    assert any(f["title"] for f in report["flags"]) or report["patterns"]
+    # A period without runs is empty, not an error.
+    response = runner_client.get(reverse("report") + "?start=2020-01-01&end=2020-02-01")
+    assert response.context["report"]["runs"] == 0
+    response = runner_client.get(reverse("report") + "?start=2026-05-01&end=2026-04-01")
+    assert "on or after the start date" in response.content.decode()
+
+
+def test_report_shows_only_this_runners_data(runner_client, runner, other_runner):
+    full_history(other_runner)
+    report = runner_client.get(reverse("report")).context["report"]
+    assert report["runs"] == 0 and report["muscles"] == []
+
+
+def owned_rows(user_pk: int) -> int:
+    return (
+        User.objects.filter(pk=user_pk).count()
+        + Profile.objects.filter(runner_id=user_pk).count()
+        + Run.objects.filter(runner_id=user_pk).count()
+        + CheckIn.objects.filter(run__runner_id=user_pk).count()
+    )
+
+
+def test_account_deletion_needs_the_password_and_removes_every_row(runner_client, runner, other_runner):
+    full_history(runner)
+    full_history(other_runner)
+    others_before = owned_rows(other_runner.pk)
+    assert owned_rows(runner.pk) == 1 + 1 + 2 + 1
+    response = runner_client.post(reverse("delete_account"), {"password": "wrong"})
+    assert "That is not your password." in response.content.decode()
+    assert owned_rows(runner.pk) == 5
+    response = runner_client.post(reverse("delete_account"), {"password": PASSWORD})
+    assert response["Location"] == reverse("home")
+    assert owned_rows(runner.pk) == 0
+    # Nothing else refers to the runner in any model of the project.
+    for model in apps.get_app_config("checkins").get_models():
+        for field in model._meta.get_fields():
+            if getattr(field, "related_model", None) is User and field.concrete:
+                assert not model.objects.filter(**{field.name: runner.pk}).exists(), model
+    assert owned_rows(other_runner.pk) == others_before
+    assert "_auth_user_id" not in runner_client.session
+    assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(runner.pk)]
+    assert runner_client.get(reverse("history")).status_code == 302
