@@ -7,6 +7,12 @@ Django side (apps.py, views, templates) only shows what it returns.
     assessment = assess(answers, history=earlier, units=profile_units)
     flags = scan_history(entries)
     counts = trigger_counts(entries)
+
+The tips pages' plans (plans.py) read the whole log the same way:
+
+    routine = cooldown_routine(entries, units=profile_units)
+    plan = hydration_plan(entries, duration_min=60, temperature_c=28, humidity_pct=70)
+    plans = fuel_plans(entries, body_weight_kg=68)
 """
 
 from .clean import clean
@@ -27,10 +33,24 @@ from .knowledge import (
     CauseInfo,
     RedFlagInfo,
     Reference,
+    Stretch,
     Tip,
     Trigger,
 )
-from .results import Assessment, Cause, HistoryFlag, Metrics, Plan, RedFlag, TriggerCount
+from .plans import cooldown_routine, fuel_plans, hydration_plan
+from .results import (
+    Assessment,
+    Cause,
+    FuelPlan,
+    HistoryFlag,
+    HydrationPlan,
+    Metrics,
+    Plan,
+    RedFlag,
+    Routine,
+    Step,
+    TriggerCount,
+)
 from .units import METRIC, Units
 from .vocabulary import (
     ANSWER_KEYS,
@@ -81,12 +101,17 @@ __all__ = [
     "Assessment",
     "Cause",
     "CauseInfo",
+    "FuelPlan",
     "HistoryFlag",
+    "HydrationPlan",
     "Metrics",
     "Plan",
     "RedFlag",
     "RedFlagInfo",
     "Reference",
+    "Routine",
+    "Step",
+    "Stretch",
     "Tip",
     "Trigger",
     "TriggerCount",
@@ -94,9 +119,12 @@ __all__ = [
     "assess",
     "body_mass_change_pct",
     "clean",
+    "cooldown_routine",
+    "fuel_plans",
     "heat_band",
     "heat_index_c",
     "heat_index_f",
+    "hydration_plan",
     "longest_run_spike",
     "replace_ml",
     "scan_history",

@@ -41,6 +41,9 @@ from .knowledge import (
     CAUSES,
     COOLDOWN_EASE_STEP,
     COOLDOWN_GENERAL_STEP,
+    DRINK_TO_THIRST_TEXT,
+    MEAL_TIMING_TEXT,
+    MIDRUN_CARBS_TEXT,
     RED_FLAGS,
     RELIEF_TIPS,
     STRETCHES,
@@ -48,6 +51,23 @@ from .knowledge import (
     WHEN,
 )
 from .results import Assessment, Cause, Metrics, Plan, RedFlag
+from .sentences import (
+    DRINK_CAP_ML_PER_H,
+    FUEL_RUN_MIN,
+    MIDRUN_FUEL_MIN,
+    PREHYDRATE_ML_PER_KG,
+    a_or_an,
+    article_carbs_sentence,
+    big_carbs_sentence,
+    carbs_before,
+    drink_rate_ml_per_h,
+    drink_rate_sentence,
+    heat_index_phrase,
+    ml_per_kg,
+    per_weight_carbs_sentence,
+    prehydrate_sentence,
+    replace_per_weight,
+)
 from .units import METRIC, Units, _num, c_to_f
 from .vocabulary import MUSCLE_LABELS, MUSCLES, SYMPTOM_LABELS
 
@@ -72,18 +92,15 @@ MEDICATION_WEIGHTS = {
     "blood_thinners": 0.1,
 }
 HEAT_WEIGHTS = (0.0, 0.15, 0.3, 0.4, 0.5)  # by heat level: none, caution ... extreme danger
-NWS_CHART_TOP_F = 137.0  # the highest value on the NWS heat index chart
 HOT_RUN_C = 27.0  # heat-illness flag without humidity: about the caution band's 80 °F
 LONG_RUN_MIN = 90
 VERY_LONG_RUN_MIN = 150
-FUEL_RUN_MIN = 60  # Thomas et al. 2016: 1-4 g/kg 1-4 h before runs over 60 min
-MIDRUN_FUEL_MIN = 75  # sports drink mid-run beyond about 60-75 min
 HARD_EFFORT = 8
 WARN_WEEKLY_JUMP_PCT = 30.0  # Nielsen et al. 2014
 NUDGE_WEEKLY_JUMP_PCT = 10.0
 # Drinking this much, with headache, nausea or confusion: the overhydration flag
 # (Hew-Butler et al. 2015 name no figure; these are deliberately generous).
-OVERDRINK_ML_PER_H = 1000
+OVERDRINK_ML_PER_H = DRINK_CAP_ML_PER_H
 OVERDRINK_ML = 3000  # when the run's duration is not known
 SWEAT_RATE_BY_HEAT_L_PER_H = (0.5, 0.8, 1.0, 1.2, 1.2)  # a rough guess, typical 0.5-2 (ACSM)
 ESTIMATE_CAP_ML = 2000
@@ -97,12 +114,6 @@ Signal = tuple[float, str | None, tuple[str, ...]]
 _WHEN_ORDER = {when: index for index, when in enumerate(WHEN)}
 # (when, position in TIPS) per tip: the fixed parts of the tips' order.
 _TIP_KEYS = {code: (_WHEN_ORDER[tip.when], index, tip) for index, (code, tip) in enumerate(TIPS.items())}
-
-
-def _a_or_an(number: int) -> str:
-    """'an' before numbers read with a vowel sound: 8, 11, 18, 80-89, 800-899 ..."""
-    digits = str(number)
-    return "an" if digits[0] == "8" or digits in ("11", "18") else "a"
 
 
 def _hours(hours: float) -> str:
@@ -343,7 +354,7 @@ def _blood_sugar(f: _Facts) -> Iterator[Signal]:
     if f.long_or_hard and ((f.duration is not None and f.duration >= MIDRUN_FUEL_MIN) or f.hard):
         tips = ("carbs_before", "sports_drink_midrun")
     if f.duration is not None:
-        run = f"{_a_or_an(round(f.duration))} {round(f.duration)}-min run"
+        run = f"{a_or_an(round(f.duration))} {round(f.duration)}-min run"
     else:
         run = RUN_TYPE_NOUNS.get(f.run_type, "a hard run")
     if carbs is not None and carbs < LOW_CARBS_G and f.long_or_hard:
@@ -402,11 +413,7 @@ def _f_to_c(temperature_f: float) -> float:
 
 
 def _heat_index_text(f: _Facts) -> str:
-    """'of 34 °C': the heat index in the runner's units. Past the top of the NWS
-    chart the regression is outside its data, so it only says 'above 58 °C'."""
-    if f.heat_index_f > NWS_CHART_TOP_F:
-        return f"above {f.units.fmt_temperature(_f_to_c(NWS_CHART_TOP_F))}"
-    return f"of {f.units.fmt_temperature(_f_to_c(f.heat_index_f))}"
+    return heat_index_phrase(f.units, f.heat_index_f)
 
 
 _RULES = (
@@ -509,24 +516,16 @@ def _red_flags(f: _Facts, history_flags: tuple) -> list[RedFlag]:
 # --- the plan -------------------------------------------------------------------------
 
 
-def _volume_range(u: Units, low_ml: float, high_ml: float) -> str:
-    """'350–490 ml': the unit once when both ends share it."""
-    low, high = u.fmt_volume(low_ml), u.fmt_volume(high_ml)
-    number, _, unit = low.partition(" ")
-    return f"{number}–{high}" if high.endswith(f" {unit}") else f"{low}–{high}"
-
-
 def _rehydrate(f: _Facts) -> tuple[int | None, str]:
     """How much to drink over the next 2-4 hours, and the sentence that says so."""
     u = f.units
     if f.change_pct is not None:
         if f.replace_ml:
-            per_unit = u.fmt_volume(REPLACE_ML_PER_KG * u.weight_to_kg(1))
             return f.replace_ml, (
                 f"Over the next 2–4 hours, sip about {u.fmt_volume(f.replace_ml)} in all, with "
                 f"a salty snack or meal. That replaces the {u.fmt_weight(f.lost_kg)} you "
-                f"lost (about {per_unit} per {u.weight_label}, ACSM 2007). After that, "
-                "drink to thirst."
+                f"lost (about {replace_per_weight(u, REPLACE_ML_PER_KG)}, ACSM 2007). After "
+                "that, drink to thirst."
             )
         if f.change_pct > 0:
             return None, "Your weight went up during the run: drink only to thirst for now."
@@ -557,9 +556,8 @@ def _drinking(f: _Facts) -> tuple[tuple[int, int] | None, int | None, str]:
     parts = []
     prehydrate = None
     if body_weight is not None:
-        prehydrate = (round_to(5 * body_weight, 10), round_to(7 * body_weight, 10))
-        volume = _volume_range(u, *prehydrate)
-        parts.append(f"About 4 hours before your next run, drink {volume}.")
+        prehydrate = ml_per_kg(body_weight, PREHYDRATE_ML_PER_KG)
+        parts.append(prehydrate_sentence(u, prehydrate))
     drink_rate = None
     sweat_rate = f.sweat_rate
     if sweat_rate is not None:
@@ -567,60 +565,29 @@ def _drinking(f: _Facts) -> tuple[tuple[int, int] | None, int | None, str]:
             f"You sweated about {u.fmt_volume(sweat_rate * 1000)} an hour (not counting any urine passed)."
         )
         if body_weight is not None:
-            # Enough to stay under a 2% loss (ACSM 2007), never more than is sweated,
-            # and never past the rate the overhydration flag watches for.
-            hours = f.duration / 60
-            allowed_l = SIGNIFICANT_LOSS_PCT / 100 * body_weight
-            needed = max(0.0, sweat_rate * hours - allowed_l) / hours
-            drink_rate = round_to(min(needed, sweat_rate, OVERDRINK_ML_PER_H / 1000) * 1000, 50)
-            if drink_rate:
-                parts.append(
-                    f"On a run like this, drink about {u.fmt_volume(drink_rate)} an hour, to "
-                    "thirst, and never so much that you gain weight."
-                )
-            else:
-                parts.append("On a run like this, drinking to thirst is enough.")
+            drink_rate = drink_rate_ml_per_h(sweat_rate, body_weight, f.duration)
+            parts.append(drink_rate_sentence(u, drink_rate))
     else:
-        parts.append("On runs over an hour or in the heat, drink to thirst from water you carry.")
+        parts.append(DRINK_TO_THIRST_TEXT)
     return prehydrate, drink_rate, " ".join(parts)
 
 
 def _fuel(f: _Facts) -> tuple[tuple[int, int], tuple[int, int], str]:
     """Carbohydrate before the next run of this kind, in g and minutes before the start."""
-    u = f.units
     duration = f.duration
-    body_weight = f.body_weight
-    long_run = duration is not None and duration > FUEL_RUN_MIN
-    if long_run and body_weight is not None:
-        # Thomas et al. 2016: 1-4 g/kg, 1-4 h before runs over 60 min.
-        carbs_g = (round(body_weight), round(4 * body_weight))
-        carbs_min = (60, 240)
-        text = (
-            f"Before your next {round(duration)}-min run, eat {carbs_g[0]}–{carbs_g[1]} g "
-            "of carbohydrate 1–4 hours before: the more you eat, the earlier. Keep fibre "
-            "and fat low."
-        )
+    carbs_g, carbs_min, by_weight = carbs_before(duration, f.body_weight)
+    if by_weight:
+        parts = [big_carbs_sentence(carbs_g, f"your next {round(duration)}-min run")]
     else:
-        # The article: 30-60 g about an hour before.
-        carbs_g = (30, 60)
-        carbs_min = (45, 75)
-        text = (
-            "Eat 30–60 g of carbohydrate about an hour before your next run, for example "
-            "a banana and a slice of toast."
-        )
-        if long_run:
-            per_unit = u.weight_to_kg(1)
-            text += (
-                f" Before runs over an hour, more helps: {_num(per_unit, 1)}–"
-                f"{_num(4 * per_unit, 1)} g per {u.weight_label} of body weight, 1–4 hours "
-                "before."
-            )
+        parts = [article_carbs_sentence()]
+        if duration is not None and duration > FUEL_RUN_MIN:
+            parts.append(per_weight_carbs_sentence(f.units))
     if duration is not None and duration > MIDRUN_FUEL_MIN:
-        text += " On the run, take 30–60 g of carbohydrate an hour from a sports drink or gels."
+        parts.append(MIDRUN_CARBS_TEXT)
     meal = f.a.get("meal_before_h")
     if meal is not None and (meal < 2 or meal >= 6):
-        text += " Have your last proper meal 3–4 hours before the start."
-    return carbs_g, carbs_min, text
+        parts.append(MEAL_TIMING_TEXT)
+    return carbs_g, carbs_min, " ".join(parts)
 
 
 _STRETCH_STEPS = {code: f"{MUSCLE_LABELS[code]}: {STRETCHES[code]}" for code in MUSCLES}

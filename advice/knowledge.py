@@ -319,6 +319,13 @@ RELIEF_TIPS = ("stretch_cramp", "foam_roll", "trigger_release", "cupping")
 
 # --- Tips -------------------------------------------------------------------------
 
+# Said by the cool-down tips and on the cool-down page (Van Hooren & Peake 2018).
+COOLDOWN_EVIDENCE = (
+    "Evidence is limited: a cool-down does little for soreness, but it is a gentle way to "
+    "finish and does no harm."
+)
+STRETCH_EVIDENCE = "Evidence is limited that stretching prevents twitches; do it if it feels good."
+
 TIPS = _by_code(
     (
         Tip(
@@ -445,9 +452,7 @@ TIPS = _by_code(
             "cooldown_walk",
             "circulation",
             "Ease down at the end",
-            "Don't stop dead: finish with 5 to 10 minutes of easy jogging or walking. "
-            "Evidence is limited: a cool-down does little for soreness, but it is a "
-            "gentle way to finish and does no harm.",
+            "Don't stop dead: finish with 5 to 10 minutes of easy jogging or walking. " + COOLDOWN_EVIDENCE,
             "before_next_run",
             "limited",
             _ref("vanhooren2018"),
@@ -456,9 +461,8 @@ TIPS = _by_code(
             "cooldown_stretch",
             "circulation",
             "Stretch the muscles that twitched",
-            "Gently stretch the muscles that twitched, holding each stretch without "
-            "bouncing. Evidence is limited that stretching prevents twitches; do it if "
-            "it feels good.",
+            "Gently stretch the muscles that twitched, holding each stretch without bouncing. "
+            + STRETCH_EVIDENCE,
             "now",
             "limited",
             _ref("vanhooren2018", "miller2022"),
@@ -662,23 +666,125 @@ TRIGGERS = _by_code(
 
 # --- Cool-down stretches, one per muscle group ----------------------------------------
 
-STRETCHES = MappingProxyType(
-    {
-        "calves": "wall calf stretch, 2×30 s each leg",
-        "shins": "kneel and sit back on your heels, 2×30 s",
-        "feet": "roll each foot slowly over a ball, 1 min each",
-        "quads": "standing quad stretch, heel towards your bottom, 2×30 s each leg",
-        "hamstrings": "heel on a low step, lean forward with a straight back, 2×30 s each leg",
-        "glutes": "lying figure-four stretch, 2×30 s each side",
-        "hips": "kneeling hip-flexor lunge, 2×30 s each side",
-        "lower_back": "lying on your back, hug your knees to your chest, 2×30 s",
-        "abs": "lie face down and rise onto your forearms, 2×20 s",
-        "arms": "arm across your chest, then behind your head, 20 s each arm",
-        "hands": "open and close your fists slowly 10 times, then a gentle wrist stretch, 20 s",
-        "shoulders": "10 slow shoulder rolls, then an arm across your chest, 20 s each side",
-        "neck": "tilt your ear slowly towards your shoulder, 2×20 s each side",
-        "face": "close your eyes and breathe slowly for a minute (no stretch needed)",
-    }
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """One muscle group's cool-down stretch: the text the runner reads, and the
+    figures behind its timer (the text quotes them; a test keeps the two in step)."""
+
+    code: str  # a muscle code
+    text: str  # how to do it, with the hold time
+    hold_s: int  # one hold, in seconds
+    sets: int  # holds per side
+    sides: str = ""  # 'each leg', 'each side' ...: done once per side; '' when done once
+    extra_s: int = 0  # time for a lead-in movement before the holds (fist clenches, rolls)
+
+    @property
+    def seconds(self) -> int:
+        """The whole stretch, every set on every side: what the page's timer counts down."""
+        return self.hold_s * self.sets * (2 if self.sides else 1) + self.extra_s
+
+
+STRETCH_INFO = _by_code(
+    (
+        Stretch("calves", "wall calf stretch, 2×30 s each leg", 30, 2, "each leg"),
+        Stretch("shins", "kneel and sit back on your heels, 2×30 s", 30, 2),
+        Stretch("feet", "roll each foot slowly over a ball, 1 min each", 60, 1, "each foot"),
+        Stretch(
+            "quads", "standing quad stretch, heel towards your bottom, 2×30 s each leg", 30, 2, "each leg"
+        ),
+        Stretch(
+            "hamstrings",
+            "heel on a low step, lean forward with a straight back, 2×30 s each leg",
+            30,
+            2,
+            "each leg",
+        ),
+        Stretch("glutes", "lying figure-four stretch, 2×30 s each side", 30, 2, "each side"),
+        Stretch("hips", "kneeling hip-flexor lunge, 2×30 s each side", 30, 2, "each side"),
+        Stretch("lower_back", "lying on your back, hug your knees to your chest, 2×30 s", 30, 2),
+        Stretch("abs", "lie face down and rise onto your forearms, 2×20 s", 20, 2),
+        Stretch("arms", "arm across your chest, then behind your head, 20 s each arm", 20, 1, "each arm"),
+        Stretch(
+            "hands",
+            "open and close your fists slowly 10 times, then a gentle wrist stretch, 20 s",
+            20,
+            1,
+            extra_s=20,
+        ),
+        Stretch(
+            "shoulders",
+            "10 slow shoulder rolls, then an arm across your chest, 20 s each side",
+            20,
+            1,
+            "each side",
+            extra_s=20,
+        ),
+        Stretch("neck", "tilt your ear slowly towards your shoulder, 2×20 s each side", 20, 2, "each side"),
+        Stretch("face", "close your eyes and breathe slowly for a minute (no stretch needed)", 60, 1),
+    )
 )
+# code -> text: what the engine's plan.cooldown_steps quote.
+STRETCHES = MappingProxyType({code: stretch.text for code, stretch in STRETCH_INFO.items()})
+COOLDOWN_EASE_TITLE = "Easy jog or walk"
 COOLDOWN_EASE_STEP = "Jog or walk easily for 5–10 min before you stop."
+COOLDOWN_EASE_S = 300  # the timer runs the shorter end of 5-10 min
 COOLDOWN_GENERAL_STEP = "Gentle stretches for calves, thighs and hips, 2×30 s each."
+# Without enough check-ins to go on, the routine covers the muscles that twitch
+# most often in runners.
+COOLDOWN_FALLBACK = ("calves", "hamstrings", "quads")
+COOLDOWN_CAVEAT = f"{COOLDOWN_EVIDENCE} {STRETCH_EVIDENCE}"
+COOLDOWN_REFERENCE = _ref("vanhooren2018", "miller2022")
+
+# --- Hydration and fuel pages ----------------------------------------------------------
+
+DEHYDRATION_SIGNS = (
+    "Thirst",
+    "Dark urine: 5 or darker on the 8-point urine chart",
+    "Dizziness or light-headedness",
+    "Unusual tiredness",
+    "Headache",
+)
+OVERDRINKING_SIGNS = (
+    "Weighing more after the run than before it",
+    "Headache",
+    "Nausea or vomiting",
+    "Confusion or odd behaviour",
+    "Swollen hands or fingers (rings feel tight)",
+)
+MEASURE_SWEAT_TEXT = (
+    "To measure your sweat rate, weigh yourself without clothes just before a run and "
+    "again straight after it, towelled dry, and note what you drank on the way."
+)
+HYDRATION_THIN_TEXT = (
+    "Log your weight before and after a run, with what you drank and how long you ran, "
+    "and this plan will use your own sweat rate."
+)
+HYDRATION_REFERENCE = _ref("acsm2007", "hew_butler2015")
+FUEL_REFERENCE = _ref("thomas2016", "jeukendrup2014", "article")
+_OVERHYDRATION_CARE = RED_FLAGS["overhydration"].care
+OVERDRINKING_CARE = (
+    "Weighing more after a run than before means you drank more than you sweated: drink "
+    "only to thirst. If a headache, nausea, confusion or swelling comes with it: "
+    f"{_OVERHYDRATION_CARE[0].lower()}{_OVERHYDRATION_CARE[1:]}"
+)
+
+# Fixed sentences that both `assess` and the tips pages say (figures: sentences.py).
+DRINK_TO_THIRST_TEXT = "On runs over an hour or in the heat, drink to thirst from water you carry."
+MIDRUN_CARBS_TEXT = "On the run, take 30–60 g of carbohydrate an hour from a sports drink or gels."
+MEAL_TIMING_TEXT = "Have your last proper meal 3–4 hours before the start."
+# Carbohydrate on the run, by the run's length (Jeukendrup 2014; Thomas et al. 2016).
+NO_FUEL_TEXT = "Runs under 45 min need no fuel on the way: water to thirst is enough."
+MOUTH_RINSE_TEXT = (
+    "On runs of 45–75 min, a few sips of sports drink are plenty, or simply rinse your mouth "
+    "with one and spit it out."
+)
+HIGH_CARBS_TEXT = (
+    "On runs over 2.5 hours, take up to 90 g of carbohydrate an hour from drinks or gels that "
+    "mix glucose and fructose, and practise it on training runs first."
+)
+FUEL_LADDER_TEXT = (
+    "What to take on the run depends on its length: nothing under 45 min; a few sips of sports "
+    "drink, or a mouth rinse, up to 75 min; 30–60 g of carbohydrate an hour up to 2.5 hours; "
+    "beyond that, up to 90 g an hour from a glucose and fructose mix."
+)

@@ -93,3 +93,63 @@ class TriggerCount(NamedTuple):
     without_runs: int
     without_twitch: int
     too_few: bool
+
+
+# --- the tips pages (plans.py) ------------------------------------------------------------
+
+
+class Step(NamedTuple):
+    """One step of the cool-down routine, with the time its timer counts down."""
+
+    title: str  # 'Easy jog or walk', 'Calves'
+    text: str  # how to do it, one short sentence
+    seconds: int  # the whole step: every set on every side
+    repeat_note: str  # 'each leg', 'each side' ... or ''
+
+
+class Routine(NamedTuple):
+    """A cool-down for the muscles that twitch most for this runner."""
+
+    muscles: tuple[str, ...]  # muscle codes, most check-ins first
+    counts: tuple[int, ...]  # twitching check-ins per muscle, same order
+    steps: tuple[Step, ...]  # the easy jog or walk, then one stretch per muscle
+    thin: bool  # under 3 twitching check-ins with muscles: the common running muscles instead
+    note: str  # what the routine is based on, runner-facing
+    caveat: str  # what a cool-down and stretching can and cannot do
+    evidence: str  # grade: 'high', 'moderate' or 'limited'
+    reference: str
+
+
+class HydrationPlan(NamedTuple):
+    """Drinking before, during and after a run, from the runner's own sweat rate."""
+
+    sweat_rate_l_per_h: float | None  # mean over the weighed runs, 2 places
+    sweat_runs: int  # runs behind that mean
+    heat_index_c: float | None  # of the planned run's weather, 1 place
+    heat_band: str | None  # 'caution' ... 'extreme_danger', None below caution
+    duration_min: float | None  # the planned run; default the median of the runner's runs
+    before_text: str
+    during_text: str
+    after_text: str
+    dehydration_signs: tuple[str, ...]
+    overdrinking_signs: tuple[str, ...]
+    overdrinking_care: str  # what to do about those signs
+    thin: bool  # no run with weights before and after
+    thin_text: str  # what to log to tailor the plan; '' when nothing is missing
+    evidence: str
+    reference: str
+
+
+class FuelPlan(NamedTuple):
+    """Carbohydrate before and during one kind of run, and the meal before it."""
+
+    run_type: str | None  # None: one plan for every run (no run type logged)
+    label: str
+    runs: int  # runs of this type in the log
+    typical_min: int | None  # median duration of those runs, rounded
+    before_text: str
+    during_text: str
+    meal_text: str
+    thin: bool  # fewer than 3 runs of this type
+    evidence: str
+    reference: str

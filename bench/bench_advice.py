@@ -28,6 +28,9 @@ from advice import (
     SYMPTOMS,
     Units,
     assess,
+    cooldown_routine,
+    fuel_plans,
+    hydration_plan,
     scan_history,
     trigger_counts,
 )
@@ -189,6 +192,16 @@ def main() -> None:
     print(f"| `scan_history`, {HISTORY_SIZE:,} entries | {scan:.2f} ms | < 5 ms |")
     print(f"| `trigger_counts`, {HISTORY_SIZE:,} entries | {counts:.2f} ms | |")
     print(f"| both, {HISTORY_SIZE:,} entries | {scan + counts:.2f} ms | |")
+    plans = {
+        "hydration_plan": lambda: hydration_plan(
+            history, duration_min=75, temperature_c=28, humidity_pct=70, body_weight_kg=70
+        ),
+        "cooldown_routine": lambda: cooldown_routine(history),
+        "fuel_plans": lambda: fuel_plans(history, units=IMPERIAL),
+    }
+    for name, call in plans.items():
+        millis = median_ns(call, 20) / 1e6
+        print(f"| `{name}`, {HISTORY_SIZE:,} entries | {millis:.2f} ms | |")
 
 
 if __name__ == "__main__":

@@ -95,7 +95,11 @@ class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label="Your password",
         widget=forms.PasswordInput(
-            attrs={"autocomplete": "current-password", "class": "form-control", "aria-describedby": "err-password"}
+            attrs={
+                "autocomplete": "current-password",
+                "class": "form-control",
+                "aria-describedby": "err-password",
+            }
         ),
     )
 

@@ -22,12 +22,23 @@ CHART_DAYS = 90  # the intensity chart's default span when no period is chosen
 class HistoryFilter(forms.Form):
     """Filters live in the query string, so a filtered view can be bookmarked and shared."""
 
-    twitching = forms.BooleanField(label="Only runs with twitching", required=False)
-    muscle = forms.ChoiceField(
-        label="Muscle group", required=False, choices=[("", "Any"), *MUSCLE_LABELS.items()]
+    twitching = forms.BooleanField(
+        label="Only runs with twitching",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    muscle = forms.ChoiceField(
+        label="Muscle group",
+        required=False,
+        choices=[("", "Any"), *MUSCLE_LABELS.items()],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
 
     def clean(self):
         cleaned = super().clean()

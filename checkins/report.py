@@ -24,8 +24,12 @@ DEFAULT_DAYS = 90
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
 
     def clean(self):
         cleaned = super().clean()

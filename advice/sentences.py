@@ -1,0 +1,110 @@
+"""Sentences with the runner's own figures that `assess` (engine.py) and the
+tips pages (plans.py) both say: each is built here, in one place.
+
+Fixed sentences live in knowledge.py; these fill in numbers, in the runner's
+units. Plain Python: no Django import.
+"""
+
+from __future__ import annotations
+
+from .hydration import SIGNIFICANT_LOSS_PCT, round_to
+from .units import Units, _num, f_to_c
+
+PREHYDRATE_ML_PER_KG = (5, 7)  # ACSM 2007: 5-7 ml/kg at least 4 h before
+TOP_UP_ML_PER_KG = (3, 5)  # ACSM 2007: 3-5 ml/kg more about 2 h before, if urine is dark
+# The most to drink in an hour: the rate the overhydration flag watches for
+# (Hew-Butler et al. 2015 name no figure; deliberately generous).
+DRINK_CAP_ML_PER_H = 1000
+FUEL_RUN_MIN = 60  # Thomas et al. 2016: 1-4 g/kg 1-4 h before runs over 60 min
+MIDRUN_FUEL_MIN = 75  # sports drink mid-run beyond about 60-75 min
+ARTICLE_CARBS_G = (30, 60)  # the article: 30-60 g about an hour before
+ARTICLE_CARBS_MIN = (45, 75)
+BIG_CARBS_MIN = (60, 240)
+NWS_CHART_TOP_F = 137.0  # the highest value on the NWS heat index chart
+
+
+def heat_index_phrase(u: Units, heat_index_f: float) -> str:
+    """'of 34 °C': the heat index in the runner's units. Past the top of the NWS
+    chart the regression is outside its data, so it only says 'above 58 °C'."""
+    if heat_index_f > NWS_CHART_TOP_F:
+        return f"above {u.fmt_temperature(f_to_c(NWS_CHART_TOP_F))}"
+    return f"of {u.fmt_temperature(f_to_c(heat_index_f))}"
+
+
+def a_or_an(number: int) -> str:
+    """'an' before numbers read with a vowel sound: 8, 11, 18, 80-89, 800-899 ..."""
+    digits = str(number)
+    return "an" if digits[0] == "8" or digits in ("11", "18") else "a"
+
+
+def volume_range(u: Units, low_ml: float, high_ml: float) -> str:
+    """'350–490 ml': the unit once when both ends share it."""
+    low, high = u.fmt_volume(low_ml), u.fmt_volume(high_ml)
+    number, _, unit = low.partition(" ")
+    return f"{number}–{high}" if high.endswith(f" {unit}") else f"{low}–{high}"
+
+
+def ml_per_kg(body_weight_kg: float, per_kg: tuple[int, int]) -> tuple[int, int]:
+    """A per-kg range for this body weight, to the nearest 10 ml."""
+    return round_to(per_kg[0] * body_weight_kg, 10), round_to(per_kg[1] * body_weight_kg, 10)
+
+
+def prehydrate_sentence(u: Units, volumes: tuple[int, int], run: str = "your next run") -> str:
+    return f"About 4 hours before {run}, drink {volume_range(u, *volumes)}."
+
+
+def drink_rate_ml_per_h(sweat_rate_l_per_h: float, body_weight_kg: float, duration_min: float) -> int:
+    """Enough to stay under a 2% loss (ACSM 2007), never more than is sweated, and
+    never past the rate the overhydration flag watches for; to the nearest 50 ml."""
+    hours = duration_min / 60
+    allowed_l = SIGNIFICANT_LOSS_PCT / 100 * body_weight_kg
+    needed = max(0.0, sweat_rate_l_per_h * hours - allowed_l) / hours
+    return round_to(min(needed, sweat_rate_l_per_h, DRINK_CAP_ML_PER_H / 1000) * 1000, 50)
+
+
+def drink_rate_sentence(u: Units, drink_rate_ml: int, run: str = "a run like this") -> str:
+    if drink_rate_ml:
+        return (
+            f"On {run}, drink about {u.fmt_volume(drink_rate_ml)} an hour, to thirst, and never "
+            "so much that you gain weight."
+        )
+    return f"On {run}, drinking to thirst is enough."
+
+
+def replace_per_weight(u: Units, replace_ml_per_kg: float) -> str:
+    """'1.5 l per kg' or '23 fl oz per lb'."""
+    return f"{u.fmt_volume(replace_ml_per_kg * u.weight_to_kg(1))} per {u.weight_label}"
+
+
+def carbs_before(duration_min: float | None, body_weight_kg: float | None) -> tuple[tuple, tuple, bool]:
+    """(grams, minutes before the start, grams from body weight?) for a run this long.
+
+    Thomas et al. 2016: 1-4 g/kg, 1-4 h before runs over 60 min, when the body
+    weight is known; otherwise the article's 30-60 g about an hour before.
+    """
+    if duration_min is not None and duration_min > FUEL_RUN_MIN and body_weight_kg is not None:
+        return (round(body_weight_kg), round(4 * body_weight_kg)), BIG_CARBS_MIN, True
+    return ARTICLE_CARBS_G, ARTICLE_CARBS_MIN, False
+
+
+def big_carbs_sentence(carbs_g: tuple[int, int], run: str) -> str:
+    return (
+        f"Before {run}, eat {carbs_g[0]}–{carbs_g[1]} g of carbohydrate 1–4 hours before: "
+        "the more you eat, the earlier. Keep fibre and fat low."
+    )
+
+
+def article_carbs_sentence(run: str = "your next run") -> str:
+    return (
+        f"Eat 30–60 g of carbohydrate about an hour before {run}, for example a banana and a slice of toast."
+    )
+
+
+def per_weight_carbs_sentence(u: Units, body_weight_kg: float | None = None) -> str:
+    """1-4 g per kg (or lb) before runs over an hour; with a body weight, the grams too."""
+    per_unit = u.weight_to_kg(1)
+    grams = f" ({round(body_weight_kg)}–{round(4 * body_weight_kg)} g for you)" if body_weight_kg else ""
+    return (
+        f"Before runs over an hour, more helps: {_num(per_unit, 1)}–{_num(4 * per_unit, 1)} g "
+        f"per {u.weight_label} of body weight{grams}, 1–4 hours before."
+    )

@@ -1,0 +1,752 @@
+"""Activity-file import: FIT, GPX and TCX files (optionally gzipped) and zips of them,
+including a Strava bulk export. Pure parsing: no database, no Django.
+
+Every failure a runner can cause with a file is an `ImportRefused` carrying a sentence
+the page can show as it is; a parser's own exception never escapes `parse_activity`.
+
+Choices, so that one figure means the same thing whatever the format:
+
+* `duration_min` is the *moving* time when the file has one, else the elapsed time:
+  FIT `total_timer_time` (pauses excluded), TCX the sum of the laps' `TotalTimeSeconds`,
+  GPX gpxpy's `get_duration()` (the sum of segment durations, so the gaps between
+  segments and tracks are left out). That is the figure a runner knows as "my time".
+* `elapsed_min` is start to finish: FIT `total_elapsed_time`, TCX the later of the lap
+  sum and start-to-last-trackpoint, GPX the first to the last timed point.
+* `distance_km` is None when the file has no distance or a distance of 0 (an indoor
+  ride without a speed sensor): "unknown", never "0 km".
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import gzip
+import io
+import math
+import re
+import weakref
+import zipfile
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from xml.etree.ElementTree import Element, ParseError
+from xml.parsers.expat import errors as expat_errors
+
+import defusedxml
+import defusedxml.ElementTree as safe_etree
+import fitdecode
+import gpxpy
+import gpxpy.gpx
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_RATIO",
+    "MAX_UNCOMPRESSED_BYTES",
+    "MAX_ZIP_BYTES",
+    "MAX_ZIP_MEMBERS",
+    "RUNNING_SPORTS",
+    "Activity",
+    "ArchiveItem",
+    "ImportRefused",
+    "archive_members",
+    "is_duplicate",
+    "iter_archive",
+    "normalise_sport",
+    "open_archive",
+    "parse_activity",
+    "parse_member",
+]
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_ZIP_BYTES = 200 * 1024 * 1024
+MAX_ZIP_MEMBERS = 5000
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # zip-bomb guard: declared and actually-read total
+MAX_RATIO = 200  # per-member compression ratio guard
+
+RUNNING_SPORTS = frozenset({"running", "trail_running"})
+ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
+CHUNK = 64 * 1024
+
+# Runner-facing reasons, shared by the tests.
+NOT_ACTIVITY = "not a FIT, GPX or TCX file"
+EMPTY = "the file is empty"
+CUT_SHORT = "the file is cut short (it ends in the middle of a record)"
+BAD_CRC = "its checksum does not match: the file is damaged"
+DOCTYPE = "it contains a document type declaration or entities, which are refused for safety"
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+class ImportRefused(Exception):
+    """A file or archive that cannot be imported; `reason` is written for the runner."""
+
+    def __init__(self, filename: str, reason: str):
+        super().__init__(f"{filename}: {reason}")
+        self.filename = filename
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Activity:
+    filename: str
+    sport: str | None  # "running", "trail_running", "cycling", "walking", "hiking", other words, or None
+    started_at: datetime  # timezone-aware, UTC
+    distance_km: float | None  # None when unknown or 0
+    duration_min: float | None  # moving/timer time when the file has it, else elapsed
+    elapsed_min: float | None
+    avg_heart_rate_bpm: int | None
+    avg_temperature_c: float | None
+    has_gps: bool
+    source_format: str  # "fit" | "gpx" | "tcx"
+
+    @property
+    def is_run(self) -> bool:
+        return self.sport in RUNNING_SPORTS
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+_SPORT_ALIASES = {
+    "run": "running",
+    "runs": "running",
+    "jogging": "running",
+    "treadmill": "running",
+    "treadmill_running": "running",
+    "indoor_running": "running",
+    "virtual_run": "running",
+    "virtual_running": "running",
+    "track_running": "running",
+    "street_running": "running",
+    "road_running": "running",
+    "trail_run": "trail_running",
+    "trail": "trail_running",
+    "ride": "cycling",
+    "bike": "cycling",
+    "biking": "cycling",
+    "cycle": "cycling",
+    "virtual_ride": "cycling",
+    "road_biking": "cycling",
+    "mountain_biking": "cycling",
+    "walk": "walking",
+    "hike": "hiking",
+    "swim": "swimming",
+    "other": "other",
+}
+
+
+def normalise_sport(value: object) -> str | None:
+    """'Trail Run', 'trail-running', 'Biking' -> 'trail_running', 'cycling'; junk -> None."""
+    if not isinstance(value, str):
+        return None
+    word = re.sub(r"[^a-z0-9]+", "_", value.strip().lower()).strip("_")
+    if not word or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", word):
+        return None
+    return _SPORT_ALIASES.get(word, word)
+
+
+def _fit_sport(sport: object, sub_sport: object) -> str | None:
+    name = normalise_sport(sport)
+    sub = sub_sport if isinstance(sub_sport, str) else ""
+    if name == "running" and sub == "trail":
+        return "trail_running"
+    return name
+
+
+def _finite(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _positive(value: object) -> float | None:
+    value = _finite(value)
+    return value if value is not None and value > 0 else None
+
+
+def _minutes(seconds: object) -> float | None:
+    seconds = _positive(seconds)
+    return seconds / 60 if seconds is not None else None
+
+
+def _km(metres: object) -> float | None:
+    metres = _positive(metres)
+    return metres / 1000 if metres is not None else None
+
+
+def _mean(total: float, count: int) -> float | None:
+    return total / count if count else None
+
+
+def _bpm(value: float | None) -> int | None:
+    return round(value) if value is not None and 0 < value < 300 else None
+
+
+def _utc(value: object) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return _utc(datetime.fromisoformat(text.strip()))
+    except ValueError:
+        return None
+
+
+def _local(tag: object) -> str:
+    """'{namespace}hr' or 'gpxtpx:hr' -> 'hr'."""
+    if not isinstance(tag, str):
+        return ""  # comments, processing instructions
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _read_capped(stream, limit: int) -> bytes:
+    """Read at most `limit` bytes, in chunks; one byte more means 'too large'."""
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
+
+
+def _gunzip(filename: str, data: bytes) -> bytes:
+    limit = MAX_FILE_BYTES
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            out = _read_capped(stream, limit)
+    except EOFError as exc:
+        raise ImportRefused(filename, "the compressed file is cut short") from exc
+    except (OSError, zlib.error) as exc:
+        raise ImportRefused(filename, "the compressed file is damaged") from exc
+    if len(out) > limit:
+        raise ImportRefused(filename, f"larger than {_mb(limit)} once uncompressed")
+    return out
+
+
+# --- the entry point ---------------------------------------------------------------------
+
+
+def parse_activity(filename: str, data: bytes) -> Activity:
+    """Read one FIT, GPX or TCX file (gzipped or not), detected by its content."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRefused(filename, f"larger than {_mb(MAX_FILE_BYTES)}")
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(filename, data)
+    if not data.strip():
+        raise ImportRefused(filename, EMPTY)
+    try:
+        if len(data) >= 12 and data[8:12] == b".FIT":
+            return _parse_fit(filename, data)
+        root = _parse_xml(filename, data)
+        kind = _local(root.tag)
+        if kind == "gpx":
+            return _parse_gpx(filename, data)
+        if kind == "TrainingCenterDatabase":
+            return _parse_tcx(filename, root)
+        raise ImportRefused(filename, NOT_ACTIVITY)
+    except ImportRefused:
+        raise
+    except RecursionError as exc:
+        raise ImportRefused(filename, "the file is nested too deeply to read") from exc
+    except Exception as exc:  # a parser's surprise is a refusal, never a crash
+        raise ImportRefused(filename, f"the file could not be read: {type(exc).__name__}") from exc
+
+
+# --- XML (shared by GPX and TCX) ---------------------------------------------------------
+
+_TRUNCATED_XML = {
+    expat_errors.codes[expat_errors.XML_ERROR_NO_ELEMENTS],
+    expat_errors.codes[expat_errors.XML_ERROR_UNCLOSED_TOKEN],
+    expat_errors.codes[expat_errors.XML_ERROR_PARTIAL_CHAR],
+    expat_errors.codes[expat_errors.XML_ERROR_UNCLOSED_CDATA_SECTION],
+}
+
+
+def _xml_bytes(data: bytes) -> bytes:
+    """Drop a UTF-8 byte-order mark and the whitespace some exporters put before `<?xml`."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.lstrip(b" \t\r\n")
+
+
+def _parse_xml(filename: str, data: bytes) -> Element:
+    """Parse safely: no DOCTYPE, no entities, no external references."""
+    text = _xml_bytes(data)
+    looks_xml = text[:1] == b"<" or text[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if not looks_xml:
+        raise ImportRefused(filename, NOT_ACTIVITY)
+    try:
+        return safe_etree.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise ImportRefused(filename, DOCTYPE) from exc
+    except ParseError as exc:
+        head = text[:4096]
+        if b"<gpx" not in head and b"TrainingCenterDatabase" not in head:
+            raise ImportRefused(filename, NOT_ACTIVITY) from exc
+        if getattr(exc, "code", None) in _TRUNCATED_XML:
+            raise ImportRefused(
+                filename, "the file is cut short (it ends before the document closes)"
+            ) from exc
+        line = getattr(exc, "position", (None,))[0]
+        where = f" (line {line})" if line else ""
+        raise ImportRefused(filename, f"the file is damaged: it is not well-formed XML{where}") from exc
+
+
+def _children(element: Element, name: str) -> Iterator[Element]:
+    return (child for child in element if _local(child.tag) == name)
+
+
+def _child(element: Element, name: str) -> Element | None:
+    return next(_children(element, name), None)
+
+
+def _child_text(element: Element, name: str) -> str | None:
+    child = _child(element, name)
+    return child.text.strip() if child is not None and child.text else None
+
+
+def _float(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return _finite(float(text))
+    except ValueError:
+        return None
+
+
+# --- TCX ---------------------------------------------------------------------------------
+
+
+def _parse_tcx(filename: str, root: Element) -> Activity:
+    activity = next((el for el in root.iter() if _local(el.tag) == "Activity"), None)
+    if activity is None:
+        raise ImportRefused(filename, "the TCX file holds no activity")
+
+    lap_seconds = lap_metres = 0.0
+    first_lap_start = None
+    for lap in _children(activity, "Lap"):
+        lap_seconds += _float(_child_text(lap, "TotalTimeSeconds")) or 0.0
+        lap_metres += _float(_child_text(lap, "DistanceMeters")) or 0.0
+        first_lap_start = first_lap_start or _parse_time(lap.get("StartTime"))
+
+    hr_total, hr_count = 0.0, 0
+    first_point = last_point = None
+    max_point_metres = 0.0
+    has_gps = False
+    for point in activity.iter():
+        if _local(point.tag) != "Trackpoint":
+            continue
+        when = _parse_time(_child_text(point, "Time"))
+        if when is not None:
+            first_point = first_point or when
+            last_point = when
+        heart = _child(point, "HeartRateBpm")
+        bpm = _float(_child_text(heart, "Value")) if heart is not None else None
+        if bpm is not None and bpm > 0:
+            hr_total += bpm
+            hr_count += 1
+        position = _child(point, "Position")
+        if position is not None and _child_text(position, "LatitudeDegrees") is not None:
+            has_gps = True
+        metres = _float(_child_text(point, "DistanceMeters"))
+        if metres is not None and metres > max_point_metres:
+            max_point_metres = metres
+
+    started_at = _parse_time(_child_text(activity, "Id")) or first_lap_start or first_point
+    if started_at is None:
+        raise ImportRefused(filename, "the file has no start time")
+    span = (last_point - started_at).total_seconds() if last_point else None
+    moving = lap_seconds or None
+    elapsed = max(s for s in (moving, span, 0.0) if s is not None) or None
+    return Activity(
+        filename=filename,
+        sport=normalise_sport(activity.get("Sport")),
+        started_at=started_at,
+        distance_km=_km(lap_metres or max_point_metres),
+        duration_min=_minutes(moving or elapsed),
+        elapsed_min=_minutes(elapsed),
+        avg_heart_rate_bpm=_bpm(_mean(hr_total, hr_count)),
+        avg_temperature_c=None,
+        has_gps=has_gps,
+        source_format="tcx",
+    )
+
+
+# --- GPX ---------------------------------------------------------------------------------
+
+_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_HR_TAGS = {"hr", "heartrate"}
+_TEMP_TAGS = {"atemp", "temp"}
+
+
+def _parse_gpx(filename: str, data: bytes) -> Activity:
+    raw = _xml_bytes(data)
+    declared = _ENCODING.match(raw)
+    text = raw.decode(declared.group(1).decode() if declared else "utf-8")
+    gpx = gpxpy.parse(text)
+
+    hr_total = temp_total = 0.0
+    hr_count = temp_count = points = 0
+    for track in gpx.tracks:
+        for segment in track.segments:
+            for point in segment.points:
+                points += 1
+                for extension in point.extensions:
+                    for element in extension.iter():
+                        name = _local(element.tag).lower()
+                        if name not in _HR_TAGS and name not in _TEMP_TAGS:
+                            continue
+                        value = _float(element.text)
+                        if value is None:
+                            continue
+                        if name in _HR_TAGS and value > 0:
+                            hr_total += value
+                            hr_count += 1
+                        elif name in _TEMP_TAGS:
+                            temp_total += value
+                            temp_count += 1
+    if not points:
+        raise ImportRefused(filename, "the GPX file has no track points")
+
+    start, end = gpx.get_time_bounds()
+    started_at = _utc(start)
+    if started_at is None:
+        raise ImportRefused(filename, "the GPX track has no times, so the start is unknown")
+    elapsed = (_utc(end) - started_at).total_seconds() if end else None
+    moving = gpx.get_duration()
+    sport = next((normalise_sport(t.type) for t in gpx.tracks if t.type), None)
+    temperature = _mean(temp_total, temp_count)
+    return Activity(
+        filename=filename,
+        sport=sport,
+        started_at=started_at,
+        distance_km=_km(gpx.length_2d()),
+        duration_min=_minutes(moving) or _minutes(elapsed),
+        elapsed_min=_minutes(elapsed),
+        avg_heart_rate_bpm=_bpm(_mean(hr_total, hr_count)),
+        avg_temperature_c=round(temperature, 1) if temperature is not None else None,
+        has_gps=True,
+        source_format="gpx",
+    )
+
+
+# --- FIT ---------------------------------------------------------------------------------
+
+
+def _fit_value(message, name: str):
+    """The first non-empty value of a field (a record may carry 'distance' twice)."""
+    for field_data in message.get_fields(name):
+        if field_data.value is not None:
+            return field_data.value
+    return None
+
+
+def _parse_fit(filename: str, data: bytes) -> Activity:
+    session = None
+    sport_message = None
+    file_type = None
+    first_ts = last_ts = None
+    last_distance = None
+    hr_total = temp_total = 0.0
+    hr_count = temp_count = 0
+    has_gps = False
+    try:
+        with fitdecode.FitReader(
+            io.BytesIO(data),
+            check_crc=fitdecode.CrcCheck.RAISE,
+            error_handling=fitdecode.ErrorHandling.RAISE,
+        ) as reader:
+            for frame in reader:
+                if frame.frame_type != fitdecode.FIT_FRAME_DATA:
+                    continue
+                name = frame.name
+                if name == "record":
+                    when = _utc(_fit_value(frame, "timestamp"))
+                    if when is not None:
+                        first_ts = first_ts or when
+                        last_ts = when
+                    heart = _finite(_fit_value(frame, "heart_rate"))
+                    if heart is not None and heart > 0:
+                        hr_total += heart
+                        hr_count += 1
+                    temperature = _finite(_fit_value(frame, "temperature"))
+                    if temperature is not None:
+                        temp_total += temperature
+                        temp_count += 1
+                    distance = _finite(_fit_value(frame, "distance"))
+                    if distance is not None:
+                        last_distance = distance
+                    lat, lon = _fit_value(frame, "position_lat"), _fit_value(frame, "position_long")
+                    if lat is not None and lon is not None and (lat, lon) != (0, 0):
+                        has_gps = True
+                elif name == "session" and session is None:
+                    session = frame
+                elif name == "file_id" and file_type is None:
+                    file_type = _fit_value(frame, "type")
+                elif name == "sport" and sport_message is None:
+                    sport_message = frame
+    except fitdecode.FitCRCError as exc:
+        raise ImportRefused(filename, BAD_CRC) from exc
+    except fitdecode.FitEOFError as exc:
+        raise ImportRefused(filename, CUT_SHORT) from exc
+    except fitdecode.FitHeaderError as exc:
+        raise ImportRefused(filename, "its FIT header is damaged or cut short") from exc
+    except fitdecode.FitParseError as exc:
+        raise ImportRefused(filename, "the FIT data is damaged and could not be read") from exc
+
+    if isinstance(file_type, str) and file_type != "activity":
+        raise ImportRefused(filename, f"a FIT {file_type.replace('_', ' ')} file, not a recorded activity")
+
+    get = (lambda key: _fit_value(session, key)) if session is not None else (lambda key: None)
+    started_at = _utc(get("start_time")) or first_ts
+    if started_at is None:
+        raise ImportRefused(filename, "the FIT file holds no activity (no session and no records)")
+    span = (last_ts - first_ts).total_seconds() if first_ts and last_ts else None
+    elapsed = _positive(get("total_elapsed_time")) or _positive(span)
+    timer = _positive(get("total_timer_time"))
+    distance = _positive(get("total_distance"))
+    if distance is None and get("total_distance") is None:
+        distance = last_distance  # only when the session says nothing; a session 0 stays 0
+    heart = _finite(get("avg_heart_rate"))
+    temperature = _finite(get("avg_temperature"))
+    if temperature is None:
+        temperature = _mean(temp_total, temp_count)
+    source = session if session is not None else sport_message
+    sport = _fit_sport(_fit_value(source, "sport"), _fit_value(source, "sub_sport")) if source else None
+    return Activity(
+        filename=filename,
+        sport=sport,
+        started_at=started_at,
+        distance_km=_km(distance),
+        duration_min=_minutes(timer or elapsed),
+        elapsed_min=_minutes(elapsed),
+        avg_heart_rate_bpm=_bpm(heart if heart else _mean(hr_total, hr_count)),
+        avg_temperature_c=round(temperature, 1) if temperature is not None else None,
+        has_gps=has_gps,
+        source_format="fit",
+    )
+
+
+# --- archives ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchiveItem:
+    name: str
+    activity: Activity | None = None
+    refused: str | None = None  # runner-facing reason when the member could not be read
+    csv_name: str | None = None  # Strava's "Activity Name"
+    csv_type: str | None = None  # Strava's "Activity Type", as written ("Run", "Trail Run", "Ride")
+
+    @property
+    def sport(self) -> str | None:
+        """The file's sport, else the export's activity type, normalised."""
+        if self.activity is not None and self.activity.sport:
+            return self.activity.sport
+        return normalise_sport(self.csv_type)
+
+    @property
+    def is_run(self) -> bool:
+        if self.activity is not None and self.activity.sport in RUNNING_SPORTS:
+            return True
+        return bool(self.csv_type) and "run" in self.csv_type.lower()
+
+
+@dataclass(frozen=True)
+class _CsvRow:
+    name: str | None
+    type: str | None
+
+
+@dataclass
+class _ArchiveState:
+    csv: dict[str, _CsvRow] | None = None
+    bytes_read: int = 0
+
+
+_STATES: weakref.WeakKeyDictionary[zipfile.ZipFile, _ArchiveState] = weakref.WeakKeyDictionary()
+
+
+def _state(zf: zipfile.ZipFile) -> _ArchiveState:
+    state = _STATES.get(zf)
+    if state is None:
+        state = _STATES[zf] = _ArchiveState()
+    return state
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _unsafe_path(name: str) -> bool:
+    parts = name.replace("\\", "/")
+    return parts.startswith("/") or bool(_DRIVE.match(parts)) or ".." in parts.split("/")
+
+
+def _is_activity_name(name: str) -> bool:
+    lower = name.lower()
+    base = lower.rsplit("/", 1)[-1]
+    if lower.startswith("__macosx/") or base.startswith("._") or lower.endswith("/"):
+        return False
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    return lower.endswith(ACTIVITY_SUFFIXES)
+
+
+def open_archive(filename: str, data: bytes) -> zipfile.ZipFile:
+    """Open and check a whole archive; refuse it (ImportRefused) if it is not safe to read."""
+    if len(data) > MAX_ZIP_BYTES:
+        raise ImportRefused(filename, f"the archive is larger than {_mb(MAX_ZIP_BYTES)}")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportRefused(filename, "not a zip archive (or a damaged one)") from exc
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ImportRefused(filename, f"the archive holds more than {MAX_ZIP_MEMBERS} files")
+    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
+        raise ImportRefused(filename, f"the archive unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)}")
+    for info in infos:
+        if _unsafe_path(info.filename):
+            raise ImportRefused(filename, f"the archive has a file outside its folder ({info.filename[:80]})")
+    return zf
+
+
+def _activity_names(zf: zipfile.ZipFile) -> list[str]:
+    return [info.filename for info in zf.infolist() if not info.is_dir() and _is_activity_name(info.filename)]
+
+
+def archive_members(filename: str, data: bytes) -> list[str]:
+    """The activity files in an archive, in archive order, after checking the whole archive."""
+    with open_archive(filename, data) as zf:
+        return _activity_names(zf)
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | str:
+    """The member's bytes, or a refusal reason."""
+    state = _state(zf)
+    limit = MAX_FILE_BYTES
+    if info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        return "compressed suspiciously well (a possible zip bomb)"
+    if info.file_size > limit:
+        return f"larger than {_mb(limit)}"
+    if state.bytes_read + info.file_size > MAX_UNCOMPRESSED_BYTES:
+        return f"the archive unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)}"
+    try:
+        with zf.open(info) as stream:
+            data = _read_capped(stream, limit)
+    except NotImplementedError:
+        return "compressed in a way that cannot be read"
+    except RuntimeError:
+        return "the file is encrypted"
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError):
+        return "the file is damaged inside the archive"
+    state.bytes_read += len(data)
+    if len(data) > limit:
+        return f"larger than {_mb(limit)}"
+    return data
+
+
+def _strava_rows(zf: zipfile.ZipFile) -> dict[str, _CsvRow]:
+    """activities.csv at the root of a Strava export, keyed by Filename and by Activity ID."""
+    state = _state(zf)
+    if state.csv is not None:
+        return state.csv
+    rows: dict[str, _CsvRow] = {}
+    state.csv = rows
+    try:
+        info = zf.getinfo("activities.csv")
+    except KeyError:
+        return rows
+    data = _read_member(zf, info)
+    if isinstance(data, str):
+        return rows
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+    header = next(reader, None)
+    if not header:
+        return rows
+    # Strava repeats some headings ("Distance", "Elapsed Time"): take the first of each.
+    columns: dict[str, int] = {}
+    for index, heading in enumerate(header):
+        columns.setdefault(heading.strip(), index)
+
+    def cell(row: list[str], heading: str) -> str | None:
+        index = columns.get(heading)
+        if index is None or index >= len(row):
+            return None
+        return row[index].strip() or None
+
+    for row in reader:
+        entry = _CsvRow(name=cell(row, "Activity Name"), type=cell(row, "Activity Type"))
+        if filename := cell(row, "Filename"):
+            rows[filename.replace("\\", "/").lstrip("/")] = entry
+        if activity_id := cell(row, "Activity ID"):
+            rows.setdefault(f"id:{activity_id}", entry)
+    return rows
+
+
+def _csv_row(rows: Mapping[str, _CsvRow], name: str) -> _CsvRow | None:
+    if name in rows:
+        return rows[name]
+    stem = name.rsplit("/", 1)[-1].split(".", 1)[0]
+    return rows.get(f"id:{stem}")
+
+
+def parse_member(zf: zipfile.ZipFile, name: str) -> ArchiveItem:
+    """Read one member of an archive opened by `open_archive`; never raises for a bad member."""
+    row = _csv_row(_strava_rows(zf), name)
+    csv_info = {"csv_name": row.name, "csv_type": row.type} if row else {}
+    if _unsafe_path(name):
+        return ArchiveItem(name, refused="outside the archive's folder", **csv_info)
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return ArchiveItem(name, refused="not in the archive", **csv_info)
+    data = _read_member(zf, info)
+    if isinstance(data, str):
+        return ArchiveItem(name, refused=data, **csv_info)
+    try:
+        activity = parse_activity(name, data)
+    except ImportRefused as exc:
+        return ArchiveItem(name, refused=exc.reason, **csv_info)
+    return ArchiveItem(name, activity=activity, **csv_info)
+
+
+def iter_archive(filename: str, data: bytes) -> Iterator[ArchiveItem]:
+    """Every activity file in a zip, one item each; the archive as a whole may be refused."""
+    zf = open_archive(filename, data)  # raises before the first item
+    return _iter_members(zf)
+
+
+def _iter_members(zf: zipfile.ZipFile) -> Iterator[ArchiveItem]:
+    with zf:
+        for name in _activity_names(zf):
+            yield parse_member(zf, name)
+
+
+# --- duplicates --------------------------------------------------------------------------
+
+
+def is_duplicate(
+    started_at: datetime, existing_starts: Sequence[datetime], window: timedelta = timedelta(minutes=2)
+) -> bool:
+    """True when one of the runner's runs starts within `window` of `started_at` (inclusive).
+
+    Naive datetimes count as UTC. Pass the starts in any order.
+    """
+    target = _utc(started_at)
+    starts = sorted(_utc(s) for s in existing_starts)
+    index = bisect.bisect_left(starts, target - window)
+    return index < len(starts) and starts[index] <= target + window
