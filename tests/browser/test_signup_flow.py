@@ -74,7 +74,9 @@ def test_account_pages_are_accessible_on_a_phone(live_server, page, screenshot, 
         assert_accessible(page, path)
         screenshot(page, heading.lower().replace(" ", "-"))
 
+    page.goto(live_server.url + "/profile/")
     page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
     page.goto(live_server.url + "/accounts/password_reset/")
     expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
     assert_accessible(page, "password reset")
