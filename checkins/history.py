@@ -12,8 +12,7 @@ from django import forms
 
 from advice import MUSCLE_LABELS, MUSCLES, Units, scan_history, trigger_counts
 
-from .guidance import consecutive_running_days
-from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Run
+from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, Run
 
 CALENDAR_WEEKS = 12
 CHART_DAYS = 90  # the intensity chart's default span when no period is chosen
@@ -78,41 +77,47 @@ class HistoryFilter(forms.Form):
 ANSWER_FIELDS = (
     "pk",
     "date",
-    "started_at",
     *RUN_ANSWER_KEYS,
     *(f"checkin__{key}" for key in CHECKIN_ANSWER_KEYS),
 )
 
 
-def history_entries(runner, *, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
-    """Every run of the runner in the period as the domain's answers (one query), oldest first.
+ANSWER_NAMES = tuple(name.removeprefix("checkin__") for name in ANSWER_FIELDS)
 
-    `days_since_rest` is derived from the log where the runner did not give it.
+
+def history_entries(runner, *, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
+    """The runner's runs as the domain's answers, oldest first (one query).
+
+    `days_since_rest` is derived from the whole log where the runner did not give
+    it, so a run at the edge of the period still counts the days before it.
     """
-    runs = Run.objects.filter(runner_id=getattr(runner, "pk", runner))
-    if start:
-        runs = runs.filter(date__gte=start)
-    if end:
-        runs = runs.filter(date__lte=end)
-    rows = runs.order_by("date", "started_at").values_list(*ANSWER_FIELDS)
-    field = CheckIn._meta.get_field("muscles")
-    entries = []
-    dates: set[dt.date] = set()
-    for row in rows:
-        values = dict(zip(ANSWER_FIELDS, row, strict=True))
-        entry: dict = {"pk": values.pop("pk"), "started_at": values.pop("started_at")}
-        for name, value in values.items():
-            key = name.removeprefix("checkin__")
-            if key in ("muscles", "symptoms", "medications"):
-                value = field.to_python(value)
-            if value is None or value == "" or value == []:
-                continue
-            entry[key] = value
-        entries.append(entry)
-        dates.add(entry["date"])
+    rows = (
+        Run.objects.filter(runner_id=getattr(runner, "pk", runner))
+        .order_by("date", "started_at")
+        .values_list(*ANSWER_FIELDS)
+    )
+    entries = [
+        {key: value for key, value in zip(ANSWER_NAMES, row, strict=True) if value not in (None, "", [])}
+        for row in rows
+    ]
+    streaks = running_streaks({entry["date"] for entry in entries})
     for entry in entries:
-        entry.setdefault("days_since_rest", consecutive_running_days(entry["date"], dates))
-    return entries
+        entry.setdefault("days_since_rest", streaks[entry["date"]])
+    return in_period(entries, start, end)
+
+
+def in_period(entries: list[dict], start: dt.date | None, end: dt.date | None) -> list[dict]:
+    if start is None and end is None:
+        return entries
+    return [e for e in entries if (start is None or e["date"] >= start) and (end is None or e["date"] <= end)]
+
+
+def running_streaks(dates: set[dt.date]) -> dict[dt.date, int]:
+    """For each day with a run: days in a row with a run, ending that day (one pass)."""
+    streaks: dict[dt.date, int] = {}
+    for day in sorted(dates):
+        streaks[day] = streaks.get(day - dt.timedelta(days=1), 0) + 1
+    return streaks
 
 
 # --- Chart figures -------------------------------------------------------------------
@@ -244,10 +249,11 @@ FLAG_WINDOW_DAYS = 28
 
 
 def history_overview(runner, *, filters: HistoryFilter, units: Units, today: dt.date) -> dict:
-    """Everything above the run list: banners, trigger counts and charts (three queries)."""
+    """Everything above the run list: banners, trigger counts and charts (one query)."""
     start, end = filters.period
-    entries = history_entries(runner, start=start, end=end)
-    recent = history_entries(runner, start=today - dt.timedelta(days=FLAG_WINDOW_DAYS))
+    everything = history_entries(runner)
+    entries = in_period(everything, start, end)
+    recent = in_period(everything, today - dt.timedelta(days=FLAG_WINDOW_DAYS), None)
     flags = []
     for flag in scan_history(recent, today=today, units=units):
         days = set(flag.dates)

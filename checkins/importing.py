@@ -262,7 +262,10 @@ def parse_activity(filename: str, data: bytes) -> Activity:
     except RecursionError as exc:
         raise ImportRefused(filename, "the file is nested too deeply to read") from exc
     except Exception as exc:  # a parser's surprise is a refusal, never a crash
-        raise ImportRefused(filename, f"the file could not be read: {type(exc).__name__}") from exc
+        kind = type(exc).__name__
+        if kind == "error":  # struct.error, zlib.error: say which
+            kind = f"{type(exc).__module__}.{kind}"
+        raise ImportRefused(filename, f"the file could not be read: {kind}") from exc
 
 
 # --- XML (shared by GPX and TCX) ---------------------------------------------------------

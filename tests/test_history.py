@@ -153,8 +153,8 @@ def test_chart_markup_has_titles_descriptions_and_tables(runner_client, runner):
 
 def test_history_query_count_does_not_grow(runner_client, runner, django_assert_num_queries):
     add_run(runner, 1, twitching=True, muscles=["calves"])
-    # session, user, profile, savepoint, count, page of runs, entries, recent entries, release
-    with django_assert_num_queries(9):
+    # session, user, profile, savepoint, count, page of runs, the answers behind the overview, release
+    with django_assert_num_queries(8):
         runner_client.get(reverse("history"))
     runs = [RunFactory.build(runner=runner, started_at=day(d % 400), date=None) for d in range(1500)]
     for run in runs:
@@ -163,9 +163,9 @@ def test_history_query_count_does_not_grow(runner_client, runner, django_assert_
 
     Run.objects.bulk_create(runs)
     CheckIn.objects.bulk_create([CheckIn(run=run, twitching=bool(i % 3)) for i, run in enumerate(runs)])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         runner_client.get(reverse("history"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         runner_client.get(reverse("history") + "?twitching=on&muscle=calves")
 
 
@@ -174,3 +174,16 @@ def test_history_shows_only_this_runners_runs(runner_client, runner, other_runne
     response = runner_client.get(reverse("history"))
     assert response.context["rows"] == []
     assert "Face" not in response.content.decode().split("Where it twitched")[1]
+
+
+def test_running_streaks_match_the_day_by_day_count():
+    from checkins.guidance import consecutive_running_days
+    from checkins.history import running_streaks
+
+    start = dt.date(2026, 1, 1)
+    dates = {start + dt.timedelta(days=d) for d in (0, 1, 2, 4, 5, 9, 10, 11, 12, 13, 30)}
+    streaks = running_streaks(dates)
+    assert streaks[start + dt.timedelta(days=13)] == 5
+    assert streaks[start + dt.timedelta(days=4)] == 1
+    for day in dates:
+        assert streaks[day] == consecutive_running_days(day, dates - {day})

@@ -1,0 +1,136 @@
+"""Server time of the pages for a runner with 1,500 check-ins (a program, not a test).
+
+Builds a throwaway SQLite database (or uses DATABASE_URL), seeds one runner with
+1,500 runs and check-ins over about four years, then renders each page through
+Django's test client and prints a markdown table: median and 95th-percentile
+server time, and the number of queries. Usage: .venv/bin/python bench/bench_pages.py [repeats]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TMP = tempfile.mkdtemp(prefix="aftermath-bench-")
+os.environ.setdefault("AFTERMATH_DATA_DIR", TMP)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Debug off (no query log); the testing switch serves static files from the source
+# folders and skips the HTTPS redirect, so no collectstatic or TLS is needed.
+os.environ["DJANGO_DEBUG"] = ""
+os.environ["AFTERMATH_TESTING"] = "1"
+os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from checkins.models import CheckIn, Run, User  # noqa: E402
+
+CHECKINS = 1500
+
+
+def seed() -> User:
+    call_command("migrate", verbosity=0)
+    runner = User.objects.create_user(f"bench-{uuid.uuid4().hex[:6]}@example.org", "bench-password-1")
+    runner.profile.acknowledge_notice()
+    rng = random.Random(1500)
+    now = timezone.now()
+    runs = []
+    for i in range(CHECKINS):
+        started = now - dt.timedelta(days=i, hours=rng.randint(0, 5))
+        runs.append(
+            Run(
+                runner=runner,
+                idempotency_key=uuid.uuid4(),
+                started_at=started,
+                date=timezone.localtime(started).date(),
+                distance_km=round(rng.uniform(4, 25), 1),
+                duration_min=round(rng.uniform(25, 150), 0),
+                effort=rng.randint(2, 9),
+                run_type=rng.choice(["easy", "long", "tempo", "intervals", "trail"]),
+                temperature_c=round(rng.gauss(16, 8), 1),
+                humidity_pct=rng.randint(30, 95),
+                fluid_ml=rng.choice([0, 250, 500]),
+                carbs_before_g=rng.choice([0, 30, 60]),
+                cooldown=rng.choice(["none", "walk", "walk_stretch"]),
+                weight_before_kg=70.0 if i % 5 == 0 else None,
+                weight_after_kg=69.2 if i % 5 == 0 else None,
+            )
+        )
+    Run.objects.bulk_create(runs, batch_size=500)
+    CheckIn.objects.bulk_create(
+        [
+            CheckIn(
+                run=run,
+                twitching=(twitch := rng.random() < 0.35),
+                muscles=rng.sample(["calves", "quads", "hamstrings", "feet"], k=2) if twitch else [],
+                intensity=rng.randint(1, 8) if twitch else None,
+                sleep_disrupted=twitch and rng.random() < 0.1,
+            )
+            for run in runs
+        ],
+        batch_size=500,
+    )
+    return runner
+
+
+def measure(client: Client, url: str, repeats: int) -> tuple[float, float, int]:
+    client.get(url)  # warm caches and template loading
+    times = []
+    for _ in range(repeats):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return statistics.median(times), p95, len(queries)
+
+
+def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    runner = seed()
+    client = Client()
+    client.force_login(runner)
+    latest = Run.objects.filter(runner=runner).order_by("-started_at").first()
+    pages = [
+        ("home", reverse("home")),
+        ("history", reverse("history")),
+        ("history, filtered", reverse("history") + "?twitching=on&muscle=calves"),
+        ("history, page 40 (htmx)", reverse("history") + "?page=40"),
+        ("guidance", reverse("run_detail", args=[latest.pk])),
+        ("check-in form", reverse("checkin_create")),
+        ("tips: cool-down", reverse("tips_cooldown")),
+        ("tips: drinking", reverse("tips_hydration") + "?duration_min=90&temperature=28&humidity_pct=60"),
+        ("tips: fuelling", reverse("tips_fuelling")),
+        ("doctor's report (90 days)", reverse("report")),
+    ]
+    print(f"Server time per page, one runner with {CHECKINS} check-ins, {repeats} requests each")
+    print(f"({connection.vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} cores)\n")
+    print("| page | median ms | p95 ms | queries |")
+    print("|---|---:|---:|---:|")
+    for name, url in pages:
+        median, p95, queries = measure(client, url, repeats)
+        print(f"| {name} | {median:.1f} | {p95:.1f} | {queries} |")
+
+
+if __name__ == "__main__":
+    main()
