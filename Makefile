@@ -8,11 +8,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup run demo test lint format check lock clean
+.PHONY: help setup run demo test lint format check lock clean bench
 
 help:
 	@echo "make run    set up, migrate SQLite, load the demo runner, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up, lint (ruff) and run the whole test suite"
+	@echo "make bench  print the advice engine's and the pages' timings (figures, not pass/fail)"
 	@echo "make lock   refresh uv.lock and the exported requirements files"
 
 # The environment, rebuilt whenever the locked requirements change. uv is used
@@ -48,6 +49,10 @@ check: setup
 
 test: lint check
 	AFTERMATH_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/bench_advice.py
+	$(BIN)/python bench/bench_pages.py
 
 lock:
 	$(BIN)/uv lock
