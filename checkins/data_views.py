@@ -10,13 +10,18 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .forms import ActivityBatchForm, ActivityFileForm
+from .importing import MAX_FILE_BYTES, ImportRefused, parse_activity
+from .imports import job_summary, prefill_from, process_step, read_upload, start_job
 from .middleware import runner_profile
+from .models import ImportJob
 from .portability import ExportRefused, export_csv, export_data, import_data
 from .report import PeriodForm, doctor_report
+from .views import PREFILL_KEY
 
 MAX_EXPORT_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -126,3 +131,77 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and all your data are deleted.")
         return redirect("home")
     return render(request, "checkins/delete_account.html", {"form": form})
+
+
+# --- Runs from watches and apps ---------------------------------------------------
+
+
+@login_required
+@require_GET
+def import_page(request: HttpRequest) -> HttpResponse:
+    recent = ImportJob.objects.filter(runner=request.user)[:5]
+    context = {"one": ActivityFileForm(), "many": ActivityBatchForm(), "jobs": recent}
+    return render(request, "checkins/import_activities.html", context)
+
+
+@login_required
+@require_POST
+def import_one(request: HttpRequest) -> HttpResponse:
+    """One watch file: its figures pre-fill a new check-in."""
+    form = ActivityFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            activity = parse_activity(upload.name, read_upload(upload, limit=MAX_FILE_BYTES))
+        except ImportRefused as error:
+            form.add_error("file", f"{upload.name}: {error.reason}.")
+        else:
+            request.session[PREFILL_KEY] = prefill_from(activity)
+            messages.info(request, f"Filled in from {upload.name}. Add how your muscles feel, then save.")
+            return redirect("checkin_create")
+    context = {
+        "one": form,
+        "many": ActivityBatchForm(),
+        "jobs": ImportJob.objects.filter(runner=request.user)[:5],
+    }
+    return render(request, "checkins/import_activities.html", context, status=400)
+
+
+@login_required
+@require_POST
+def import_many(request: HttpRequest) -> HttpResponse:
+    """Many files or a Strava export: a job whose progress page imports them."""
+    form = ActivityBatchForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = {
+            "one": ActivityFileForm(),
+            "many": form,
+            "jobs": ImportJob.objects.filter(runner=request.user)[:5],
+        }
+        return render(request, "checkins/import_activities.html", context, status=400)
+    job = start_job(request.user, form.cleaned_data["files"])
+    return redirect("import_progress", pk=job.pk)
+
+
+def _runner_job(request, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob, pk=pk, runner=request.user)
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _runner_job(request, pk)
+    return render(request, "checkins/import_progress.html", {"job": job, "summary": job_summary(job)})
+
+
+@login_required
+@require_POST
+def import_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import the next few files; htmx swaps the progress, a plain form comes back here."""
+    job = _runner_job(request, pk)
+    if job.finished_at is None:
+        process_step(job)
+    if not getattr(request, "htmx", False):
+        return redirect("import_progress", pk=job.pk)
+    context = {"job": job, "summary": job_summary(job)}
+    return render(request, "checkins/import_progress.html#progress", context)

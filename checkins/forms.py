@@ -7,6 +7,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from advice.units import Units
 from advice.vocabulary import (
@@ -303,6 +305,13 @@ class CheckInForm(forms.Form):
     notes = forms.CharField(
         label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    avg_heart_rate_bpm = forms.IntegerField(
+        label="Average heart rate (bpm)",
+        required=False,
+        min_value=20,
+        max_value=250,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, units: Units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -376,6 +385,7 @@ class CheckInForm(forms.Form):
             spicy_meal=data.get("spicy_meal"),
             cooldown=data.get("cooldown") or "",
             notes=data.get("notes", ""),
+            avg_heart_rate_bpm=data.get("avg_heart_rate_bpm"),
         )
         return values
 
@@ -394,8 +404,8 @@ class CheckInForm(forms.Form):
         """The domain's answers mapping for what was typed (for the live preview)."""
         values = {**self.run_values(), **self.checkin_values()}
         answers = {k: v for k, v in values.items() if v not in (None, "", [])}
-        answers.pop("started_at", None)
-        answers.pop("notes", None)
+        for key in ("started_at", "notes", "avg_heart_rate_bpm"):
+            answers.pop(key, None)
         return answers
 
     @classmethod
@@ -410,7 +420,7 @@ class CheckInForm(forms.Form):
                     value if quantity is None else getattr(units, f"{quantity}_from_{_BASE[quantity]}")(value)
                 )
                 initial[name] = _trim(round(shown, decimals))
-        for key in ("effort", "run_type", "cooldown", "notes"):
+        for key in ("effort", "run_type", "cooldown", "notes", "avg_heart_rate_bpm"):
             initial[key] = getattr(run, key) or None
         for key in ("electrolytes_during", "spicy_meal"):
             initial[key] = as_yes_no(getattr(run, key))
@@ -426,6 +436,25 @@ class CheckInForm(forms.Form):
         if keys is not None:
             initial = {k: v for k, v in initial.items() if k in keys}
         return {k: v for k, v in initial.items() if v not in (None, "", [])}
+
+    @classmethod
+    def initial_from_file(cls, values: dict, *, units: Units) -> dict:
+        """Initial values from a watch file's summary (metric, as kept in the session)."""
+        initial: dict = {}
+        started = parse_datetime(str(values.get("started_at", "")))
+        if started is not None:
+            initial["started_at"] = timezone.localtime(started).replace(second=0, microsecond=0)
+        for name in ("distance", "duration_min", "temperature"):
+            key, quantity, decimals = MEASURES[name]
+            value = values.get(key)
+            if isinstance(value, int | float):
+                shown = (
+                    value if quantity is None else getattr(units, f"{quantity}_from_{_BASE[quantity]}")(value)
+                )
+                initial[name] = _trim(round(shown, decimals))
+        if isinstance(values.get("avg_heart_rate_bpm"), int):
+            initial["avg_heart_rate_bpm"] = values["avg_heart_rate_bpm"]
+        return initial
 
 
 _BASE = {"distance": "km", "temperature": "c", "volume": "ml", "weight": "kg"}
@@ -450,8 +479,6 @@ class FollowUpForm(forms.Form):
         self.checkin = checkin
 
     def save(self):
-        from django.utils import timezone
-
         for name in self.fields:
             value = self.cleaned_data.get(name)
             if value is not None:
@@ -459,3 +486,36 @@ class FollowUpForm(forms.Form):
         self.checkin.followup_at = timezone.now()
         self.checkin.save()
         return self.checkin
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ActivityFileForm(forms.Form):
+    """One file from a watch or app: it pre-fills the check-in."""
+
+    file = forms.FileField(
+        label="One run from your watch (FIT, GPX or TCX)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz", "class": "form-control"}),
+    )
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern): cleans to a list."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data] or super().clean(
+                None, initial
+            )
+        return [super().clean(data, initial)]
+
+
+class ActivityBatchForm(forms.Form):
+    """Many files, or a Strava export (.zip): runs are created without check-ins."""
+
+    files = MultipleFileField(
+        label="Many files, or a Strava export (.zip)",
+        widget=MultipleFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz,.zip", "class": "form-control"}),
+    )

@@ -28,7 +28,7 @@ import weakref
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from xml.etree.ElementTree import Element, ParseError
 from xml.parsers.expat import errors as expat_errors
@@ -48,6 +48,7 @@ __all__ = [
     "RUNNING_SPORTS",
     "Activity",
     "ArchiveItem",
+    "ArchiveMember",
     "ImportRefused",
     "archive_members",
     "is_duplicate",
@@ -56,6 +57,7 @@ __all__ = [
     "open_archive",
     "parse_activity",
     "parse_member",
+    "read_members",
 ]
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
@@ -73,6 +75,7 @@ NOT_ACTIVITY = "not a FIT, GPX or TCX file"
 EMPTY = "the file is empty"
 CUT_SHORT = "the file is cut short (it ends in the middle of a record)"
 BAD_CRC = "its checksum does not match: the file is damaged"
+XML_CUT_SHORT = "the file is cut short (it ends before the document closes)"
 DOCTYPE = "it contains a document type declaration or entities, which are refused for safety"
 
 
@@ -149,6 +152,8 @@ def normalise_sport(value: object) -> str | None:
 
 def _fit_sport(sport: object, sub_sport: object) -> str | None:
     name = normalise_sport(sport)
+    if name in (None, "generic", "all"):
+        return None  # FIT's "generic": the device did not say
     sub = sub_sport if isinstance(sub_sport, str) else ""
     if name == "running" and sub == "trail":
         return "trail_running"
@@ -528,7 +533,9 @@ def _parse_fit(filename: str, data: bytes) -> Activity:
     if temperature is None:
         temperature = _mean(temp_total, temp_count)
     source = session if session is not None else sport_message
-    sport = _fit_sport(_fit_value(source, "sport"), _fit_value(source, "sub_sport")) if source else None
+    sport = None
+    if source is not None:
+        sport = _fit_sport(_fit_value(source, "sport"), _fit_value(source, "sub_sport"))
     return Activity(
         filename=filename,
         sport=sport,
@@ -707,36 +714,61 @@ def _csv_row(rows: Mapping[str, _CsvRow], name: str) -> _CsvRow | None:
     return rows.get(f"id:{stem}")
 
 
-def parse_member(zf: zipfile.ZipFile, name: str) -> ArchiveItem:
-    """Read one member of an archive opened by `open_archive`; never raises for a bad member."""
+@dataclass(frozen=True)
+class ArchiveMember:
+    """One activity file of an archive, read but not parsed (for callers that parse later)."""
+
+    name: str
+    data: bytes | None = None
+    refused: str | None = None
+    csv_name: str | None = None
+    csv_type: str | None = None
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> ArchiveMember:
     row = _csv_row(_strava_rows(zf), name)
     csv_info = {"csv_name": row.name, "csv_type": row.type} if row else {}
     if _unsafe_path(name):
-        return ArchiveItem(name, refused="outside the archive's folder", **csv_info)
+        return ArchiveMember(name, refused="outside the archive's folder", **csv_info)
     try:
         info = zf.getinfo(name)
     except KeyError:
-        return ArchiveItem(name, refused="not in the archive", **csv_info)
+        return ArchiveMember(name, refused="not in the archive", **csv_info)
     data = _read_member(zf, info)
     if isinstance(data, str):
-        return ArchiveItem(name, refused=data, **csv_info)
+        return ArchiveMember(name, refused=data, **csv_info)
+    return ArchiveMember(name, data=data, **csv_info)
+
+
+def parse_member(zf: zipfile.ZipFile, name: str) -> ArchiveItem:
+    """Read and parse one member of an archive; never raises for a bad member."""
+    member = _member(zf, name)
+    item = ArchiveItem(name, refused=member.refused, csv_name=member.csv_name, csv_type=member.csv_type)
+    if member.data is None:
+        return item
     try:
-        activity = parse_activity(name, data)
+        return replace(item, activity=parse_activity(name, member.data))
     except ImportRefused as exc:
-        return ArchiveItem(name, refused=exc.reason, **csv_info)
-    return ArchiveItem(name, activity=activity, **csv_info)
+        return replace(item, refused=exc.reason)
 
 
 def iter_archive(filename: str, data: bytes) -> Iterator[ArchiveItem]:
-    """Every activity file in a zip, one item each; the archive as a whole may be refused."""
-    zf = open_archive(filename, data)  # raises before the first item
-    return _iter_members(zf)
+    """Every activity file in a zip, parsed, one item each. The archive as a whole is checked
+    (and refused with ImportRefused) when this is called, before the first item."""
+    zf = open_archive(filename, data)
+    return _each(zf, parse_member)
 
 
-def _iter_members(zf: zipfile.ZipFile) -> Iterator[ArchiveItem]:
+def read_members(filename: str, data: bytes) -> Iterator[ArchiveMember]:
+    """Like `iter_archive`, but yields each member's bytes (capped, checked) unparsed."""
+    zf = open_archive(filename, data)
+    return _each(zf, _member)
+
+
+def _each(zf: zipfile.ZipFile, read):
     with zf:
         for name in _activity_names(zf):
-            yield parse_member(zf, name)
+            yield read(zf, name)
 
 
 # --- duplicates --------------------------------------------------------------------------

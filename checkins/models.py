@@ -401,3 +401,51 @@ CHECKIN_ANSWER_KEYS = (
     "medications",
     "medication_changed",
 )
+
+
+class ImportJob(models.Model):
+    """Runs brought in from activity files: an upload of many files or a Strava export.
+
+    The files are split into items at upload; each request of the progress page
+    processes the next few, so a large archive needs no worker process and shows
+    its progress. Item data is dropped once processed.
+    """
+
+    runner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    filename = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Refusals of the upload as a whole (an unsafe archive), shown in the report.
+    refused = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename}"
+
+
+class ImportItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting"
+        IMPORTED = "imported", "imported"
+        SKIPPED = "skipped", "skipped"
+        REFUSED = "refused", "refused"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=500)
+    data = models.BinaryField(blank=True, default=b"")
+    csv_name = models.CharField(max_length=255, blank=True)
+    csv_type = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="import_item_position")]
+        indexes = [models.Index(fields=["job", "status"], name="import_item_status")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -29,6 +29,7 @@ class HtmxHttpRequest(HttpRequest):
 
 
 RECENT_RUNS = 10
+PREFILL_KEY = "checkin_prefill"  # what a watch file gave, for the next check-in form
 
 
 @require_GET
@@ -98,15 +99,21 @@ def _runner_run(request, pk: int) -> Run:
 
 
 def _new_checkin_initial(request) -> dict:
-    """Now, a fresh idempotency key, and what rarely changes from the previous run."""
+    """Now, a fresh idempotency key, and what rarely changes from the previous run.
+
+    A file from the runner's watch (the import page) overrides what it knows.
+    """
     initial = {
         "idempotency_key": uuid.uuid4(),
         "started_at": timezone.localtime().replace(second=0, microsecond=0),
     }
+    units = runner_profile(request).units
     previous = Run.objects.for_runner(request.user).with_checkin().first()
     if previous is not None:
-        units = runner_profile(request).units
         initial.update(CheckInForm.initial_from(previous, units=units, keys=CARRIED_OVER))
+    prefill = request.session.pop(PREFILL_KEY, None)
+    if isinstance(prefill, dict):
+        initial.update(CheckInForm.initial_from_file(prefill, units=units))
     return initial
 
 

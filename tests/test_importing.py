@@ -1,0 +1,720 @@
+"""Activity-file import (checkins.importing): real samples, the project's own fixtures,
+refusals, archives, fuzzing and duplicate detection. No database."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import struct
+import time
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fit_tool.profile.profile_type import FileType, Sport, SubSport
+from fitdecode.utils import compute_crc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checkins import importing
+from checkins.importing import (
+    Activity,
+    ArchiveItem,
+    ImportRefused,
+    archive_members,
+    is_duplicate,
+    iter_archive,
+    normalise_sport,
+    open_archive,
+    parse_activity,
+    parse_member,
+    read_members,
+)
+from tests.fixtures_activity import (
+    POINTS,
+    START,
+    Point,
+    gz,
+    make_fit,
+    make_gpx,
+    make_tcx,
+    make_zip,
+    strava_csv,
+    write,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The shared real-file samples (../shared/samples): required under CI, skipped elsewhere."""
+    if SAMPLES.is_dir():
+        return SAMPLES
+    message = f"activity samples not found at {SAMPLES} (they live outside the repository)"
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message}; under CI they must be present")
+    pytest.skip(message)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def refusal(data: bytes, filename: str = "upload") -> str:
+    with pytest.raises(ImportRefused) as caught:
+        parse_activity(filename, data)
+    assert caught.value.filename == filename
+    return caught.value.reason
+
+
+# --- 1. real samples ---------------------------------------------------------------------
+
+# name: (start, metres or None, duration s, elapsed s or None, HR, °C, GPS, sport), from the README.
+# Duration is the moving/timer figure; for TCX elapsed is the README's "trackpoints span".
+EXPECTED = {
+    "fit-garmin-fenix6s-run-with-temperature.fit": (
+        utc(2021, 2, 6, 11, 3, 55), 588.21, 314.0, 354.0, 124, 8, True, "running"),
+    "fit-garmin-fr910xt-run.fit": (
+        utc(2012, 9, 29, 15, 2, 19), 9843.26, 3006.7, 3010.6, 155, None, True, "running"),
+    "fit-coros-apexpro-run.fit": (
+        utc(2020, 3, 14, 13, 52, 29), 10743.64, 2922.0, 2922.0, 160, 24, True, "running"),
+    "fit-suunto9baro-trail-run-with-temperature.fit": (
+        utc(2020, 3, 4, 16, 14, 31), 6458.0, 2160.7, 2196.0, 148, 21, True, "trail_running"),
+    "fit-wahoo-elemntbolt-ride-short-with-temperature.fit": (
+        utc(2017, 8, 21, 8, 18, 0), 963.65, 132.0, 140.0, None, 20, True, "cycling"),
+    "fit-zwift-virtual-ride.fit": (
+        utc(2021, 12, 12, 9, 15, 49), 3116.92, 370.0, 369.0, 104, None, True, "cycling"),
+    "fit-garmin-edge800-indoor-ride-no-gps.fit": (
+        utc(2011, 11, 2, 12, 54, 19), None, 2261.8, 2261.8, 148, 16.6, False, "cycling"),
+    "gpx-garmin-connect-run-with-hr.gpx": (
+        utc(2018, 4, 23, 15, 54, 34), 3879.1, 1377.0, None, 121.2, None, True, "running"),
+    "gpx-gpsbabel-hike-no-hr-multitrack.gpx": (
+        utc(2010, 8, 5, 14, 23, 59), 4580.1, 4239.0, None, None, None, True, None),
+    "tcx-garmin-fr410-run-with-hr.tcx": (
+        utc(2012, 12, 26, 21, 29, 53), 4689.2, 1992.8, 1992.0, 156.7, None, True, "running"),
+    "tcx-garmin-fr405-run-no-gps-footpod.tcx": (
+        utc(2017, 1, 16, 19, 2, 0), 5598.6, 1552.9, 1552.0, 172.2, None, False, "running"),
+    "tcx-polar-v800-run.tcx": (
+        utc(2016, 9, 12, 11, 19, 55), 4156.7, 1545.0, 2162.0, 129.9, None, True, "running"),
+    "tcx-scrubbed-run-leading-whitespace.tcx.gz": (
+        utc(2018, 2, 28, 16, 28, 50), 5030.7, 2014.0, 2030.0, 100.0, None, True, "running"),
+}  # fmt: skip
+CORRUPT = {
+    "fit-corrupt-bad-crc.fit": importing.BAD_CRC,
+    "fit-corrupt-truncated-eof.fit": importing.CUT_SHORT,
+}
+ALL_SAMPLES = sorted([*EXPECTED, *CORRUPT])
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_matches_readme(samples_dir, name):
+    start, metres, duration, elapsed, hr, temp, gps, sport = EXPECTED[name]
+    activity = parse_activity(name, (samples_dir / name).read_bytes())
+
+    assert activity.filename == name
+    assert activity.source_format == name.split("-", 1)[0]
+    assert activity.started_at == start and activity.started_at.utcoffset() == timedelta(0)
+    if metres is None:
+        assert activity.distance_km is None
+    else:
+        assert activity.distance_km == pytest.approx(metres / 1000, rel=0.01)
+    assert activity.duration_min * 60 == pytest.approx(duration, abs=2)
+    if elapsed is not None:
+        assert activity.elapsed_min * 60 == pytest.approx(elapsed, abs=2)
+    assert activity.elapsed_min >= activity.duration_min - 2 / 60  # Zwift: timer 370 s, elapsed 369 s
+    if hr is None:
+        assert activity.avg_heart_rate_bpm is None
+    else:
+        assert activity.avg_heart_rate_bpm == pytest.approx(hr, abs=1)
+    if temp is None:
+        assert activity.avg_temperature_c is None
+    else:
+        assert activity.avg_temperature_c == pytest.approx(temp, abs=1)
+    assert activity.has_gps is gps
+    assert activity.sport == sport
+
+
+def test_edge800_indoor_ride_has_no_distance_and_no_gps(samples_dir):
+    name = "fit-garmin-edge800-indoor-ride-no-gps.fit"
+    activity = parse_activity(name, (samples_dir / name).read_bytes())
+    assert activity.distance_km is None  # the session says 0 m: unknown, not zero
+    assert activity.has_gps is False
+    assert activity.avg_temperature_c == pytest.approx(16.6, abs=0.05)  # from the records
+
+
+def test_zwift_distance_comes_from_the_session(samples_dir):
+    name = "fit-zwift-virtual-ride.fit"
+    activity = parse_activity(name, (samples_dir / name).read_bytes())
+    assert activity.distance_km == 3.11692
+
+
+def test_gzipped_tcx_with_leading_whitespace(samples_dir):
+    name = "tcx-scrubbed-run-leading-whitespace.tcx.gz"
+    data = (samples_dir / name).read_bytes()
+    assert data[:2] == b"\x1f\x8b"
+    # content decides, not the name
+    activity = parse_activity("export.bin", data)
+    assert activity.source_format == "tcx" and activity.distance_km == pytest.approx(5.0307, rel=0.001)
+
+
+@pytest.mark.parametrize(("name", "reason"), sorted(CORRUPT.items()))
+def test_corrupt_fit_samples_are_refused_with_reason(samples_dir, name, reason):
+    assert refusal((samples_dir / name).read_bytes(), name) == reason
+    assert ("checksum" in reason) or ("cut short" in reason)
+
+
+CUTS = (1, 11, 13, 0.1, 0.5, 0.9, -2, -1)
+
+
+@pytest.mark.parametrize("name", ALL_SAMPLES)
+def test_truncated_samples_refused_or_parsed_never_crash(samples_dir, name):
+    data = (samples_dir / name).read_bytes()
+    for cut in CUTS:
+        end = int(len(data) * cut) if isinstance(cut, float) else cut % len(data)
+        try:
+            parse_activity(name, data[:end])
+        except ImportRefused as exc:
+            assert exc.reason
+        else:
+            assert not name.endswith((".fit", ".gz")), f"{name} cut at {end} should be refused"
+
+
+@pytest.mark.parametrize("name", [n for n in ALL_SAMPLES if n.endswith(".fit")])
+def test_truncated_fit_says_cut_short(samples_dir, name):
+    data = (samples_dir / name).read_bytes()
+    assert refusal(data[: len(data) // 2], name) == importing.CUT_SHORT
+
+
+# --- 2. the project's own fixtures -------------------------------------------------------
+
+
+def test_own_fit_file(tmp_path):
+    path = write(tmp_path, "run.fit", make_fit(avg_temperature=14))
+    activity = parse_activity(path.name, path.read_bytes())
+    assert activity == Activity(
+        filename="run.fit",
+        sport="running",
+        started_at=START,
+        distance_km=0.6,
+        duration_min=170 / 60,
+        elapsed_min=3.0,
+        avg_heart_rate_bpm=141,
+        avg_temperature_c=14.0,
+        has_gps=True,
+        source_format="fit",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        # session lacks HR and temperature: means over the records (130, 138, 142, 150 -> 140; 12 °C)
+        ({"avg_heart_rate": None}, {"avg_heart_rate_bpm": 140, "avg_temperature_c": 12.0}),
+        # session distance wins over the records' last distance
+        ({"total_distance": 650.0}, {"distance_km": 0.65}),
+        # session without a distance: the last record's distance
+        ({"total_distance": None}, {"distance_km": 0.6}),
+        # no timer time: the elapsed time is the duration
+        ({"timer_time": None}, {"duration_min": 3.0, "elapsed_min": 3.0}),
+        # no session at all: records give start, span, distance, HR
+        ({"with_session": False}, {"sport": None, "distance_km": 0.6, "duration_min": 3.0}),
+        ({"sport": Sport.RUNNING, "sub_sport": SubSport.TRAIL}, {"sport": "trail_running"}),
+        ({"sport": Sport.CYCLING}, {"sport": "cycling"}),
+        ({"sport": Sport.HIKING}, {"sport": "hiking"}),
+        ({"sport": Sport.GENERIC}, {"sport": None}),
+        (
+            {"points": tuple(Point(p.seconds, p.metres, p.hr, None, None, None) for p in POINTS)},
+            {"has_gps": False, "avg_temperature_c": None},
+        ),
+    ],
+)
+def test_own_fit_variants(kwargs, expected):
+    activity = parse_activity("run.fit", make_fit(**kwargs))
+    for key, value in expected.items():
+        wanted = pytest.approx(value) if isinstance(value, float) else value
+        assert getattr(activity, key) == wanted, key
+
+
+def test_own_fit_that_is_not_an_activity():
+    assert refusal(make_fit(file_type=FileType.COURSE)) == "a FIT course file, not a recorded activity"
+
+
+def test_own_gpx_file(tmp_path):
+    path = write(tmp_path, "run.gpx", make_gpx())
+    activity = parse_activity(path.name, path.read_bytes())
+    assert activity.started_at == START
+    assert activity.distance_km == pytest.approx(0.6, rel=0.01)
+    assert activity.duration_min == 3.0 and activity.elapsed_min == 3.0
+    assert activity.avg_heart_rate_bpm == 140
+    assert activity.avg_temperature_c == 12.0
+    assert (activity.sport, activity.has_gps, activity.source_format) == ("running", True, "gpx")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # other prefixes and the plain <heartrate> of some apps; no namespace needed
+        (
+            b'<gpx version="1.1" xmlns:ns3="urn:x"><trk><type>Trail Run</type><trkseg>'
+            b'<trkpt lat="1" lon="1"><time>2024-01-01T10:00:00Z</time>'
+            b"<extensions><ns3:TrackPointExtension><ns3:hr>100</ns3:hr><ns3:temp>5</ns3:temp>"
+            b"</ns3:TrackPointExtension></extensions></trkpt>"
+            b'<trkpt lat="1.001" lon="1"><time>2024-01-01T10:01:00Z</time>'
+            b"<extensions><heartrate>110</heartrate></extensions></trkpt></trkseg></trk></gpx>",
+            {"avg_heart_rate_bpm": 105, "avg_temperature_c": 5.0, "sport": "trail_running"},
+        ),
+        # two segments with a gap: duration leaves the gap out, elapsed keeps it
+        (
+            b'<gpx version="1.1"><trk><trkseg>'
+            b'<trkpt lat="1" lon="1"><time>2024-01-01T10:00:00Z</time></trkpt>'
+            b'<trkpt lat="1.001" lon="1"><time>2024-01-01T10:01:00Z</time></trkpt></trkseg><trkseg>'
+            b'<trkpt lat="1.002" lon="1"><time>2024-01-01T10:11:00Z</time></trkpt>'
+            b'<trkpt lat="1.003" lon="1"><time>2024-01-01T10:12:00+00:00</time></trkpt></trkseg></trk></gpx>',
+            {"duration_min": 2.0, "elapsed_min": 12.0, "sport": None, "avg_heart_rate_bpm": None},
+        ),
+        # Latin-1, as declared
+        (
+            '<?xml version="1.0" encoding="ISO-8859-1"?><gpx version="1.1"><trk><name>Côte</name><trkseg>'
+            '<trkpt lat="1" lon="1"><time>2024-01-01T10:00:00Z</time></trkpt>'
+            '<trkpt lat="1.001" lon="1"><time>2024-01-01T10:01:00Z</time></trkpt>'
+            "</trkseg></trk></gpx>".encode("latin-1"),
+            {"duration_min": 1.0, "started_at": utc(2024, 1, 1, 10, 0, 0)},
+        ),
+    ],
+)
+def test_gpx_variants(data, expected):
+    activity = parse_activity("x.gpx", data)
+    for key, value in expected.items():
+        assert getattr(activity, key) == value, key
+
+
+def test_own_tcx_file(tmp_path):
+    path = write(tmp_path, "run.tcx", make_tcx(leading="\n          "))
+    activity = parse_activity(path.name, path.read_bytes())
+    assert activity == Activity(
+        filename="run.tcx",
+        sport="running",
+        started_at=START,
+        distance_km=0.6,
+        duration_min=175 / 60,  # 85 s + 90 s of laps
+        elapsed_min=3.0,  # start to the last trackpoint
+        avg_heart_rate_bpm=140,
+        avg_temperature_c=None,
+        has_gps=True,
+        source_format="tcx",
+    )
+
+
+@pytest.mark.parametrize(
+    ("factory", "fmt"),
+    [(make_fit, "fit"), (make_gpx, "gpx"), (make_tcx, "tcx")],
+)
+def test_format_by_content_and_gzip(factory, fmt):
+    data = factory()
+    assert parse_activity("misnamed.txt", data).source_format == fmt
+    assert parse_activity("run.gz", gz(data)).source_format == fmt
+
+
+def test_tcx_biking_is_cycling():
+    assert parse_activity("x.tcx", make_tcx(sport="Biking")).sport == "cycling"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Run", "running"),
+        ("Trail Run", "trail_running"),
+        ("trail-running", "trail_running"),
+        ("Virtual Run", "running"),
+        ("Ride", "cycling"),
+        ("Biking", "cycling"),
+        ("Walk", "walking"),
+        ("Hike", "hiking"),
+        ("Rowing", "rowing"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        (9, None),
+    ],
+)
+def test_normalise_sport(raw, expected):
+    assert normalise_sport(raw) == expected
+
+
+# --- 3. refusals -------------------------------------------------------------------------
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE gpx [\n<!ENTITY lol "lol">\n'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b']>\n<gpx version="1.1"><trk><name>&lol9;</name></trk></gpx>\n'
+)
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE TrainingCenterDatabase [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    b'<TrainingCenterDatabase><Activities><Activity Sport="Running"><Id>&xxe;</Id>'
+    b"</Activity></Activities></TrainingCenterDatabase>"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", importing.EMPTY),
+        (b"  \n\t ", importing.EMPTY),
+        (random.Random(7).randbytes(4096), importing.NOT_ACTIVITY),
+        (b"Morning run, 10 km, felt fine.\n", importing.NOT_ACTIVITY),
+        (b"<html><body>not a track</body></html>", importing.NOT_ACTIVITY),
+        (b'{"type": "FeatureCollection"}', importing.NOT_ACTIVITY),
+        (BILLION_LAUGHS, importing.DOCTYPE),
+        (EXTERNAL_ENTITY, importing.DOCTYPE),
+        (b'<gpx version="1.1"><wpt lat="1" lon="1"/></gpx>', "the GPX file has no track points"),
+        (
+            b'<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="1"/></trkseg></trk></gpx>',
+            "the GPX track has no times, so the start is unknown",
+        ),
+        (b'<gpx version="1.1"><trk><trkseg><trkpt lat="1"', importing.XML_CUT_SHORT),
+        (b"<TrainingCenterDatabase><Activities/></TrainingCenterDatabase>", "the TCX file holds no activity"),
+        (
+            b"<TrainingCenterDatabase><Folders></Nope></TrainingCenterDatabase>",
+            "the file is damaged: it is not well-formed XML (line 1)",
+        ),
+        (gz(b"")[:-4], "the compressed file is cut short"),
+        (b"\x1f\x8b\x08\x00garbage-garbage", "the compressed file is damaged"),
+        (b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT", importing.CUT_SHORT),
+    ],
+    ids=lambda v: v[:24].decode("latin-1") if isinstance(v, bytes) else None,
+)
+def test_refusals(data, reason):
+    started = time.perf_counter()
+    assert refusal(data) == reason
+    assert time.perf_counter() - started < 1.0
+
+
+def test_fit_with_a_flipped_body_byte_fails_its_checksum():
+    data = bytearray(make_fit())
+    data[40] ^= 0xFF
+    assert refusal(bytes(data)) in {importing.BAD_CRC, "the FIT data is damaged and could not be read"}
+
+
+def test_oversize_file(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1000)
+    assert refusal(make_tcx()) == "larger than 0.000953674 MB"
+    # and the same limit applies once a small gzip is unpacked
+    small = gz(make_tcx())
+    assert len(small) < 1000
+    assert refusal(small, "run.tcx.gz") == "larger than 0.000953674 MB once uncompressed"
+
+
+def test_gzip_bomb_stops_at_the_limit(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1024 * 1024)
+    bomb = gz(b"<" + b" " * (20 * 1024 * 1024))
+    assert len(bomb) < 1024 * 1024
+    assert refusal(bomb).endswith("once uncompressed")
+
+
+def test_an_unexpected_parser_error_becomes_a_refusal(monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(importing.gpxpy, "parse", broken)
+    assert refusal(make_gpx()) == "the file could not be read: KeyError"
+
+
+# --- 4. archives -------------------------------------------------------------------------
+
+
+def ride_fit() -> bytes:
+    return make_fit(sport=Sport.CYCLING, start=START + timedelta(days=4))
+
+
+def strava_row(activity_id: str, name: str, kind: str, filename: str) -> dict[str, str]:
+    return {"Activity ID": activity_id, "Activity Name": name, "Activity Type": kind, "Filename": filename}
+
+
+def strava_export() -> bytes:
+    bad = make_fit()[:-30]
+    rows = [
+        strava_row("1", "Morning Run", "Run", "activities/1.gpx"),
+        strava_row("2", "Hill, trail", "Trail Run", "activities/2.tcx.gz"),
+        strava_row("3", "Treadmill\nwith a newline", "Virtual Run", "activities/3.fit"),
+        strava_row("4", "Broken", "Run", "activities/4.fit"),
+        strava_row("5", "Commute", "Ride", "activities/5.fit"),
+        strava_row("6", "Manual entry", "Run", ""),
+    ]
+    return make_zip(
+        {
+            "activities.csv": strava_csv(rows),
+            "activities/": b"",
+            "activities/1.gpx": make_gpx(sport=None),
+            "activities/2.tcx.gz": gz(make_tcx(start=START + timedelta(days=1))),
+            "activities/3.fit": make_fit(start=START + timedelta(days=2), sport=Sport.GENERIC),
+            "activities/4.fit": bad,
+            "activities/5.fit": ride_fit(),
+            "media/photo.jpg": b"\xff\xd8\xff\xe0 not really",
+            "profile.csv": b"a,b\n1,2\n",
+            "__MACOSX/activities/._1.gpx": b"\x00\x05\x16\x07",
+        }
+    )
+
+
+def test_strava_export():
+    items = list(iter_archive("export.zip", strava_export()))
+    assert [item.name for item in items] == [
+        "activities/1.gpx",
+        "activities/2.tcx.gz",
+        "activities/3.fit",
+        "activities/4.fit",
+        "activities/5.fit",
+    ]
+    by_name = {item.name: item for item in items}
+    one, two, three, four, five = items
+    assert (one.csv_name, one.csv_type, one.activity.source_format) == ("Morning Run", "Run", "gpx")
+    assert one.activity.sport is None and one.is_run and one.sport == "running"  # the CSV type decides
+    assert (two.csv_name, two.activity.sport, two.activity.started_at) == (
+        "Hill, trail",
+        "running",
+        START + timedelta(days=1),
+    )
+    assert three.csv_name == "Treadmill\nwith a newline" and three.is_run and three.activity.sport is None
+    assert four.activity is None and four.refused == importing.CUT_SHORT and four.csv_name == "Broken"
+    assert five.activity.sport == "cycling" and five.csv_type == "Ride"
+    assert not five.is_run and five.sport == "cycling"
+    assert [item.is_run for item in items] == [True, True, True, True, False]
+    assert all(item.refused is None for item in items if item is not four)
+    assert by_name["activities/2.tcx.gz"].activity.distance_km == 0.6
+
+
+def test_archive_progress_api_matches_iteration():
+    data = strava_export()
+    names = archive_members("export.zip", data)
+    assert len(names) == 5
+    with open_archive("export.zip", data) as zf:
+        one_by_one = [parse_member(zf, name) for name in names]
+    assert one_by_one == list(iter_archive("export.zip", data))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # a zip the caller opened itself works too
+        assert parse_member(zf, "activities/1.gpx").csv_type == "Run"
+        assert parse_member(zf, "activities/missing.gpx") == ArchiveItem(
+            "activities/missing.gpx", refused="not in the archive"
+        )
+
+
+def test_read_members_gives_checked_bytes_unparsed(monkeypatch):
+    members = list(read_members("export.zip", strava_export()))
+    assert [(m.name, m.csv_type, m.refused) for m in members] == [
+        ("activities/1.gpx", "Run", None),
+        ("activities/2.tcx.gz", "Trail Run", None),
+        ("activities/3.fit", "Virtual Run", None),
+        ("activities/4.fit", "Run", None),  # damaged, but only parsing tells
+        ("activities/5.fit", "Ride", None),
+    ]
+    assert members[0].data == make_gpx(sport=None)
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 400)
+    (big,) = read_members("x.zip", make_zip({"big.gpx": make_gpx()}))
+    assert big.data is None and big.refused.startswith("larger than")
+    with pytest.raises(ImportRefused, match="outside its folder"):
+        read_members("x.zip", make_zip({"../a.gpx": make_gpx()}))
+
+
+def test_plain_zip_without_csv():
+    data = make_zip({"runs/a.gpx": make_gpx(), "runs/b.tcx": make_tcx(), "notes.txt": b"hi"})
+    items = list(iter_archive("runs.zip", data))
+    assert [(i.name, i.activity.source_format, i.csv_name, i.is_run) for i in items] == [
+        ("runs/a.gpx", "gpx", None, True),
+        ("runs/b.tcx", "tcx", None, True),
+    ]
+
+
+def test_csv_matched_by_activity_id_when_filename_missing():
+    csv_rows = [{"Activity ID": "77", "Activity Name": "Parkrun", "Activity Type": "Run"}]
+    data = make_zip({"activities.csv": strava_csv(csv_rows), "activities/77.fit.gz": gz(make_fit())})
+    (item,) = iter_archive("export.zip", data)
+    assert (item.csv_name, item.activity.distance_km) == ("Parkrun", 0.6)
+
+
+@pytest.mark.parametrize(
+    "evil", ["../evil.gpx", "/abs.gpx", "C:/runs/x.gpx", "a/../../x.gpx", "a\\..\\..\\x.gpx"]
+)
+def test_path_outside_the_archive_refuses_it_all(evil):
+    data = make_zip({"activities/1.gpx": make_gpx(), evil: make_gpx()})
+    with pytest.raises(ImportRefused, match="outside its folder"):
+        iter_archive("export.zip", data)
+    with pytest.raises(ImportRefused, match="outside its folder"):
+        archive_members("export.zip", data)
+
+
+def test_zip_bomb_member_is_refused_others_parse():
+    bomb = b"\0" * (50 * 1024 * 1024)
+    data = make_zip({"a.gpx": make_gpx(), "bomb.fit": bomb})
+    assert len(data) < 200 * 1024
+    items = {item.name: item for item in iter_archive("x.zip", data)}
+    assert items["bomb.fit"].refused == "compressed suspiciously well (a possible zip bomb)"
+    assert items["a.gpx"].activity is not None
+
+
+def test_zip_declared_total_over_the_limit(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_UNCOMPRESSED_BYTES", 10 * 1024 * 1024)
+    data = make_zip({f"{i}.gpx": b"<" * (3 * 1024 * 1024) for i in range(4)})
+    with pytest.raises(ImportRefused, match="unpacks to more than 10 MB"):
+        iter_archive("x.zip", data)
+
+
+def test_zip_actually_read_total_is_capped(monkeypatch):
+    data = make_zip({f"{i}.tcx": make_tcx() for i in range(4)})
+    monkeypatch.setattr(importing, "MAX_UNCOMPRESSED_BYTES", len(make_tcx()) * 2 + 10)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # not checked by open_archive
+        items = [parse_member(zf, f"{i}.tcx") for i in range(4)]
+    assert [item.activity is not None for item in items] == [True, True, False, False]
+    assert items[3].refused.startswith("the archive unpacks to more than")
+
+
+def test_member_over_the_file_limit(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1000)
+    data = make_zip({"big.tcx": make_tcx(), "small.gpx.gz": gz(make_tcx())}, compression=zipfile.ZIP_STORED)
+    items = {item.name: item for item in iter_archive("x.zip", data)}
+    assert items["big.tcx"].refused.startswith("larger than")
+    assert items["small.gpx.gz"].refused.endswith("once uncompressed")
+
+
+def test_too_many_members(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_ZIP_MEMBERS", 3)
+    data = make_zip({f"{i}.gpx": make_gpx() for i in range(4)})
+    with pytest.raises(ImportRefused, match="more than 3 files"):
+        archive_members("x.zip", data)
+
+
+@pytest.mark.parametrize("data", [b"", b"not a zip", make_gpx(), b"PK\x03\x04broken"])
+def test_not_a_zip(data):
+    with pytest.raises(ImportRefused, match="not a zip archive"):
+        iter_archive("x.zip", data)
+
+
+def test_zip_too_large(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_ZIP_BYTES", 100)
+    with pytest.raises(ImportRefused, match="archive is larger than"):
+        iter_archive("x.zip", make_zip({"a.gpx": make_gpx()}))
+
+
+# --- 5. fuzzing --------------------------------------------------------------------------
+
+FUZZ_SAMPLES = (
+    "fit-garmin-fenix6s-run-with-temperature.fit",
+    "fit-wahoo-elemntbolt-ride-short-with-temperature.fit",
+    "fit-corrupt-bad-crc.fit",
+    "gpx-garmin-connect-run-with-hr.gpx",
+    "tcx-garmin-fr405-run-no-gps-footpod.tcx",
+    "tcx-scrubbed-run-leading-whitespace.tcx.gz",
+)
+OWN = {
+    "fit": make_fit(),
+    "fit-no-session": make_fit(with_session=False),
+    "gpx": make_gpx(),
+    "tcx": make_tcx(),
+    "tcx.gz": gz(make_tcx()),
+}
+
+mutation = st.one_of(
+    st.tuples(st.just("flip"), st.floats(0, 1), st.integers(1, 255)),
+    st.tuples(st.just("set"), st.floats(0, 1), st.integers(0, 255)),
+    st.tuples(st.just("cut"), st.floats(0, 1), st.just(0)),
+    st.tuples(st.just("insert"), st.floats(0, 1), st.binary(min_size=1, max_size=16)),
+    st.tuples(st.just("delete"), st.floats(0, 1), st.integers(1, 64)),
+)
+
+
+def mutate(data: bytes, mutations, fix_crc: bool) -> bytes:
+    out = bytearray(data)
+    for kind, where, arg in mutations:
+        at = min(int(where * len(out)), max(len(out) - 1, 0))
+        if kind == "flip" and out:
+            out[at] ^= arg
+        elif kind == "set" and out:
+            out[at] = arg
+        elif kind == "cut":
+            del out[at:]
+        elif kind == "insert":
+            out[at:at] = arg
+        elif kind == "delete":
+            del out[at : at + arg]
+    if fix_crc and len(out) >= 16 and out[8:12] == b".FIT":
+        # Make the damage pass the checksums, so that the decoder meets it head on.
+        if out[0] == 14:
+            out[12:14] = struct.pack("<H", compute_crc(bytes(out[:12])))
+        out[-2:] = struct.pack("<H", compute_crc(bytes(out[:-2])))
+    return bytes(out)
+
+
+def parse_or_refuse(name: str, data: bytes) -> None:
+    try:
+        result = parse_activity(name, data)
+    except ImportRefused as exc:
+        assert isinstance(exc.reason, str) and exc.reason
+    else:
+        assert isinstance(result, Activity)
+        assert result.started_at.tzinfo is not None
+
+
+@pytest.fixture(scope="module")
+def fuzz_seeds(samples_dir) -> dict[str, bytes]:
+    return {name: (samples_dir / name).read_bytes() for name in FUZZ_SAMPLES}
+
+
+@settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(FUZZ_SAMPLES),
+    mutations=st.lists(mutation, min_size=1, max_size=4),
+    fix_crc=st.booleans(),
+)
+def test_fuzz_real_samples(fuzz_seeds, name, mutations, fix_crc):
+    parse_or_refuse(name, mutate(fuzz_seeds[name], mutations, fix_crc))
+
+
+@settings(max_examples=200, deadline=2000)
+@given(
+    name=st.sampled_from(sorted(OWN)),
+    mutations=st.lists(mutation, min_size=1, max_size=4),
+    fix_crc=st.booleans(),
+)
+def test_fuzz_own_fixtures(name, mutations, fix_crc):
+    parse_or_refuse(name, mutate(OWN[name], mutations, fix_crc))
+
+
+@settings(max_examples=200, deadline=2000)
+@given(data=st.binary(max_size=512))
+def test_fuzz_arbitrary_bytes(data):
+    parse_or_refuse("upload", data)
+    parse_or_refuse("upload", b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT" + data)
+
+
+# --- 6. duplicates -----------------------------------------------------------------------
+
+BASE = utc(2024, 5, 4, 7, 30)
+
+
+@pytest.mark.parametrize(
+    ("offset", "existing", "expected"),
+    [
+        (timedelta(0), [BASE], True),
+        (timedelta(seconds=119), [BASE], True),
+        (timedelta(minutes=2), [BASE], True),  # the window is inclusive
+        (-timedelta(minutes=2), [BASE], True),
+        (timedelta(minutes=2, seconds=1), [BASE], False),
+        (-timedelta(minutes=3), [BASE], False),
+        (timedelta(0), [], False),
+        # unsorted, the match neither first nor last
+        (timedelta(hours=5, seconds=30), [BASE + timedelta(days=1), BASE, BASE + timedelta(hours=5)], True),
+        (timedelta(hours=3), [BASE + timedelta(days=1), BASE, BASE + timedelta(hours=5)], False),
+    ],
+)
+def test_is_duplicate(offset, existing, expected):
+    assert is_duplicate(BASE + offset, existing) is expected
+
+
+def test_is_duplicate_custom_window_and_naive_times():
+    assert is_duplicate(BASE, [BASE + timedelta(minutes=9)], window=timedelta(minutes=10))
+    assert is_duplicate(BASE.replace(tzinfo=None), [BASE])

@@ -1,0 +1,187 @@
+"""Runs from watches (Django side): one file pre-fills a check-in; many files or a Strava
+export become runs through a job with progress and a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from checkins.models import ImportItem, ImportJob, Run
+from tests.factories import RunFactory
+from tests.fixtures_activity import START, gz, make_fit, make_gpx, make_tcx, make_zip, strava_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def finish(client, job: ImportJob, *, htmx: bool = False):
+    """Drive the progress page until the job is done, as the browser does."""
+    for _ in range(50):
+        job.refresh_from_db()
+        if job.finished_at:
+            return
+        headers = {"HX-Request": "true"} if htmx else {}
+        client.post(reverse("import_step", args=[job.pk]), headers=headers)
+    raise AssertionError("the import did not finish")
+
+
+def test_one_file_prefills_the_checkin(runner_client, runner):
+    response = runner_client.post(
+        reverse("import_one"), {"file": upload("morning.fit", make_fit(avg_temperature=24))}
+    )
+    assert response["Location"] == reverse("checkin_create")
+    form = runner_client.get(reverse("checkin_create")).context["form"]
+    assert form.initial["distance"] == 0.6
+    assert form.initial["duration_min"] == pytest.approx(2.8, abs=0.1)
+    assert form.initial["avg_heart_rate_bpm"] == 141
+    assert form.initial["temperature"] == 24
+    assert form.initial["started_at"].astimezone(dt.UTC).replace(tzinfo=None) == START.replace(tzinfo=None)
+    # Used once: the next new check-in starts fresh.
+    assert "avg_heart_rate_bpm" not in runner_client.get(reverse("checkin_create")).context["form"].initial
+
+
+def test_one_bad_file_is_refused_at_the_field_with_its_name(runner_client):
+    response = runner_client.post(reverse("import_one"), {"file": upload("notes.txt", b"just some words")})
+    assert response.status_code == 400
+    assert "notes.txt: not a FIT, GPX or TCX file." in response.content.decode()
+    truncated = make_fit()[:-40]
+    response = runner_client.post(reverse("import_one"), {"file": upload("cut.fit", truncated)})
+    assert "cut.fit: " in response.content.decode()
+
+
+def test_oversized_file_is_refused_before_reading(runner_client, monkeypatch):
+    monkeypatch.setattr("checkins.data_views.MAX_FILE_BYTES", 100)
+    response = runner_client.post(reverse("import_one"), {"file": upload("big.gpx", make_gpx())})
+    assert "larger than 0 MB" in response.content.decode() or "larger than" in response.content.decode()
+
+
+def strava_export() -> bytes:
+    later = START + dt.timedelta(days=1)
+    rows = [
+        {
+            "Activity ID": "1",
+            "Activity Name": "Morning Run",
+            "Activity Type": "Run",
+            "Filename": "activities/1.gpx",
+        },
+        {
+            "Activity ID": "2",
+            "Activity Name": "Hill reps",
+            "Activity Type": "Run",
+            "Filename": "activities/2.tcx.gz",
+        },
+        {
+            "Activity ID": "3",
+            "Activity Name": "Commute",
+            "Activity Type": "Ride",
+            "Filename": "activities/3.fit",
+        },
+        {
+            "Activity ID": "4",
+            "Activity Name": "Broken",
+            "Activity Type": "Run",
+            "Filename": "activities/4.fit",
+        },
+    ]
+    from fit_tool.profile.profile_type import Sport
+
+    return make_zip(
+        {
+            "activities.csv": strava_csv(rows),
+            "activities/1.gpx": make_gpx(start=START),
+            "activities/2.tcx.gz": gz(make_tcx(start=later)),
+            "activities/3.fit": make_fit(start=START + dt.timedelta(days=2), sport=Sport.CYCLING),
+            "activities/4.fit": make_fit(start=START + dt.timedelta(days=3))[:-30],
+            "profile.csv": b"not an activity",
+        }
+    )
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_strava_export_imports_runs_and_reports_the_rest(runner_client, runner, htmx):
+    response = runner_client.post(reverse("import_many"), {"files": [upload("export.zip", strava_export())]})
+    job = ImportJob.objects.get(runner=runner)
+    assert response["Location"] == reverse("import_progress", args=[job.pk])
+    assert job.items.count() == 4
+    page = runner_client.get(reverse("import_progress", args=[job.pk])).content.decode()
+    assert "<progress" in page and 'max="4"' in page
+    finish(runner_client, job, htmx=htmx)
+    statuses = dict(job.items.values_list("name", "status"))
+    assert statuses == {
+        "activities/1.gpx": "imported",
+        "activities/2.tcx.gz": "imported",
+        "activities/3.fit": "skipped",
+        "activities/4.fit": "refused",
+    }
+    runs = Run.objects.filter(runner=runner).order_by("started_at")
+    assert [run.notes for run in runs] == ["Morning Run", "Hill reps"]
+    assert all(not hasattr(run, "checkin") or run.checkin is None for run in runs)
+    assert not job.items.exclude(data=b"").exists()  # file data is dropped once processed
+    report = runner_client.get(reverse("import_progress", args=[job.pk])).content.decode()
+    assert "Done: 2 runs imported, 1 skipped, 1 refused." in report
+    assert "activities/3.fit: not a run (ride)" in report
+
+
+def test_duplicates_within_two_minutes_are_skipped(runner_client, runner):
+    RunFactory(runner=runner, started_at=START + dt.timedelta(seconds=90))
+    files = [
+        upload("a.gpx", make_gpx(start=START)),
+        upload("b.tcx", make_tcx(start=START + dt.timedelta(hours=3))),
+    ]
+    runner_client.post(reverse("import_many"), {"files": files})
+    job = ImportJob.objects.get(runner=runner)
+    finish(runner_client, job)
+    reasons = dict(job.items.values_list("name", "reason"))
+    assert reasons["a.gpx"] == "already here: a run starting within 2 minutes"
+    assert reasons["b.tcx"] == ""
+    assert Run.objects.filter(runner=runner).count() == 2
+    # The same upload again imports nothing new.
+    runner_client.post(
+        reverse("import_many"), {"files": [upload("b.tcx", make_tcx(start=START + dt.timedelta(hours=3)))]}
+    )
+    again = ImportJob.objects.filter(runner=runner).first()
+    finish(runner_client, again)
+    assert again.items.get().status == ImportItem.Status.SKIPPED
+
+
+def test_unsafe_archive_is_refused_whole(runner_client, runner):
+    bad = make_zip({"../evil.gpx": make_gpx(), "activities/1.gpx": make_gpx()})
+    runner_client.post(
+        reverse("import_many"), {"files": [upload("evil.zip", bad), upload("ok.gpx", make_gpx())]}
+    )
+    job = ImportJob.objects.get(runner=runner)
+    assert "evil.zip: " in job.refused
+    assert list(job.items.values_list("name", flat=True)) == ["ok.gpx"]  # the good file still comes in
+    finish(runner_client, job)
+    assert Run.objects.filter(runner=runner).count() == 1
+
+
+def test_implausible_values_are_refused_not_stored(runner_client, runner):
+    runner_client.post(
+        reverse("import_many"),
+        {"files": [upload("old.gpx", make_gpx(start=dt.datetime(1989, 1, 1, tzinfo=dt.UTC)))]},
+    )
+    job = ImportJob.objects.get(runner=runner)
+    finish(runner_client, job)
+    item = job.items.get()
+    assert item.status == "refused" and "not plausible" in item.reason
+    assert not Run.objects.filter(runner=runner).exists()
+
+
+def test_batch_needs_files(runner_client):
+    response = runner_client.post(reverse("import_many"), {})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_another_runners_job_is_not_found(client, runner, other_runner):
+    job = ImportJob.objects.create(runner=runner, filename="x.zip")
+    client.force_login(other_runner)
+    assert client.get(reverse("import_progress", args=[job.pk])).status_code == 404
+    assert client.post(reverse("import_step", args=[job.pk])).status_code == 404
