@@ -21,6 +21,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "logout",
+    "healthz",
 }
 
 

@@ -93,3 +93,48 @@ def test_deploy_checks_are_clean_when_debug_is_off(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_healthz_answers_with_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_healthz_reports_a_database_failure(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    class DeadDatabase:
+        vendor = "postgresql"
+
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr("config.health.connection", DeadDatabase())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_login_is_throttled_after_repeated_failures(client, db, settings):
+    from tests.factories import PASSWORD, UserFactory
+
+    UserFactory(email="zoe@example.org")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        name = "ZOE@example.org" if attempt % 2 else "zoe@example.org"  # the case does not matter
+        client.post("/accounts/login/", {"username": name, "password": "wrong"})
+
+    response = client.post("/accounts/login/", {"username": "zoe@example.org", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many tries" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_client_ip_trusts_only_our_own_proxies(rf, settings):
+    from config.net import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.7"  # the spoofed 6.6.6.6 is ignored
