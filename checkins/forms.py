@@ -20,7 +20,7 @@ from advice.vocabulary import (
     SYMPTOM_LABELS,
 )
 
-from .models import Profile, User
+from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, User
 
 
 class SignupForm(BaseUserCreationForm):
@@ -211,26 +211,8 @@ MEASURE_LABELS = {
     "weight_before": "Weight before",
     "weight_after": "Weight after",
 }
-BOOLEAN_KEYS = (
-    "electrolytes_during",
-    "spicy_meal",
-    "twitching",
-    "visible",
-    "cramps",
-    "weakness",
-    "rehydrated",
-)
-CHECKIN_KEYS = (
-    "twitching",
-    "muscles",
-    "intensity",
-    "visible",
-    "cramps",
-    "weakness",
-    "symptoms",
-    "urine_color",
-    "rehydrated",
-)
+# The check-in answers this form asks right after the run (the follow-up asks the rest).
+CHECKIN_KEYS = tuple(key for key in CHECKIN_ANSWER_KEYS if key in CheckIn.asked_after_run)
 # What a new check-in takes over from the runner's previous run, so that a
 # typical check-in is a few taps: the things that rarely change run to run.
 CARRIED_OVER = (

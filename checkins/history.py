@@ -18,20 +18,9 @@ CALENDAR_WEEKS = 12
 CHART_DAYS = 90  # the intensity chart's default span when no period is chosen
 
 
-class HistoryFilter(forms.Form):
-    """Filters live in the query string, so a filtered view can be bookmarked and shared."""
+class DateRangeForm(forms.Form):
+    """A period: from and to, both optional, to not before from."""
 
-    twitching = forms.BooleanField(
-        label="Only runs with twitching",
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-    muscle = forms.ChoiceField(
-        label="Muscle group",
-        required=False,
-        choices=[("", "Any"), *MUSCLE_LABELS.items()],
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
     start = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
@@ -45,6 +34,24 @@ class HistoryFilter(forms.Form):
         if start and end and start > end:
             self.add_error("end", "The end date must be on or after the start date.")
         return cleaned
+
+
+class HistoryFilter(DateRangeForm):
+    """Filters live in the query string, so a filtered view can be bookmarked and shared."""
+
+    field_order = ["twitching", "muscle", "start", "end"]
+
+    twitching = forms.BooleanField(
+        label="Only runs with twitching",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    muscle = forms.ChoiceField(
+        label="Muscle group",
+        required=False,
+        choices=[("", "Any"), *MUSCLE_LABELS.items()],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def apply(self, runs):
         """Narrow a Run queryset; invalid filters are ignored (their errors are shown)."""

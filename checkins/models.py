@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from advice.units import Units
 from advice.vocabulary import (
+    ANSWER_KEYS,
     COOLDOWN_LABELS,
     MEDICATION_LABELS,
     MUSCLE_LABELS,
@@ -314,24 +315,8 @@ class Run(models.Model):
         return out
 
 
-RUN_ANSWER_KEYS = (
-    "distance_km",
-    "duration_min",
-    "effort",
-    "run_type",
-    "temperature_c",
-    "humidity_pct",
-    "fluid_ml",
-    "electrolytes_during",
-    "carbs_before_g",
-    "carbs_before_min",
-    "meal_before_h",
-    "spicy_meal",
-    "cooldown",
-    "weight_before_kg",
-    "weight_after_kg",
-    "days_since_rest",
-)
+# The domain's keys (shared/domain.md) of a run, and of the check-in that follows it.
+RUN_ANSWER_KEYS = ANSWER_KEYS[ANSWER_KEYS.index("distance_km") : ANSWER_KEYS.index("twitching")]
 
 
 class CheckIn(models.Model):
@@ -363,6 +348,22 @@ class CheckIn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Answered in the check-in after the run; the rest come from the next-morning
+    # follow-up (sleep, daily life) or are copied from the profile (medicines).
+    asked_after_run = frozenset(
+        {
+            "twitching",
+            "muscles",
+            "intensity",
+            "visible",
+            "cramps",
+            "weakness",
+            "symptoms",
+            "urine_color",
+            "rehydrated",
+        }
+    )
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=_in_range("intensity"), name="checkin_intensity_range"),
@@ -386,21 +387,7 @@ class CheckIn(models.Model):
         return out
 
 
-CHECKIN_ANSWER_KEYS = (
-    "twitching",
-    "muscles",
-    "intensity",
-    "visible",
-    "cramps",
-    "weakness",
-    "sleep_disrupted",
-    "daily_life_disrupted",
-    "symptoms",
-    "urine_color",
-    "rehydrated",
-    "medications",
-    "medication_changed",
-)
+CHECKIN_ANSWER_KEYS = ANSWER_KEYS[ANSWER_KEYS.index("twitching") :]
 
 
 class ImportJob(models.Model):

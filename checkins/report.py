@@ -6,8 +6,6 @@ import datetime as dt
 import statistics
 from collections import Counter
 
-from django import forms
-
 from advice import (
     MEDICATION_LABELS,
     MUSCLE_LABELS,
@@ -18,24 +16,13 @@ from advice import (
     trigger_counts,
 )
 
-from .history import history_entries
+from .history import DateRangeForm, history_entries
 
 DEFAULT_DAYS = 90
 
 
-class PeriodForm(forms.Form):
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
-            self.add_error("end", "The end date must be on or after the start date.")
-        return cleaned
+class PeriodForm(DateRangeForm):
+    """The report's period; by default the last 90 days."""
 
     def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
         data = self.cleaned_data if self.is_valid() else {}

@@ -10,7 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from checkins.models import CheckIn, Run
-from tests.factories import PASSWORD, RunFactory, UserFactory
+from tests.browser.conftest import log_in
+from tests.factories import RunFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,10 +32,7 @@ def runner_page(live_server, page):
         carbs_before_g=0,
         cooldown="none",
     )
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label(re.compile("E-mail")).fill(runner.email)
-    page.get_by_label(re.compile("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, runner)
     expect(page.get_by_role("link", name="Log a run")).to_be_visible()
     page.runner = runner
     return page
@@ -190,10 +188,7 @@ def test_checkin_works_with_javascript_off(live_server, no_js_context, screensho
     runner.profile.acknowledge_notice()
     page = no_js_context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label(re.compile("E-mail")).fill(runner.email)
-    page.get_by_label(re.compile("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, runner)
     page.get_by_role("link", name="Log a run").click()
     page.get_by_label("Distance (km)").fill("500")  # refused at the field, nothing lost
     fill_hot_run(page)

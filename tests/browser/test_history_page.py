@@ -10,7 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from checkins.models import CheckIn
-from tests.factories import PASSWORD, RunFactory, UserFactory
+from tests.browser.conftest import log_in
+from tests.factories import RunFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,10 +32,7 @@ def history_page(live_server, page):
         CheckIn.objects.create(
             run=run, twitching=twitching, muscles=muscles, intensity=(days_ago % 7) + 2 if twitching else None
         )
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label(re.compile("E-mail")).fill(runner.email)
-    page.get_by_label(re.compile("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, runner)
     page.get_by_role("link", name="History").click()
     expect(page.get_by_role("heading", name="Your history")).to_be_visible()
     return page

@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from checkins.models import ImportJob, Run
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.conftest import log_in
+from tests.factories import UserFactory
 from tests.fixtures_activity import strava_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,10 +35,7 @@ def samples() -> Path:
 def import_page(live_server, page):
     runner = UserFactory(email="max@example.org")
     runner.profile.acknowledge_notice()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label(re.compile("E-mail")).fill(runner.email)
-    page.get_by_label(re.compile("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, runner)
     page.goto(live_server.url + "/import/")
     expect(page.get_by_role("heading", name="Runs from your watch")).to_be_visible()
     page.runner = runner

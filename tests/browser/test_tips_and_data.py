@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from checkins.models import CheckIn, Run, User
+from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, RunFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,10 +29,7 @@ def logged_in(live_server, page):
             fluid_ml=400,
         )
         CheckIn.objects.create(run=run, twitching=days_ago % 2 == 0, muscles=["calves", "hamstrings"])
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label(re.compile("E-mail")).fill(runner.email)
-    page.get_by_label(re.compile("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, runner)
     expect(page.get_by_role("link", name="Log a run")).to_be_visible()
     page.runner = runner
     return page
