@@ -206,3 +206,43 @@ def test_checkin_works_with_javascript_off(live_server, no_js_context, screensho
     expect(page.locator("[data-cause]").first).to_have_attribute("data-cause", "dehydration")
     screenshot(page, "2-guidance")
     assert Run.objects.filter(runner=runner).count() == 1
+
+
+TAP_TARGETS = """
+() => Array.from(document.querySelectorAll(
+    'main button, main .chip span, main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), ' +
+    'main select, main textarea, main summary, header a, header button, .save-bar button'))
+  .filter(el => el.offsetParent !== null)
+  .map(el => { const r = el.getBoundingClientRect();
+               return {what: el.outerHTML.slice(0, 80), width: r.width, height: r.height}; })
+  .filter(box => box.height < 44 || box.width < 44)
+"""
+
+
+def test_tap_targets_are_at_least_44px(runner_page):
+    page = runner_page
+    page.get_by_role("link", name="Log a run").click()
+    page.locator("label[for=id_twitching_0]").click()
+    page.get_by_text("Weighed yourself before and after? Heart rate?").click()
+    assert page.evaluate(TAP_TARGETS) == []
+
+
+@pytest.mark.parametrize("path", ["/checkin/", "/", "/history/"])
+def test_readable_in_dark_mode(
+    live_server, browser, browser_context_args, assert_accessible, screenshot, path
+):
+    runner = UserFactory(email="dee@example.org")
+    runner.profile.acknowledge_notice()
+    run = RunFactory(runner=runner, temperature_c=31.0, humidity_pct=40.0, duration_min=85.0)
+    CheckIn.objects.create(run=run, twitching=True, muscles=["calves"], cramps=True, symptoms=["dizziness"])
+    context = browser.new_context(**{**browser_context_args, "color_scheme": "dark"})
+    page = context.new_page()
+    log_in(page, live_server.url, runner)
+    page.goto(live_server.url + path)
+    assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
+    if path == "/checkin/":
+        page.locator("label[for=id_twitching_0]").click()
+        page.locator("label[for=id_cramps_0]").click()
+    assert_accessible(page, f"dark {path}")
+    screenshot(page, "dark" + path.replace("/", "-"))
+    context.close()
