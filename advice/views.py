@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from advice import HEAT_BAND_NAMES, cooldown_routine, fuel_plans, hydration_plan
-from checkins.history import history_entries
+from checkins.history import cached_for_log, history_entries
 from checkins.middleware import runner_profile
 
 from .forms import HydrationForm
@@ -27,7 +27,12 @@ def tips_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tips_cooldown(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
-    routine = cooldown_routine(history_entries(request.user), units=profile.units)
+    routine = cached_for_log(
+        request.user,
+        "tips-cooldown",
+        lambda: cooldown_routine(history_entries(request.user), units=profile.units),
+        profile.units,
+    )
     return render(request, "advice/tips_cooldown.html", {"routine": routine})
 
 
@@ -37,8 +42,18 @@ def tips_hydration(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
     form = HydrationForm(request.GET or None, units=profile.units)
     planned = form.planned() if form.is_bound and form.is_valid() else {}
-    plan = hydration_plan(
-        history_entries(request.user), body_weight_kg=profile.body_weight_kg, units=profile.units, **planned
+    plan = cached_for_log(
+        request.user,
+        "tips-hydration",
+        lambda: hydration_plan(
+            history_entries(request.user),
+            body_weight_kg=profile.body_weight_kg,
+            units=profile.units,
+            **planned,
+        ),
+        profile.units,
+        profile.body_weight_kg,
+        sorted(planned.items()),
     )
     units = profile.units
     context = {
@@ -55,6 +70,13 @@ def tips_hydration(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tips_fuelling(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
-    entries = history_entries(request.user)
-    plans = fuel_plans(entries, body_weight_kg=profile.body_weight_kg, units=profile.units)
+    plans = cached_for_log(
+        request.user,
+        "tips-fuelling",
+        lambda: fuel_plans(
+            history_entries(request.user), body_weight_kg=profile.body_weight_kg, units=profile.units
+        ),
+        profile.units,
+        profile.body_weight_kg,
+    )
     return render(request, "advice/tips_fuelling.html", {"plans": plans})

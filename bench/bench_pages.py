@@ -34,6 +34,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -91,10 +92,13 @@ def seed() -> User:
     return runner
 
 
-def measure(client: Client, url: str, repeats: int) -> tuple[float, float, int]:
-    client.get(url)  # warm caches and template loading
+def measure(client: Client, url: str, repeats: int, *, cold: bool = False) -> tuple[float, float, int]:
+    """Server time of `url`; `cold` empties the cache first, as after a new check-in."""
+    client.get(url)  # warm template loading
     times = []
     for _ in range(repeats):
+        if cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             response = client.get(url)
@@ -114,6 +118,7 @@ def main() -> None:
     pages = [
         ("home", reverse("home")),
         ("history", reverse("history")),
+        ("history, after a new check-in (not cached)", reverse("history") + "#cold"),
         ("history, filtered", reverse("history") + "?twitching=on&muscle=calves"),
         ("history, page 40 (htmx)", reverse("history") + "?page=40"),
         ("guidance", reverse("run_detail", args=[latest.pk])),
@@ -121,6 +126,7 @@ def main() -> None:
         ("tips: cool-down", reverse("tips_cooldown")),
         ("tips: drinking", reverse("tips_hydration") + "?duration_min=90&temperature=28&humidity_pct=60"),
         ("tips: fuelling", reverse("tips_fuelling")),
+        ("tips: cool-down, not cached", reverse("tips_cooldown") + "#cold"),
         ("doctor's report (90 days)", reverse("report")),
     ]
     print(f"Server time per page, one runner with {CHECKINS} check-ins, {repeats} requests each")
@@ -128,7 +134,7 @@ def main() -> None:
     print("| page | median ms | p95 ms | queries |")
     print("|---|---:|---:|---:|")
     for name, url in pages:
-        median, p95, queries = measure(client, url, repeats)
+        median, p95, queries = measure(client, url.removesuffix("#cold"), repeats, cold=url.endswith("#cold"))
         print(f"| {name} | {median:.1f} | {p95:.1f} | {queries} |")
 
 

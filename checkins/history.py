@@ -9,6 +9,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.template.loader import render_to_string
 
 from advice import MUSCLE_LABELS, MUSCLES, Units, scan_history, trigger_counts
 
@@ -288,3 +291,55 @@ def history_overview(runner, *, filters: HistoryFilter, units: Units, today: dt.
             if count
         ],
     }
+
+
+# --- Rendered once per version of the log ------------------------------------------
+
+OVERVIEW_SECONDS = 3600
+
+
+def log_version(runner) -> str:
+    """Changes whenever a run or check-in of the runner is added, changed or deleted (one query)."""
+    stamp = Run.objects.filter(runner_id=getattr(runner, "pk", runner)).aggregate(
+        runs=Count("id"), run=Max("updated_at"), checkin=Max("checkin__updated_at")
+    )
+    return "{runs}:{run}:{checkin}".format(
+        **{k: (v.timestamp() if hasattr(v, "timestamp") else v) for k, v in stamp.items()}
+    )
+
+
+def cached_for_log(runner, name: str, compute, *parts):
+    """compute(), cached under the runner's log version and `parts` (whatever else it depends on)."""
+    key = ":".join(str(part) for part in (name, runner.pk, log_version(runner), *parts))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, OVERVIEW_SECONDS)
+    return value
+
+
+def history_fragments(request, *, filters: HistoryFilter, units: Units, today: dt.date) -> dict:
+    """The banners and the overview (counts, charts) as HTML, cached per version of the log.
+
+    The keys hold everything the HTML depends on (the log's version, the day, the
+    units and the period), so a cached fragment is never stale and every app
+    server may keep its own cache.
+    """
+    start, end = filters.period
+    base = f"history:{request.user.pk}:{log_version(request.user)}:{today.isoformat()}"
+    keys = {
+        "banners_html": f"{base}:banners",
+        "overview_html": f"{base}:{units}:{start}:{end}:overview",
+    }
+    found = cache.get_many(list(keys.values()))
+    if len(found) == len(keys):
+        return {name: found[key] for name, key in keys.items()}
+    context = history_overview(request.user, filters=filters, units=units, today=today)
+    rendered = {
+        name: render_to_string(
+            f"checkins/history.html#{name.removesuffix('_html')}", context, request=request
+        )
+        for name in keys
+    }
+    cache.set_many({keys[name]: html for name, html in rendered.items()}, OVERVIEW_SECONDS)
+    return rendered

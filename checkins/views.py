@@ -19,7 +19,7 @@ from django_htmx.middleware import HtmxDetails
 
 from .forms import CARRIED_OVER, CheckInForm, FollowUpForm, NoticeForm, ProfileForm, SignupForm
 from .guidance import assess_answers, assess_run, open_followup, save_checkin
-from .history import HistoryFilter, history_overview
+from .history import HistoryFilter, history_fragments
 from .middleware import runner_profile
 from .models import Run
 
@@ -164,7 +164,7 @@ def checkin_preview(request: HtmxHttpRequest) -> HttpResponse:
     """The advice for what is typed so far, and each field's error; stores nothing."""
     profile = runner_profile(request)
     run_pk = request.GET.get("run", "")
-    editing = _runner_run(request, int(run_pk)) if run_pk.isdigit() else None
+    editing = _runner_run(request, int(run_pk)) if run_pk.isascii() and run_pk.isdigit() else None
     form = CheckInForm(request.POST, units=profile.units)
     form.is_valid()  # the valid answers still give advice while others are fixed
     started = form.cleaned_data.get("started_at") or timezone.now()
@@ -241,5 +241,5 @@ def history_page(request: HtmxHttpRequest) -> HttpResponse:
     }
     if request.htmx and "page" in request.GET:
         return render(request, "checkins/history.html#rows", context)
-    context.update(history_overview(request.user, filters=filters, units=units, today=timezone.localdate()))
+    context.update(history_fragments(request, filters=filters, units=units, today=timezone.localdate()))
     return render(request, "checkins/history.html", context)

@@ -110,3 +110,12 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rendered fragments are keyed by ids that recur)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
