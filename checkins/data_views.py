@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -119,6 +120,14 @@ class DeleteAccountForm(forms.Form):
         return password
 
 
+def forget_runner(user) -> None:
+    """Delete the runner's rows, and the log-in records that name their address."""
+    email = user.email
+    user.delete()  # cascades to the profile, runs, check-ins and imports
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__iexact=email).delete()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
@@ -127,7 +136,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        user.delete()
+        forget_runner(user)
         messages.success(request, "Your account and all your data are deleted.")
         return redirect("home")
     return render(request, "checkins/delete_account.html", {"form": form})

@@ -144,6 +144,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # keep failures only, not a log of every successful log-in
 AXES_USERNAME_FORM_FIELD = "username"  # the log-in form's field (it holds the e-mail address)
 AXES_USERNAME_CALLABLE = "config.net.login_name"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -175,10 +175,16 @@ def test_account_deletion_needs_the_password_and_removes_every_row(runner_client
     assert owned_rows(runner.pk) == 1 + 1 + 2 + 1
     response = runner_client.post(reverse("delete_account"), {"password": "wrong"})
     assert "That is not your password." in response.content.decode()
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username=runner.email, ip_address="127.0.0.1", user_agent="x", failures_since_start=1
+    )
     assert owned_rows(runner.pk) == 5
     response = runner_client.post(reverse("delete_account"), {"password": PASSWORD})
     assert response["Location"] == reverse("home")
     assert owned_rows(runner.pk) == 0
+    assert not AccessAttempt.objects.filter(username=runner.email).exists()
     # Nothing else refers to the runner in any model of the project.
     for model in apps.get_app_config("checkins").get_models():
         for field in model._meta.get_fields():
