@@ -8,12 +8,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup run demo test lint format check lock clean bench
+.PHONY: help setup run demo test lint format check lock clean bench soak
 
 help:
 	@echo "make run    set up, migrate SQLite, load the demo runner, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up, lint (ruff) and run the whole test suite"
-	@echo "make bench  print the advice engine's and the pages' timings (figures, not pass/fail)"
+	@echo "make bench  print server times, gunicorn + wrk throughput, page weight and LCP in Chromium, engine timings"
+	@echo "make soak   load and fault tests: 50 clients, 32 SQLite writers, a killed worker, a PostgreSQL restart"
 	@echo "make lock   refresh uv.lock and the exported requirements files"
 
 # The environment, rebuilt whenever the locked requirements change. uv is used
@@ -51,8 +52,11 @@ test: lint check
 	AFTERMATH_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/python bench/bench_advice.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python loadtest/bench_http.py
+
+soak: setup
+	$(BIN)/python loadtest/soak.py
 
 lock:
 	$(BIN)/uv lock

@@ -84,7 +84,10 @@ def save_checkin(
                 setattr(run, field, value)
             run.runner = runner
             run.date = None  # recomputed from started_at in the runner's zone
-            run.full_clean(exclude=["runner", "date"])
+            # Field validators hold the same ranges as the check constraints; the
+            # database enforces those (and the unique key) on save, without the
+            # one query per constraint that validating them here would cost.
+            run.full_clean(exclude=["runner", "date"], validate_constraints=False)
             run.save()
             checkin, _ = CheckIn.objects.get_or_create(run=run)
             for field, value in checkin_values.items():
@@ -92,7 +95,7 @@ def save_checkin(
             if created:
                 checkin.medications = list(profile.medications)
                 checkin.medication_changed = profile.medication_changed
-            checkin.full_clean(exclude=["run"])
+            checkin.full_clean(exclude=["run"], validate_constraints=False)
             checkin.save()
     except IntegrityError:
         # The same key won a race with this request: that run is the one.

@@ -5,6 +5,7 @@ and the figures the charts draw. A fixed number of queries whatever the log's le
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
@@ -308,9 +309,14 @@ def log_version(runner) -> str:
     )
 
 
+def cache_key(*parts) -> str:
+    """A short key safe for every cache backend, whatever the parts contain."""
+    return "aftermath:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def cached_for_log(runner, name: str, compute, *parts):
     """compute(), cached under the runner's log version and `parts` (whatever else it depends on)."""
-    key = ":".join(str(part) for part in (name, runner.pk, log_version(runner), *parts))
+    key = cache_key(name, runner.pk, log_version(runner), *parts)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -326,10 +332,10 @@ def history_fragments(request, *, filters: HistoryFilter, units: Units, today: d
     server may keep its own cache.
     """
     start, end = filters.period
-    base = f"history:{request.user.pk}:{log_version(request.user)}:{today.isoformat()}"
+    base = ("history", request.user.pk, log_version(request.user), today.isoformat())
     keys = {
-        "banners_html": f"{base}:banners",
-        "overview_html": f"{base}:{units}:{start}:{end}:overview",
+        "banners_html": cache_key(*base, "banners"),
+        "overview_html": cache_key(*base, units, start, end, "overview"),
     }
     found = cache.get_many(list(keys.values()))
     if len(found) == len(keys):

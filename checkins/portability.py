@@ -136,7 +136,7 @@ def _load_profile(profile: Profile, values: dict) -> None:
     acknowledged = values.get("notice_acknowledged_at")
     if acknowledged and profile.notice_acknowledged_at is None:
         profile.notice_acknowledged_at = parse_datetime(acknowledged)
-    profile.full_clean(exclude=["runner"])
+    profile.full_clean(exclude=["runner"], validate_constraints=False)
     profile.save()
 
 
@@ -150,7 +150,7 @@ def _load_run(runner, key: uuid.UUID, item: dict) -> None:
         value = item.get(field)
         if value is not None:
             setattr(run, field, value)
-    run.full_clean(exclude=["runner"])
+    run.full_clean(exclude=["runner"], validate_constraints=False)
     run.save()
     answers = item.get("checkin")
     if isinstance(answers, dict):
@@ -161,7 +161,7 @@ def _load_run(runner, key: uuid.UUID, item: dict) -> None:
                 setattr(checkin, field, value)
         if answers.get("followup_at"):
             checkin.followup_at = parse_datetime(answers["followup_at"])
-        checkin.full_clean(exclude=["run"])
+        checkin.full_clean(exclude=["run"], validate_constraints=False)
         checkin.save()
 
 
