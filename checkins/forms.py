@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -20,7 +21,7 @@ from advice.vocabulary import (
     SYMPTOM_LABELS,
 )
 
-from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, User
+from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, plausible_start
 
 
 class SignupForm(BaseUserCreationForm):
@@ -246,7 +247,11 @@ class CheckInForm(forms.Form):
     in the runner's own unit.
     """
 
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    idempotency_key = forms.UUIDField(
+        label="This form",
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(("required", "invalid"), "This form is out of date: reload the page."),
+    )
     started_at = forms.DateTimeField(
         label="Started", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
@@ -336,6 +341,13 @@ class CheckInForm(forms.Form):
             low = 0
         return self._to_display(name, low), self._to_display(name, high)
 
+    def clean_started_at(self):
+        # Dates near the calendar's ends overflow in time zone and history arithmetic.
+        started = self.cleaned_data["started_at"]
+        if not plausible_start(started):
+            raise forms.ValidationError("Enter a start from 1 Jan 1900 up to now.")
+        return started
+
     def clean(self):
         cleaned = super().clean()
         for name, (key, _, _) in MEASURES.items():
@@ -351,7 +363,15 @@ class CheckInForm(forms.Form):
                 limits = f"{above} {_trim(shown_low)} up to {_trim(shown_high)} {self.unit_of(name)}"
                 self.add_error(name, f"Enter a number {limits}.")
                 continue
-            cleaned[key] = round(metric) if key in INTEGER_KEYS else metric
+            stored = round(metric) if key in INTEGER_KEYS else metric
+            try:  # the model's limits: a floor under the domain's open minimum (0.01 km, 0.1 min)
+                Run._meta.get_field(key).run_validators(stored)
+            except forms.ValidationError:
+                shown_low, shown_high = (self._to_display(name, v) for v in _model_limits(key))
+                limits = f"from {_trim(shown_low)} up to {_trim(shown_high)} {self.unit_of(name)}"
+                self.add_error(name, f"Enter a number {limits}.")
+                continue
+            cleaned[key] = stored
         return cleaned
 
     # --- to and from the models ----------------------------------------------
@@ -360,7 +380,7 @@ class CheckInForm(forms.Form):
         data = self.cleaned_data
         values = {key: data.get(key) for key, _, _ in MEASURES.values()}
         values.update(
-            started_at=data["started_at"],
+            started_at=data.get("started_at"),
             effort=data.get("effort"),
             run_type=data.get("run_type") or "",
             electrolytes_during=data.get("electrolytes_during"),
@@ -437,6 +457,13 @@ class CheckInForm(forms.Form):
         if isinstance(values.get("avg_heart_rate_bpm"), int):
             initial["avg_heart_rate_bpm"] = values["avg_heart_rate_bpm"]
         return initial
+
+
+def _model_limits(key: str) -> tuple[float, float]:
+    validators = Run._meta.get_field(key).validators
+    low = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
+    high = min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
+    return low, high
 
 
 _BASE = {"distance": "km", "temperature": "c", "volume": "ml", "weight": "kg"}

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 
 from advice import MUSCLE_LABELS, MUSCLES, Units, scan_history, trigger_counts
 
-from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, Run
+from .models import CHECKIN_ANSWER_KEYS, EARLIEST_START, LATEST_DATE, RUN_ANSWER_KEYS, Run
 
 CALENDAR_WEEKS = 12
 CHART_DAYS = 90  # the intensity chart's default span when no period is chosen
@@ -34,6 +34,12 @@ class DateRangeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST_START.date() <= day <= LATEST_DATE:
+                self.add_error(
+                    name, f"Enter a date from 1 Jan {EARLIEST_START.year} up to 31 Dec {LATEST_DATE.year}."
+                )
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
             self.add_error("end", "The end date must be on or after the start date.")

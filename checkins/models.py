@@ -36,6 +36,16 @@ from .fields import CodeListField
 TIME_ZONE_CHOICES = tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
 
 
+# The earliest start a run may have: before it, date arithmetic (a period, the
+# weeks before a run) runs off the calendar. The latest is a day from now.
+EARLIEST_START = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def plausible_start(started: dt.datetime) -> bool:
+    return EARLIEST_START <= started <= timezone.now() + dt.timedelta(days=1)
+
+
 def _range_validators(key: str) -> list:
     low, high = RANGES[key]
     return [MinValueValidator(low), MaxValueValidator(high)]

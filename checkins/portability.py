@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_LABELS, SYMPTOM_LABELS
 
-from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run
+from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run, plausible_start
 
 FORMAT = "aftermath-export"
 VERSION = 1
@@ -144,6 +144,10 @@ def _load_run(runner, key: uuid.UUID, item: dict) -> None:
     started = parse_datetime(str(item.get("started_at")))
     if started is None:
         raise ValidationError({"started_at": ["missing or not a date and time."]})
+    if timezone.is_naive(started):
+        started = timezone.make_aware(started, dt.UTC)
+    if not plausible_start(started):
+        raise ValidationError({"started_at": [f"{started:%Y-%m-%d} is not a plausible start."]})
     run = Run(runner=runner, idempotency_key=key, started_at=started)
     run.date = dt.date.fromisoformat(item["date"]) if item.get("date") else run.local_date()
     for field in (*RUN_ANSWER_KEYS, *RUN_EXTRA_FIELDS):
