@@ -57,6 +57,7 @@ bench: setup
 
 soak: setup
 	$(BIN)/python loadtest/soak.py
+	AFTERMATH_TESTING=1 AFTERMATH_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -p no:warnings -q tests/test_security.py -k fuzz
 
 lock:
 	$(BIN)/uv lock
