@@ -5,14 +5,21 @@ fixed weight and the sum is capped at 1, so adding a signal never lowers a
 score. Each signal quotes the runner's own figures in their units. The
 thresholds and their sources are in shared/evidence.md; the texts are in
 knowledge.py. Plain Python: no Django import.
+
+`assess` runs once per check-in and on every live preview, within a budget of
+about 50 µs (bench/bench_advice.py), so the code below favours few calls:
+figures worked out once in _Facts, tips collected as int keys and sorted as
+ints, NamedTuples built with tuple.__new__, and tables for the fixed sign lists.
+tests/advice/test_advice_speed.py checks each shortcut against the plain
+version, and test_advice_pinned.py pins whole outputs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from operator import itemgetter
 
-from .clean import CLEANERS, clean
-from .heat import HEAT_BAND_NAMES, heat_band, heat_index_f, heat_level
+from .clean import CLEANERS, clean_for, specs_without
+from .heat import HEAT_BAND_NAMES, HEAT_BANDS, heat_index_f
 from .history import (
     LITTLE_FLUID_MIN_DURATION,
     LITTLE_FLUID_ML_PER_H,
@@ -25,17 +32,15 @@ from .history import (
     longest_run_spike,
     many_groups,
     scan_history,
-    twitched,
     weekly_distance_jump,
 )
 from .hydration import (
     MILD_LOSS_PCT,
+    PLAUSIBLE_CHANGE_PCT,
+    PLAUSIBLE_SWEAT_L_PER_H,
     REPLACE_ML_PER_KG,
     SIGNIFICANT_LOSS_PCT,
-    body_mass_change_pct,
-    replace_ml,
     round_to,
-    sweat_rate_l_per_h,
 )
 from .knowledge import (
     CAUSES,
@@ -68,7 +73,7 @@ from .sentences import (
     prehydrate_sentence,
     replace_per_weight,
 )
-from .units import METRIC, Units, _num, c_to_f
+from .units import METRIC, Units, _num1
 from .vocabulary import MUSCLE_LABELS, MUSCLES, SYMPTOM_LABELS
 
 HARD_RUN_TYPES = ("race", "intervals", "tempo")
@@ -108,16 +113,42 @@ ESTIMATE_CAP_ML = 2000
 _DEHYDRATION_SIGNS = (("thirst", 0.1), ("dark_urine", 0.2), ("dizziness", 0.1))
 _LOW_FUEL_SIGNS = (("shaky", 0.15), ("lightheaded", 0.15), ("hungry", 0.15))
 _SEVERE_CRAMP_SIGNS = ("dizziness", "collapse", "nausea", "vomiting", "dark_urine", "confusion")
+_SEVERE_CRAMP_CODES = frozenset(_SEVERE_CRAMP_SIGNS)
 _OVERHYDRATION_SIGNS = ("headache", "nausea", "vomiting", "confusion")
 _BREAKDOWN_SIGNS = ("severe_pain", "swelling")
-Signal = tuple[float, str | None, tuple[str, ...]]
+# Without one of these, _symptom_flags finds nothing.
+_URGENT_SIGNS = frozenset(
+    ("confusion", "collapse", *_OVERHYDRATION_SIGNS, "cola_urine", "swelling", "bruising")
+)
+
 _WHEN_ORDER = {when: index for index, when in enumerate(WHEN)}
-# (when, position in TIPS) per tip: the fixed parts of the tips' order.
-_TIP_KEYS = {code: (_WHEN_ORDER[tip.when], index, tip) for index, (code, tip) in enumerate(TIPS.items())}
+# Tips are ordered by (when, their cause's rank, position in TIPS), packed into
+# one int per tip so that the sort compares ints: when * 1024 + rank * 64 + position.
+_TIP_LIST = tuple(TIPS.values())
+if len(_TIP_LIST) > 64 or len(CAUSES) > 14:  # the packing needs room
+    raise RuntimeError("too many tips or causes for the tips' sort keys")
+# A tip's key: its fixed part, when * 1024 + position. The rules collect keys, not codes.
+_TIP_KEY = {tip.code: _WHEN_ORDER[tip.when] * 1024 + index for index, tip in enumerate(_TIP_LIST)}
+# Causes as small ints, no cause last; each tip's cause by its position.
+_CAUSE_ID = {code: index for index, code in enumerate(CAUSES)}
+_NO_CAUSE = len(CAUSES)
+_TIP_CAUSE_ID = tuple(_CAUSE_ID[tip.cause] if tip.cause is not None else _NO_CAUSE for tip in _TIP_LIST)
+_RELIEF_KEYS = frozenset(_TIP_KEY[code] for code in RELIEF_TIPS)
+
+
+def _keys(*codes: str) -> frozenset[int]:
+    return frozenset(_TIP_KEY[code] for code in codes)
+
+
+_SCORE = itemgetter(1)  # Cause.score
+_SEE_DOCTOR = TIPS["see_doctor"]
+_new = tuple.__new__  # builds a NamedTuple without a Python-level __new__ call
+# round(score, 2) for the few sums the weights can make, worked out once each.
+_ROUNDED_SCORES: dict[float, float] = {}
 
 
 def _hours(hours: float) -> str:
-    return f"{_num(hours, 1)} h"
+    return f"{_num1(hours)} h"
 
 
 _SYMPTOM_WORDS = {code: label.lower() for code, label in SYMPTOM_LABELS.items()}
@@ -125,8 +156,33 @@ _MUSCLE_WORDS = {code: label.lower() for code, label in MUSCLE_LABELS.items()}
 _MUSCLE_ORDER = {code: index for index, code in enumerate(MUSCLES)}
 
 
-def _symptom_words(codes: Iterable[str]) -> str:
+def _symptom_words(codes: list[str]) -> str:
     return join_words([_SYMPTOM_WORDS[code] for code in codes])
+
+
+def _sign_table(signs: tuple[tuple[str, float], ...]) -> dict[frozenset, tuple[float, str]]:
+    """For every combination of these weighted signs: (the weights' sum, the signs in
+    words), each in the signs' order, keyed by the set of signs present."""
+    table = {}
+    for mask in range(1, 2 ** len(signs)):
+        present = [sign for bit, sign in enumerate(signs) if mask >> bit & 1]
+        table[frozenset(code for code, _ in present)] = (
+            sum(weight for _, weight in present),
+            _symptom_words([code for code, _ in present]),
+        )
+    return table
+
+
+_DEHYDRATION_CODES = frozenset(code for code, _ in _DEHYDRATION_SIGNS)
+_DEHYDRATION_TABLE = _sign_table(_DEHYDRATION_SIGNS)
+_LOW_FUEL_CODES = frozenset(code for code, _ in _LOW_FUEL_SIGNS)
+_LOW_FUEL_TABLE = _sign_table(_LOW_FUEL_SIGNS)
+# The severe-cramp signs present, in words and in their order, for every combination.
+_SEVERE_CRAMP_WORDS = {
+    frozenset(present): tuple(_SYMPTOM_WORDS[code] for code in present)
+    for mask in range(1, 2 ** len(_SEVERE_CRAMP_SIGNS))
+    for present in [[code for bit, code in enumerate(_SEVERE_CRAMP_SIGNS) if mask >> bit & 1]]
+}
 
 
 class _Facts:
@@ -140,16 +196,18 @@ class _Facts:
         "duration",
         "effort",
         "fluid",
-        "hard",
         "heat_band",
         "heat_index_f",
         "heat_level",
         "jump",
         "load",
-        "long_or_hard",
         "lost_kg",
+        "lost_text",
+        "meal_text",
         "min_text",
+        "minutes",
         "muscles",
+        "muscles_in_order",
         "replace_ml",
         "run_type",
         "spike",
@@ -161,297 +219,456 @@ class _Facts:
     )
 
     def __init__(self, answers: dict, units: Units, body_weight_kg: float | None) -> None:
+        # The hydration figures are worked out inline, as hydration.py's functions
+        # (body_mass_change_pct, sweat_rate_l_per_h, replace_ml) do; a test checks
+        # that they agree.
         get = answers.get
         self.a = answers
         self.units = units
-        self.duration = get("duration_min")
-        self.min_text = f"{round(self.duration)} min" if self.duration is not None else None
-        self.effort = get("effort")
-        self.run_type = get("run_type")
-        self.fluid = get("fluid_ml")
+        duration = get("duration_min")
+        self.duration = duration
+        minutes = round(duration) if duration is not None else None
+        self.minutes = minutes
+        self.min_text = f"{minutes} min" if duration is not None else None
+        effort = get("effort")
+        self.effort = effort
+        run_type = get("run_type")
+        self.run_type = run_type
+        fluid = get("fluid_ml")
+        self.fluid = fluid
         self.symptoms = frozenset(get("symptoms", ()))
-        self.muscles = get("muscles", ())
+        muscles = get("muscles", ())
+        self.muscles = muscles
         self.cramps = get("cramps") is True
-        self.twitched = twitched(answers) is True
-        temperature = get("temperature_c")
-        humidity = get("humidity_pct")
-        self.temperature = temperature
-        self.heat_index_f = None
-        self.heat_band = None
-        if temperature is not None and humidity is not None:
-            self.heat_index_f = heat_index_f(c_to_f(temperature), humidity)
-            self.heat_band = heat_band(self.heat_index_f)
-            self.heat_level = heat_level(self.heat_band)
-        elif temperature is not None:  # no humidity: the air temperature stands in
-            self.heat_level = heat_level(heat_band(c_to_f(temperature)))
+        twitching = get("twitching")  # twitched(): not answered, but muscles named
+        twitched = bool(muscles) if twitching is None else twitching is True
+        self.twitched = twitched
+        # Running muscles first (MUSCLES order), for the widespread flag and the cool-down.
+        if not twitched:
+            self.muscles_in_order = ()
+        elif len(muscles) > 1:
+            self.muscles_in_order = tuple(sorted(muscles, key=_MUSCLE_ORDER.get))
         else:
-            self.heat_level = 0
+            self.muscles_in_order = muscles  # a tuple (clean): () or one muscle
+        temperature = get("temperature_c")
+        self.temperature = temperature
+        heat_index = band = None
+        level = 0
+        if temperature is not None:
+            temperature_f = temperature * 9 / 5 + 32  # c_to_f
+            humidity = get("humidity_pct")
+            if humidity is not None:
+                heat_index = heat_index_f(temperature_f, humidity)
+                band, level = _heat_band_level(heat_index)
+            else:  # no humidity: the air temperature stands in
+                level = _heat_band_level(temperature_f)[1]
+        self.heat_index_f = heat_index
+        self.heat_band = band
+        self.heat_level = level
         before = get("weight_before_kg")
         after = get("weight_after_kg")
-        self.change_pct = body_mass_change_pct(before, after)
-        self.lost_kg = before - after if self.change_pct is not None else None
-        self.sweat_rate = sweat_rate_l_per_h(before, after, self.fluid, self.duration)
-        self.replace_ml = replace_ml(before, after)
+        change = lost = sweat_rate = replace = None
+        if before is not None and after is not None and before > 0:
+            change = (after - before) / before * 100.0
+            if abs(change) > PLAUSIBLE_CHANGE_PCT:
+                change = None
+            else:
+                lost = before - after
+                if fluid is not None and duration:
+                    rate = ((before - after) + fluid / 1000.0) / (duration / 60.0)
+                    if not (rate < 0 or rate > PLAUSIBLE_SWEAT_L_PER_H):
+                        sweat_rate = rate
+                if lost > 0:
+                    replace = round_to(lost * REPLACE_ML_PER_KG, 50)
+        self.change_pct = change
+        self.lost_kg = lost
+        # The weight lost, as the reasons and the plan quote it (up to three times).
+        self.lost_text = units.fmt_weight(lost) if lost is not None and lost > 0 else None
+        self.sweat_rate = sweat_rate
+        self.replace_ml = replace
         self.body_weight = body_weight_kg if body_weight_kg is not None else before
-        effort = self.effort
-        self.load = round(effort * self.duration) if effort and self.duration else None
-        self.hard = (effort is not None and effort >= HARD_EFFORT) or self.run_type in (
-            "race",
-            "intervals",
-        )
+        # Hours since the last meal, as the meal rules quote it (when one of them can).
+        meal = get("meal_before_h")
+        self.meal_text = _hours(meal) if meal is not None and (meal >= 5 or 1 <= meal < 2) else None
+        self.load = round(effort * duration) if effort and duration else None
         self.spike: tuple[float, float] | None = None  # set from the history by assess
         self.jump: tuple[float, float, float] | None = None
-        self.long_or_hard = (
-            (self.duration is not None and self.duration >= FUEL_RUN_MIN)
-            or (effort is not None and effort >= 7)
-            or self.run_type in (*HARD_RUN_TYPES, "long")
-        )
 
 
-# --- the signals, one generator per cause ----------------------------------------
-# Each yields (weight, reason quoting the runner's figures or None, tip codes).
-
-
-def _dehydration(f: _Facts) -> Iterator[Signal]:
-    u = f.units
-    a = f.a
-    fluid_quoted = False
-    if f.heat_level:
-        weight = HEAT_WEIGHTS[f.heat_level]
-        subject = f.min_text if f.duration is not None else "a run"
-        if f.heat_band is not None:
-            where = f"at a heat index {_heat_index_text(f)} ({HEAT_BAND_NAMES[f.heat_band]} band)"
-        else:
-            where = f"at {u.fmt_temperature(f.temperature)}"
-        because = f"{subject} {where}"
-        if f.fluid is not None:
-            because += f" with {u.fmt_volume(f.fluid)} drunk" if f.fluid else " with nothing to drink"
-            fluid_quoted = True
-        tips = ("rehydrate_after", "watch_dehydration_signs", "hydrate_before", "hydrate_during")
-        yield (weight, because, tips)
-        if f.duration is not None and f.duration >= 60:
-            yield (0.1, None, ())
-    if (
-        f.fluid is not None
-        and f.duration is not None
-        and f.duration >= LITTLE_FLUID_MIN_DURATION
-        and f.fluid / (f.duration / 60) < LITTLE_FLUID_ML_PER_H
-    ):
-        if fluid_quoted:
-            because = None
-        elif f.fluid:
-            because = f"only {u.fmt_volume(f.fluid)} drunk in {f.min_text}"
-        else:
-            because = f"nothing to drink in {f.min_text}"
-        yield (0.15, because, ("rehydrate_after", "hydrate_during"))
-    if f.change_pct is not None and -f.change_pct > MILD_LOSS_PCT:
-        weight = 0.4 if -f.change_pct > SIGNIFICANT_LOSS_PCT else 0.15
-        because = f"lost {-f.change_pct:.1f}% of body weight ({u.fmt_weight(f.lost_kg)})"
-        tips = ("rehydrate_after", "hydrate_before", "hydrate_during")
-        yield (weight, because, tips)
-    urine = a.get("urine_color")
-    if urine is not None and urine >= 4:
-        weight = 0.1 if urine == 4 else 0.25 if urine <= 6 else 0.35
-        because = f"urine colour {urine} of 8 on the chart"
-        yield (weight, because, ("rehydrate_after", "watch_dehydration_signs"))
-    signs = [(code, weight) for code, weight in _DEHYDRATION_SIGNS if code in f.symptoms]
-    if signs:
-        because = f"{_symptom_words(code for code, _ in signs)} after the run"
-        weight = sum(weight for _, weight in signs)
-        tips = ("rehydrate_after", "watch_dehydration_signs", "hydrate_before")
-        yield (weight, because, tips)
-    if a.get("rehydrated") is False and (f.heat_level or (f.duration is not None and f.duration >= 60)):
-        yield (0.1, "no water or electrolytes yet after the run", ("rehydrate_after",))
-
-
-def _electrolytes(f: _Facts) -> Iterator[Signal]:
-    u = f.units
-    during = f.a.get("electrolytes_during")
-    without = " without an electrolyte drink" if during is False else ""
-    hot_long = False
-    if during is not True and f.duration is not None:
-        if f.heat_level and f.duration >= LONG_RUN_MIN:
-            hot_long = True
-            weight = 0.3 if during is False else 0.2
-            because = f"{f.min_text} in the heat{without}"
-            yield (weight, because, ("electrolyte_foods", "electrolyte_drink"))
-        if f.duration >= 120:
-            because = None if hot_long else f"a long run of {f.min_text}{without}"
-            yield (0.1, because, ("electrolyte_foods", "electrolyte_drink"))
-    if during is not True and f.change_pct is not None and -f.change_pct > SIGNIFICANT_LOSS_PCT:
-        because = f"heavy sweating: {u.fmt_weight(f.lost_kg)} lost{without}"
-        yield (0.2, because, ("electrolyte_foods", "electrolyte_drink"))
-    if f.cramps and len(f.muscles) >= 2:
-        because = f"cramps, with twitching in {len(f.muscles)} muscle groups"
-        yield (0.15, because, ("electrolyte_foods",))
-
-
-def _fatigue(f: _Facts) -> Iterator[Signal]:
-    u = f.units
-    effort = f.effort
-    listen = ("listen_to_body",)
-    if effort is not None and effort >= 7:
-        weight = 0.25 if effort >= HARD_EFFORT else 0.1
-        tips = ("rest_days", "listen_to_body") if effort >= HARD_EFFORT else listen
-        yield (weight, f"effort {effort} of 10", tips)
-    if f.duration is not None and f.duration >= LONG_RUN_MIN:
-        weight = 0.3 if f.duration >= VERY_LONG_RUN_MIN else 0.2
-        yield (weight, f"a long run: {f.min_text}", ("rest_days", "listen_to_body"))
-    if f.run_type in HARD_RUN_TYPES:
-        yield (0.15, RUN_TYPE_NOUNS[f.run_type], listen)
-    days = f.a.get("days_since_rest")
-    if days is not None and days >= NO_REST_DAYS:
-        because = f"{days} days in a row without a rest day"
-        yield (0.25, because, ("rest_days", "cross_training", "listen_to_body"))
-    spike = f.spike
-    if spike is not None and spike[0] > SPIKE_PCT:
-        pct, longest = spike
-        weight = 0.3 if pct > 100 else 0.2
-        because = (
-            f"this run was {pct:.0f}% longer than your longest in the previous 30 days "
-            f"({u.fmt_distance(longest)})"
-        )
-        yield (weight, because, ("gradual_progression", "listen_to_body"))
-    jump = f.jump
-    if jump is not None and jump[2] > NUDGE_WEEKLY_JUMP_PCT:
-        this_week, last_week, pct = jump
-        weight = 0.2 if pct > WARN_WEEKLY_JUMP_PCT else 0.1
-        because = (
-            f"{u.fmt_distance(this_week)} in the last 7 days, {pct:.0f}% more than the "
-            f"week before ({u.fmt_distance(last_week)})"
-        )
-        tips = ("gradual_progression", "cross_training", "listen_to_body")
-        yield (weight, because, tips)
-    # Session load (Foster 2001) is a secondary signal: small weight only.
-    if f.load is not None and f.load >= 600:
-        weight = 0.1 if f.load >= 1000 else 0.05
-        yield (weight, f"session load {f.load} (effort × minutes)", ("rest_days",))
-    if "fatigue" in f.symptoms:
-        yield (0.1, "unusual tiredness", ("rest_days", "listen_to_body"))
-    if f.cramps and ((effort is not None and effort >= 7) or f.run_type in HARD_RUN_TYPES):
-        # Schwellnus 2011: cramps late in fast, hard running point to fatigue.
-        yield (0.15, "cramps after a hard effort", listen)
-
-
-def _circulation(f: _Facts) -> Iterator[Signal]:
-    cooldown = f.a.get("cooldown")
-    if cooldown == "none":
-        if f.effort is not None and f.effort >= HARD_EFFORT:
-            weight = 0.55
-            because = f"you stopped straight after a hard effort ({f.effort} of 10)"
-        else:
-            weight = 0.4
-            because = "you stopped straight after the run, with no easy jog or walk"
-        yield (weight, because, ("cooldown_walk", "cooldown_stretch"))
-    elif cooldown == "walk":
-        yield (0.1, "you eased down but did not stretch", ("cooldown_stretch",))
-
-
-def _blood_sugar(f: _Facts) -> Iterator[Signal]:
-    a = f.a
-    carbs = a.get("carbs_before_g")
-    tips = ("carbs_before",)
-    if f.long_or_hard and ((f.duration is not None and f.duration >= MIDRUN_FUEL_MIN) or f.hard):
-        tips = ("carbs_before", "sports_drink_midrun")
-    if f.duration is not None:
-        run = f"{a_or_an(round(f.duration))} {round(f.duration)}-min run"
-    else:
-        run = RUN_TYPE_NOUNS.get(f.run_type, "a hard run")
-    if carbs is not None and carbs < LOW_CARBS_G and f.long_or_hard:
-        because = (
-            f"no carbohydrate before {run}" if carbs == 0 else f"only {carbs} g of carbohydrate before {run}"
-        )
-        yield (0.3, because, tips)
-    meal = a.get("meal_before_h")
-    if meal is not None and meal >= 5 and (carbs is None or carbs < LOW_CARBS_G):
-        yield (0.2, f"{_hours(meal)} since your last proper meal", tips)
-    carbs_min = a.get("carbs_before_min")
-    # Enough carbohydrate, but eaten more than 4 h before (too little is the signal above).
-    if (
-        carbs_min is not None
-        and carbs_min > 240
-        and (carbs is None or carbs >= LOW_CARBS_G)
-        and f.long_or_hard
-    ):
-        because = f"your carbohydrate came {_hours(carbs_min / 60)} before the start"
-        yield (0.1, because, tips)
-    signs = [(code, weight) for code, weight in _LOW_FUEL_SIGNS if code in f.symptoms]
-    if signs:
-        because = f"{_symptom_words(code for code, _ in signs)} after the run"
-        yield (sum(weight for _, weight in signs), because, tips)
-
-
-def _fueling(f: _Facts) -> Iterator[Signal]:
-    a = f.a
-    if a.get("spicy_meal") is True:
-        yield (0.25, "a spicy meal before the run", ("skip_spicy",))
-    meal = a.get("meal_before_h")
-    if meal is not None:
-        if meal < 2:
-            when = "less than an hour" if meal < 1 else f"only {_hours(meal)}"
-            yield (0.15, f"a proper meal {when} before the start", ("balanced_meal",))
-        elif meal >= 6:
-            because = f"a long gap ({_hours(meal)}) between your last proper meal and the run"
-            yield (0.15, because, ("balanced_meal",))
-
-
-def _medication(f: _Facts) -> Iterator[Signal]:
-    for code in f.a.get("medications", ()):
-        noun = MEDICATION_NOUNS[code]
-        if code == "blood_thinners":
-            because = f"you take {noun}: the article names them, standard cramp lists do not"
-        else:
-            because = f"you take {noun}, one of the medicines linked to cramps"
-        yield (MEDICATION_WEIGHTS[code], because, ("review_medication",))
-    if f.a.get("medication_changed") is True:
-        because = "you started or changed a medicine lately"
-        yield (0.3, because, ("review_medication",))
-
-
-def _f_to_c(temperature_f: float) -> float:
-    return (temperature_f - 32) * 5 / 9
-
-
-def _heat_index_text(f: _Facts) -> str:
-    return heat_index_phrase(f.units, f.heat_index_f)
-
-
-_RULES = (
-    ("dehydration", _dehydration),
-    ("electrolytes", _electrolytes),
-    ("fatigue", _fatigue),
-    ("circulation", _circulation),
-    ("blood_sugar", _blood_sugar),
-    ("fueling", _fueling),
-    ("medication", _medication),
+_LONG_OR_HARD_TYPES = (*HARD_RUN_TYPES, "long")
+# (lowest heat index in °F, band code, level), highest first: heat_band and heat_level in one.
+_BANDS_DOWN = tuple(
+    (lowest, code, level) for level, (code, lowest, _) in reversed(list(enumerate(HEAT_BANDS, start=1)))
 )
 
 
-def _cause_rank(cause: Cause) -> tuple[float, str]:
-    """Highest score first; ties by code, so the order never depends on the input's."""
-    return -cause.score, cause.code
+def _heat_band_level(heat_index_in_f: float) -> tuple[str | None, int]:
+    for lowest, code, level in _BANDS_DOWN:
+        if heat_index_in_f >= lowest:
+            return code, level
+    return None, 0
+
+
+# Tips the signals add together, as sets of tip keys: `tips |= _SALT` is quicker than update().
+_DRINK_ALL = _keys("rehydrate_after", "watch_dehydration_signs", "hydrate_before", "hydrate_during")
+_DRINK_MORE = _keys("rehydrate_after", "hydrate_during")
+_DRINK_LOSS = _keys("rehydrate_after", "hydrate_before", "hydrate_during")
+_DRINK_URINE = _keys("rehydrate_after", "watch_dehydration_signs")
+_DRINK_SIGNS = _keys("rehydrate_after", "watch_dehydration_signs", "hydrate_before")
+_SALT = _keys("electrolyte_foods", "electrolyte_drink")
+_REST = _keys("rest_days", "listen_to_body")
+_REST_SWAP = _keys("rest_days", "cross_training", "listen_to_body")
+_BUILD_UP = _keys("gradual_progression", "listen_to_body")
+_BUILD_UP_SWAP = _keys("gradual_progression", "cross_training", "listen_to_body")
+_COOLDOWN = _keys("cooldown_walk", "cooldown_stretch")
+_FUEL_LONG = _keys("carbs_before", "sports_drink_midrun")
+
+
+# --- the signals, one function per cause ------------------------------------------
+# Each adds the weights of the signals it finds, in a fixed order, and returns the
+# sum; it appends each signal's reason (quoting the runner's figures) to `because`
+# and its tip codes to `tips`.
+
+
+def _dehydration(f: _Facts, because: list, tips: set) -> float:
+    u = f.units
+    a = f.a
+    duration = f.duration
+    fluid = f.fluid
+    score = 0.0
+    fluid_quoted = False
+    heat = f.heat_level
+    if heat:
+        score += HEAT_WEIGHTS[heat]
+        subject = f.min_text if duration is not None else "a run"
+        band = f.heat_band
+        if band is not None:
+            where = f"at a heat index {heat_index_phrase(u, f.heat_index_f)} ({HEAT_BAND_NAMES[band]} band)"
+        else:
+            where = f"at {u.fmt_temperature(f.temperature)}"
+        reason = f"{subject} {where}"
+        if fluid is not None:
+            reason += f" with {u.fmt_volume(fluid)} drunk" if fluid else " with nothing to drink"
+            fluid_quoted = True
+        because.append(reason)
+        tips |= _DRINK_ALL
+        if duration is not None and duration >= 60:
+            score += 0.1
+    if (
+        fluid is not None
+        and duration is not None
+        and duration >= LITTLE_FLUID_MIN_DURATION
+        and fluid / (duration / 60) < LITTLE_FLUID_ML_PER_H
+    ):
+        score += 0.15
+        if fluid_quoted:
+            pass
+        elif fluid:
+            because.append(f"only {u.fmt_volume(fluid)} drunk in {f.min_text}")
+        else:
+            because.append(f"nothing to drink in {f.min_text}")
+        tips |= _DRINK_MORE
+    change = f.change_pct
+    if change is not None and -change > MILD_LOSS_PCT:
+        score += 0.4 if -change > SIGNIFICANT_LOSS_PCT else 0.15
+        because.append(f"lost {-change:.1f}% of body weight ({f.lost_text})")
+        tips |= _DRINK_LOSS
+    urine = a.get("urine_color")
+    if urine is not None and urine >= 4:
+        score += 0.1 if urine == 4 else 0.25 if urine <= 6 else 0.35
+        because.append(f"urine colour {urine} of 8 on the chart")
+        tips |= _DRINK_URINE
+    symptoms = f.symptoms
+    if symptoms:
+        signs = _DEHYDRATION_TABLE.get(symptoms & _DEHYDRATION_CODES)
+        if signs is not None:
+            weight, words = signs
+            because.append(f"{words} after the run")
+            score += weight
+            tips |= _DRINK_SIGNS
+    if a.get("rehydrated") is False and (heat or (duration is not None and duration >= 60)):
+        score += 0.1
+        because.append("no water or electrolytes yet after the run")
+        tips.add(_TIP_KEY["rehydrate_after"])
+    return score
+
+
+def _electrolytes(f: _Facts, because: list, tips: set) -> float:
+    during = f.a.get("electrolytes_during")
+    without = " without an electrolyte drink" if during is False else ""
+    duration = f.duration
+    score = 0.0
+    if during is not True and duration is not None:
+        hot_long = False
+        if f.heat_level and duration >= LONG_RUN_MIN:
+            hot_long = True
+            score += 0.3 if during is False else 0.2
+            because.append(f"{f.min_text} in the heat{without}")
+            tips |= _SALT
+        if duration >= 120:
+            score += 0.1
+            if not hot_long:
+                because.append(f"a long run of {f.min_text}{without}")
+            tips |= _SALT
+    change = f.change_pct
+    if during is not True and change is not None and -change > SIGNIFICANT_LOSS_PCT:
+        score += 0.2
+        because.append(f"heavy sweating: {f.lost_text} lost{without}")
+        tips |= _SALT
+    if f.cramps and len(f.muscles) >= 2:
+        score += 0.15
+        because.append(f"cramps, with twitching in {len(f.muscles)} muscle groups")
+        tips.add(_TIP_KEY["electrolyte_foods"])
+    return score
+
+
+def _fatigue(f: _Facts, because: list, tips: set) -> float:
+    effort = f.effort
+    duration = f.duration
+    score = 0.0
+    if effort is not None and effort >= 7:
+        if effort >= HARD_EFFORT:
+            score += 0.25
+            tips |= _REST
+        else:
+            score += 0.1
+            tips.add(_TIP_KEY["listen_to_body"])
+        because.append(f"effort {effort} of 10")
+    if duration is not None and duration >= LONG_RUN_MIN:
+        score += 0.3 if duration >= VERY_LONG_RUN_MIN else 0.2
+        because.append(f"a long run: {f.min_text}")
+        tips |= _REST
+    hard_type = f.run_type in HARD_RUN_TYPES
+    if hard_type:
+        score += 0.15
+        because.append(RUN_TYPE_NOUNS[f.run_type])
+        tips.add(_TIP_KEY["listen_to_body"])
+    days = f.a.get("days_since_rest")
+    if days is not None and days >= NO_REST_DAYS:
+        score += 0.25
+        because.append(f"{days} days in a row without a rest day")
+        tips |= _REST_SWAP
+    spike = f.spike
+    if spike is not None and spike[0] > SPIKE_PCT:
+        pct, longest = spike
+        score += 0.3 if pct > 100 else 0.2
+        because.append(
+            f"this run was {pct:.0f}% longer than your longest in the previous 30 days "
+            f"({f.units.fmt_distance(longest)})"
+        )
+        tips |= _BUILD_UP
+    jump = f.jump
+    if jump is not None and jump[2] > NUDGE_WEEKLY_JUMP_PCT:
+        this_week, last_week, pct = jump
+        u = f.units
+        score += 0.2 if pct > WARN_WEEKLY_JUMP_PCT else 0.1
+        because.append(
+            f"{u.fmt_distance(this_week)} in the last 7 days, {pct:.0f}% more than the "
+            f"week before ({u.fmt_distance(last_week)})"
+        )
+        tips |= _BUILD_UP_SWAP
+    # Session load (Foster 2001) is a secondary signal: small weight only.
+    load = f.load
+    if load is not None and load >= 600:
+        score += 0.1 if load >= 1000 else 0.05
+        because.append(f"session load {load} (effort × minutes)")
+        tips.add(_TIP_KEY["rest_days"])
+    if "fatigue" in f.symptoms:
+        score += 0.1
+        because.append("unusual tiredness")
+        tips |= _REST
+    if f.cramps and ((effort is not None and effort >= 7) or hard_type):
+        # Schwellnus 2011: cramps late in fast, hard running point to fatigue.
+        score += 0.15
+        because.append("cramps after a hard effort")
+        tips.add(_TIP_KEY["listen_to_body"])
+    return score
+
+
+def _circulation(f: _Facts, because: list, tips: set) -> float:
+    cooldown = f.a.get("cooldown")
+    if cooldown == "none":
+        tips |= _COOLDOWN
+        if f.effort is not None and f.effort >= HARD_EFFORT:
+            because.append(f"you stopped straight after a hard effort ({f.effort} of 10)")
+            return 0.55
+        because.append("you stopped straight after the run, with no easy jog or walk")
+        return 0.4
+    if cooldown == "walk":
+        because.append("you eased down but did not stretch")
+        tips.add(_TIP_KEY["cooldown_stretch"])
+        return 0.1
+    return 0.0
+
+
+def _blood_sugar(f: _Facts, because: list, tips: set) -> float:
+    a = f.a
+    get = a.get
+    carbs = get("carbs_before_g")
+    meal = get("meal_before_h")
+    carbs_min = get("carbs_before_min")
+    duration = f.duration
+    effort = f.effort
+    long_or_hard = (
+        (duration is not None and duration >= FUEL_RUN_MIN)
+        or (effort is not None and effort >= 7)
+        or f.run_type in _LONG_OR_HARD_TYPES
+    )
+    low_carbs = carbs is not None and carbs < LOW_CARBS_G
+    found_signs = _LOW_FUEL_TABLE.get(f.symptoms & _LOW_FUEL_CODES) if f.symptoms else None
+    if not (
+        (low_carbs and long_or_hard)
+        or (meal is not None and meal >= 5 and (carbs is None or low_carbs))
+        or (carbs_min is not None and carbs_min > 240 and not low_carbs and long_or_hard)
+        or found_signs
+    ):
+        return 0.0
+    score = 0.0
+    hard = (effort is not None and effort >= HARD_EFFORT) or f.run_type in ("race", "intervals")
+    if long_or_hard and ((duration is not None and duration >= MIDRUN_FUEL_MIN) or hard):
+        tips |= _FUEL_LONG
+    else:
+        tips.add(_TIP_KEY["carbs_before"])
+    if low_carbs and long_or_hard:
+        if duration is not None:
+            minutes = f.minutes
+            run = f"{a_or_an(minutes)} {minutes}-min run"
+        else:
+            run = RUN_TYPE_NOUNS.get(f.run_type, "a hard run")
+        score += 0.3
+        because.append(
+            f"no carbohydrate before {run}" if carbs == 0 else f"only {carbs} g of carbohydrate before {run}"
+        )
+    if meal is not None and meal >= 5 and (carbs is None or low_carbs):
+        score += 0.2
+        because.append(f"{f.meal_text} since your last proper meal")
+    # Enough carbohydrate, but eaten more than 4 h before (too little is the signal above).
+    if carbs_min is not None and carbs_min > 240 and not low_carbs and long_or_hard:
+        score += 0.1
+        because.append(f"your carbohydrate came {_hours(carbs_min / 60)} before the start")
+    if found_signs:
+        weight, words = found_signs
+        because.append(f"{words} after the run")
+        score += weight
+    return score
+
+
+def _fueling(f: _Facts, because: list, tips: set) -> float:
+    a = f.a
+    score = 0.0
+    if a.get("spicy_meal") is True:
+        score += 0.25
+        because.append("a spicy meal before the run")
+        tips.add(_TIP_KEY["skip_spicy"])
+    meal = a.get("meal_before_h")
+    if meal is not None:
+        if meal < 2:
+            when = "less than an hour" if meal < 1 else f"only {f.meal_text}"
+            score += 0.15
+            because.append(f"a proper meal {when} before the start")
+            tips.add(_TIP_KEY["balanced_meal"])
+        elif meal >= 6:
+            score += 0.15
+            because.append(f"a long gap ({f.meal_text}) between your last proper meal and the run")
+            tips.add(_TIP_KEY["balanced_meal"])
+    return score
+
+
+def _medication(f: _Facts, because: list, tips: set) -> float:
+    score = 0.0
+    for code in f.a.get("medications", ()):
+        score += MEDICATION_WEIGHTS[code]
+        because.append(_MEDICATION_REASONS[code])
+    if f.a.get("medication_changed") is True:
+        score += 0.3
+        because.append("you started or changed a medicine lately")
+    if score:
+        tips.add(_TIP_KEY["review_medication"])
+    return score
+
+
+_MEDICATION_REASONS = {
+    code: (
+        f"you take {noun}: the article names them, standard cramp lists do not"
+        if code == "blood_thinners"
+        else f"you take {noun}, one of the medicines linked to cramps"
+    )
+    for code, noun in MEDICATION_NOUNS.items()
+}
+
+
+_RULES = tuple(
+    (code, rule, CAUSES[code].title, CAUSES[code].text, CAUSES[code].evidence, CAUSES[code].reference)
+    for code, rule in sorted(
+        (
+            ("dehydration", _dehydration),
+            ("electrolytes", _electrolytes),
+            ("fatigue", _fatigue),
+            ("circulation", _circulation),
+            ("blood_sugar", _blood_sugar),
+            ("fueling", _fueling),
+            ("medication", _medication),
+        )
+    )
+)
 
 
 # --- red flags ------------------------------------------------------------------------
 
 
 def _red_flags(f: _Facts, history_flags: tuple) -> list[RedFlag]:
-    u = f.units
     a = f.a
     symptoms = f.symptoms
     found: dict[str, list[str]] = {}
     if f.cramps:
-        reasons = [_SYMPTOM_WORDS[code] for code in _SEVERE_CRAMP_SIGNS if code in symptoms]
+        reasons = list(_SEVERE_CRAMP_WORDS.get(symptoms & _SEVERE_CRAMP_CODES, ())) if symptoms else []
         urine = a.get("urine_color")
         if urine is not None and urine >= 7 and "dark_urine" not in symptoms:
             reasons.append(f"urine colour {urine} of 8")
         if reasons:
             found["severe_cramps"] = [f"cramps together with {join_words(reasons)}"]
+    if symptoms and not symptoms.isdisjoint(_URGENT_SIGNS):
+        _symptom_flags(f, found)
+    if f.twitched:
+        muscles = f.muscles
+        reasons = []
+        if many_groups(muscles):
+            labels = join_words([_MUSCLE_WORDS[code] for code in f.muscles_in_order])
+            reasons.append(f"twitching in {len(muscles)} muscle groups: {labels}")
+        if a.get("daily_life_disrupted") is True:
+            reasons.append("the twitching disrupts your daily life")
+        if reasons:
+            found["widespread"] = reasons
+        if a.get("weakness") is True:
+            found["weakness"] = ["twitching together with muscle weakness"]
+        if a.get("sleep_disrupted") is True:
+            found["sleep"] = ["the twitching disturbed your sleep"]
+    for flag in history_flags:
+        found.setdefault(flag.code, list(flag.because))
+    if not found:
+        return []
+    # Urgent ones first, then in RED_FLAGS order.
+    return [
+        _new(RedFlag, (code, tuple(found[code])) + _FLAG_INFO[code])
+        for code in sorted(found, key=_FLAG_ORDER.get)
+    ]
+
+
+_FLAG_ORDER = {code: (not info.urgent, index) for index, (code, info) in enumerate(RED_FLAGS.items())}
+_FLAG_INFO = {code: (info.urgent, info.title, info.care, info.reference) for code, info in RED_FLAGS.items()}
+
+
+def _symptom_flags(f: _Facts, found: dict[str, list[str]]) -> None:
+    """The urgent flags that need a symptom: heat illness, overhydration, muscle
+    breakdown, bleeding."""
+    u = f.units
+    a = f.a
+    symptoms = f.symptoms
     hot = f.heat_level > 0 or (f.temperature is not None and f.temperature >= HOT_RUN_C)
     signs = [code for code in ("confusion", "collapse") if code in symptoms]
     if hot and signs:
         if f.heat_band is not None:
-            where = f"a heat index {_heat_index_text(f)}"
+            where = f"a heat index {heat_index_phrase(f.units, f.heat_index_f)}"
         else:
             where = u.fmt_temperature(f.temperature)
         found["heat_illness"] = [f"{_symptom_words(signs)} after a run at {where}"]
@@ -480,40 +697,23 @@ def _red_flags(f: _Facts, history_flags: tuple) -> list[RedFlag]:
         signs = [code for code in ("swelling", "bruising") if code in symptoms]
         if signs:
             found["bleeding"] = [f"{_symptom_words(signs)} while on a blood thinner"]
-    if f.twitched:
-        muscles = f.muscles
-        reasons = []
-        if many_groups(muscles):
-            labels = join_words([_MUSCLE_WORDS[code] for code in sorted(muscles, key=_MUSCLE_ORDER.get)])
-            reasons.append(f"twitching in {len(muscles)} muscle groups: {labels}")
-        if a.get("daily_life_disrupted") is True:
-            reasons.append("the twitching disrupts your daily life")
-        if reasons:
-            found["widespread"] = reasons
-        if a.get("weakness") is True:
-            found["weakness"] = ["twitching together with muscle weakness"]
-        if a.get("sleep_disrupted") is True:
-            found["sleep"] = ["the twitching disturbed your sleep"]
-    for flag in history_flags:
-        found.setdefault(flag.code, list(flag.because))
-    flags = []
-    for code, info in RED_FLAGS.items():  # declaration order: urgent ones first
-        if code in found:
-            flags.append(
-                RedFlag(
-                    code=code,
-                    because=tuple(found[code]),
-                    urgent=info.urgent,
-                    title=info.title,
-                    care=info.care,
-                    reference=info.reference,
-                )
-            )
-    flags.sort(key=lambda flag: not flag.urgent)
-    return flags
 
 
 # --- the plan -------------------------------------------------------------------------
+
+
+_UNITS_TEXTS: dict[tuple, tuple[str, str]] = {}
+
+
+def _units_texts(u: Units) -> tuple[str, str]:
+    """The plan's sentences that depend on the units alone, built once per units."""
+    key = (u.distance, u.temperature, u.volume, u.weight)  # hashes quicker than Units itself
+    texts = _UNITS_TEXTS.get(key)
+    if texts is None:
+        texts = (replace_per_weight(u, REPLACE_ML_PER_KG), per_weight_carbs_sentence(u))
+        if len(_UNITS_TEXTS) < 64:
+            _UNITS_TEXTS[key] = texts
+    return texts
 
 
 def _rehydrate(f: _Facts) -> tuple[int | None, str]:
@@ -523,8 +723,8 @@ def _rehydrate(f: _Facts) -> tuple[int | None, str]:
         if f.replace_ml:
             return f.replace_ml, (
                 f"Over the next 2–4 hours, sip about {u.fmt_volume(f.replace_ml)} in all, with "
-                f"a salty snack or meal. That replaces the {u.fmt_weight(f.lost_kg)} you "
-                f"lost (about {replace_per_weight(u, REPLACE_ML_PER_KG)}, ACSM 2007). After "
+                f"a salty snack or meal. That replaces the {f.lost_text} you "
+                f"lost (about {_units_texts(u)[0]}, ACSM 2007). After "
                 "that, drink to thirst."
             )
         if f.change_pct > 0:
@@ -577,11 +777,11 @@ def _fuel(f: _Facts) -> tuple[tuple[int, int], tuple[int, int], str]:
     duration = f.duration
     carbs_g, carbs_min, by_weight = carbs_before(duration, f.body_weight)
     if by_weight:
-        parts = [big_carbs_sentence(carbs_g, f"your next {round(duration)}-min run")]
+        parts = [big_carbs_sentence(carbs_g, f"your next {f.minutes}-min run")]
     else:
         parts = [article_carbs_sentence()]
         if duration is not None and duration > FUEL_RUN_MIN:
-            parts.append(per_weight_carbs_sentence(f.units))
+            parts.append(_units_texts(f.units)[1])
     if duration is not None and duration > MIDRUN_FUEL_MIN:
         parts.append(MIDRUN_CARBS_TEXT)
     meal = f.a.get("meal_before_h")
@@ -599,26 +799,34 @@ def _plan(f: _Facts) -> Plan:
     carbs_g, carbs_min, fuel_text = _fuel(f)
     # The cool-down: ease down, then one stretch per muscle that twitched,
     # running muscles first (MUSCLES order).
-    muscles = tuple(sorted(f.muscles, key=_MUSCLE_ORDER.__getitem__)) if f.twitched else ()
+    muscles = f.muscles_in_order
     if muscles:
-        steps = (COOLDOWN_EASE_STEP, *(_STRETCH_STEPS[code] for code in muscles))
+        steps = (COOLDOWN_EASE_STEP, *[_STRETCH_STEPS[code] for code in muscles])
     else:
         steps = (COOLDOWN_EASE_STEP, COOLDOWN_GENERAL_STEP)
-    return Plan(
-        rehydrate_ml=rehydrate,
-        rehydrate_text=rehydrate_text,
-        prehydrate_ml=prehydrate,
-        drink_during_ml_per_h=drink_rate,
-        drink_text=drink_text,
-        carbs_before_g=carbs_g,
-        carbs_before_min=carbs_min,
-        fuel_text=fuel_text,
-        cooldown_muscles=muscles,
-        cooldown_steps=steps,
+    return _new(
+        Plan,
+        (
+            rehydrate,
+            rehydrate_text,
+            prehydrate,
+            drink_rate,
+            drink_text,
+            carbs_g,
+            carbs_min,
+            fuel_text,
+            muscles,
+            steps,
+        ),
     )
 
 
 # --- assess -----------------------------------------------------------------------------
+
+
+_clean_weight = CLEANERS["weight_before_kg"]
+_READ_WITH_HISTORY = specs_without(("intensity", "visible"))
+_READ = specs_without(("intensity", "visible", "date", "distance_km"))
 
 
 def _training_load(f: _Facts, history: list | None) -> tuple[tuple | None, tuple | None]:
@@ -653,71 +861,70 @@ def assess(
     `persistent`. `units` is used for every quoted figure. `body_weight_kg`
     (the profile's) sets g/kg and ml/kg targets; weight_before_kg stands in.
     """
-    a = clean(answers)
-    history = entries_of(history) if history is not None else None
-    if not isinstance(units, Units):
+    if history is not None:
+        history = entries_of(history)
+    # Only what the rules read: the date and distance matter with a history alone.
+    a = clean_for(answers, _READ_WITH_HISTORY if history else _READ)
+    if units is not METRIC and not isinstance(units, Units):
         units = METRIC
-    body_weight = CLEANERS["weight_before_kg"](body_weight_kg)
-    f = _Facts(a, units, body_weight if type(body_weight) is float else None)
+    body_weight = None
+    if body_weight_kg is not None:
+        body_weight = _clean_weight(body_weight_kg)
+        if type(body_weight) is not float:
+            body_weight = None
+    f = _Facts(a, units, body_weight)
 
     causes: list[Cause] = []
-    tip_codes: set[str] = set()
+    tip_keys: set[int] = set()
     if f.twitched or f.cramps:
-        f.spike, f.jump = _training_load(f, history)
-        for code, rule in _RULES:
-            score = 0.0
-            because = []
-            for weight, reason, tips in rule(f):
-                score += weight
-                if reason:
-                    because.append(reason)
-                tip_codes.update(tips)
+        if history:
+            f.spike, f.jump = _training_load(f, history)
+        for code, rule, title, text, evidence, reference in _RULES:  # in code order
+            because: list[str] = []
+            score = rule(f, because, tip_keys)
             if score:
-                info = CAUSES[code]
-                causes.append(
-                    Cause(
-                        code,
-                        round(min(1.0, score), 2),
-                        tuple(because),
-                        info.title,
-                        info.text,
-                        info.evidence,
-                        info.reference,
-                    )
-                )
-        causes.sort(key=_cause_rank)
+                rounded = _ROUNDED_SCORES.get(score)
+                if rounded is None:
+                    rounded = round(min(1.0, score), 2)
+                    if len(_ROUNDED_SCORES) < 4096:
+                        _ROUNDED_SCORES[score] = rounded
+                causes.append(_new(Cause, (code, rounded, tuple(because), title, text, evidence, reference)))
+        # Highest score first; ties stay in code order (the sort is stable, reversed too),
+        # so the order never depends on the input's.
+        causes.sort(key=_SCORE, reverse=True)
     if f.cramps:
-        tip_codes.update(RELIEF_TIPS)
+        tip_keys |= _RELIEF_KEYS
     if f.change_pct is not None and f.change_pct > 0:
-        tip_codes.add("avoid_overdrinking")
+        tip_keys.add(_TIP_KEY["avoid_overdrinking"])
 
-    red_flags = _red_flags(f, _persistent_from_history(f, answers, history))
+    red_flags = _red_flags(f, _persistent_from_history(f, answers, history) if history else ())
     # Tips: by when (now, before the next run, this week), then by their cause's
     # rank (tips for no cause last), then in TIPS order; see_doctor before all.
-    rank = {cause.code: index for index, cause in enumerate(causes)}
-    last = len(rank)
-    keyed = []
-    for code in tip_codes:
-        when, index, tip = _TIP_KEYS[code]
-        keyed.append((when, rank.get(tip.cause, last), index, tip))
-    keyed.sort()
-    ordered = [TIPS["see_doctor"]] if red_flags else []
-    ordered.extend(key[3] for key in keyed)
+    rank = [len(causes) * 64] * (_NO_CAUSE + 1)  # by cause id; causes not found last
+    for index, cause in enumerate(causes):
+        rank[_CAUSE_ID[cause.code]] = index * 64
+    cause_of = _TIP_CAUSE_ID
+    keys = [key + rank[cause_of[key & 63]] for key in tip_keys]
+    keys.sort()
+    tip_list = _TIP_LIST
+    ordered = [_SEE_DOCTOR] if red_flags else []
+    ordered += [tip_list[key & 63] for key in keys]
 
-    metrics = Metrics(
-        heat_index_c=round(_f_to_c(f.heat_index_f), 1) if f.heat_index_f is not None else None,
-        heat_band=f.heat_band,
-        body_mass_change_pct=round(f.change_pct, 1) if f.change_pct is not None else None,
-        sweat_rate_l_per_h=round(f.sweat_rate, 2) if f.sweat_rate is not None else None,
-        replace_ml=f.replace_ml,
-        load=f.load,
+    heat_index = f.heat_index_f
+    change = f.change_pct
+    sweat_rate = f.sweat_rate
+    metrics = _new(
+        Metrics,
+        (
+            round((heat_index - 32) * 5 / 9, 1) if heat_index is not None else None,  # f_to_c
+            f.heat_band,
+            round(change, 1) if change is not None else None,
+            round(sweat_rate, 2) if sweat_rate is not None else None,
+            f.replace_ml,
+            f.load,
+        ),
     )
-    twitching = a.get("twitching")
-    return Assessment(
-        causes=tuple(causes),
-        tips=tuple(ordered),
-        red_flags=tuple(red_flags),
-        metrics=metrics,
-        plan=_plan(f),
-        twitching=twitching,
+    return _new(
+        Assessment,
+        (tuple(causes), tuple(ordered), tuple(red_flags), metrics, _plan(f), a.get("twitching")),
     )

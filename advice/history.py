@@ -245,7 +245,7 @@ def many_groups(groups: tuple[str, ...]) -> bool:
     """Several groups at once: 3 or more, or 2 when one is not a running muscle."""
     if len(groups) >= WIDESPREAD_GROUPS:
         return True
-    return len(groups) >= 2 and any(group not in _RUNNING for group in groups)
+    return len(groups) >= 2 and not _RUNNING.issuperset(groups)
 
 
 def _widespread(twitches: list) -> HistoryFlag | None:

@@ -73,4 +73,4 @@ def urine_status(color: int | None) -> str | None:
 
 
 def round_to(value: float, step: int) -> int:
-    return int(round(value / step) * step)
+    return round(value / step) * step  # round() of a float is an int already

@@ -7,7 +7,7 @@ units. Plain Python: no Django import.
 
 from __future__ import annotations
 
-from .hydration import SIGNIFICANT_LOSS_PCT, round_to
+from .hydration import SIGNIFICANT_LOSS_PCT
 from .units import Units, _num, f_to_c
 
 PREHYDRATE_ML_PER_KG = (5, 7)  # ACSM 2007: 5-7 ml/kg at least 4 h before
@@ -15,6 +15,7 @@ TOP_UP_ML_PER_KG = (3, 5)  # ACSM 2007: 3-5 ml/kg more about 2 h before, if urin
 # The most to drink in an hour: the rate the overhydration flag watches for
 # (Hew-Butler et al. 2015 name no figure; deliberately generous).
 DRINK_CAP_ML_PER_H = 1000
+_DRINK_CAP_L_PER_H = DRINK_CAP_ML_PER_H / 1000
 FUEL_RUN_MIN = 60  # Thomas et al. 2016: 1-4 g/kg 1-4 h before runs over 60 min
 MIDRUN_FUEL_MIN = 75  # sports drink mid-run beyond about 60-75 min
 ARTICLE_CARBS_G = (30, 60)  # the article: 30-60 g about an hour before
@@ -28,7 +29,7 @@ def heat_index_phrase(u: Units, heat_index_f: float) -> str:
     chart the regression is outside its data, so it only says 'above 58 °C'."""
     if heat_index_f > NWS_CHART_TOP_F:
         return f"above {u.fmt_temperature(f_to_c(NWS_CHART_TOP_F))}"
-    return f"of {u.fmt_temperature(f_to_c(heat_index_f))}"
+    return f"of {u.fmt_temperature((heat_index_f - 32) * 5 / 9)}"  # f_to_c
 
 
 def a_or_an(number: int) -> str:
@@ -39,6 +40,9 @@ def a_or_an(number: int) -> str:
 
 def volume_range(u: Units, low_ml: float, high_ml: float) -> str:
     """'350–490 ml': the unit once when both ends share it."""
+    if u.volume != "floz" and 100 <= low_ml < 1000 and 100 <= high_ml < 1000:
+        # Both ends in ml: what the general case below gives, without formatting twice.
+        return f"{round(low_ml / 10) * 10}–{round(high_ml / 10) * 10} ml"
     low, high = u.fmt_volume(low_ml), u.fmt_volume(high_ml)
     number, _, unit = low.partition(" ")
     return f"{number}–{high}" if high.endswith(f" {unit}") else f"{low}–{high}"
@@ -46,7 +50,8 @@ def volume_range(u: Units, low_ml: float, high_ml: float) -> str:
 
 def ml_per_kg(body_weight_kg: float, per_kg: tuple[int, int]) -> tuple[int, int]:
     """A per-kg range for this body weight, to the nearest 10 ml."""
-    return round_to(per_kg[0] * body_weight_kg, 10), round_to(per_kg[1] * body_weight_kg, 10)
+    low, high = per_kg
+    return round(low * body_weight_kg / 10) * 10, round(high * body_weight_kg / 10) * 10  # round_to
 
 
 def prehydrate_sentence(u: Units, volumes: tuple[int, int], run: str = "your next run") -> str:
@@ -58,8 +63,13 @@ def drink_rate_ml_per_h(sweat_rate_l_per_h: float, body_weight_kg: float, durati
     never past the rate the overhydration flag watches for; to the nearest 50 ml."""
     hours = duration_min / 60
     allowed_l = SIGNIFICANT_LOSS_PCT / 100 * body_weight_kg
-    needed = max(0.0, sweat_rate_l_per_h * hours - allowed_l) / hours
-    return round_to(min(needed, sweat_rate_l_per_h, DRINK_CAP_ML_PER_H / 1000) * 1000, 50)
+    over = sweat_rate_l_per_h * hours - allowed_l
+    rate = (over if over > 0.0 else 0.0) / hours  # max(0.0, over), without the call
+    if sweat_rate_l_per_h < rate:  # min(rate, sweat rate, cap), likewise
+        rate = sweat_rate_l_per_h
+    if rate > _DRINK_CAP_L_PER_H:
+        rate = _DRINK_CAP_L_PER_H
+    return round(rate * 1000 / 50) * 50  # round_to(..., 50)
 
 
 def drink_rate_sentence(u: Units, drink_rate_ml: int, run: str = "a run like this") -> str:
