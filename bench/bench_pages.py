@@ -8,7 +8,6 @@ server time, and the number of queries. Usage: .venv/bin/python bench/bench_page
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import random
 import statistics
@@ -40,9 +39,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from checkins.models import CheckIn, Run, User  # noqa: E402
+from checkins.demo import bulk_log  # noqa: E402
+from checkins.models import Run, User  # noqa: E402
 
 CHECKINS = 1500
 
@@ -51,44 +50,7 @@ def seed() -> User:
     call_command("migrate", verbosity=0)
     runner = User.objects.create_user(f"bench-{uuid.uuid4().hex[:6]}@example.org", "bench-password-1")
     runner.profile.acknowledge_notice()
-    rng = random.Random(1500)
-    now = timezone.now()
-    runs = []
-    for i in range(CHECKINS):
-        started = now - dt.timedelta(days=i, hours=rng.randint(0, 5))
-        runs.append(
-            Run(
-                runner=runner,
-                idempotency_key=uuid.uuid4(),
-                started_at=started,
-                date=timezone.localtime(started).date(),
-                distance_km=round(rng.uniform(4, 25), 1),
-                duration_min=round(rng.uniform(25, 150), 0),
-                effort=rng.randint(2, 9),
-                run_type=rng.choice(["easy", "long", "tempo", "intervals", "trail"]),
-                temperature_c=round(rng.gauss(16, 8), 1),
-                humidity_pct=rng.randint(30, 95),
-                fluid_ml=rng.choice([0, 250, 500]),
-                carbs_before_g=rng.choice([0, 30, 60]),
-                cooldown=rng.choice(["none", "walk", "walk_stretch"]),
-                weight_before_kg=70.0 if i % 5 == 0 else None,
-                weight_after_kg=69.2 if i % 5 == 0 else None,
-            )
-        )
-    Run.objects.bulk_create(runs, batch_size=500)
-    CheckIn.objects.bulk_create(
-        [
-            CheckIn(
-                run=run,
-                twitching=(twitch := rng.random() < 0.35),
-                muscles=rng.sample(["calves", "quads", "hamstrings", "feet"], k=2) if twitch else [],
-                intensity=rng.randint(1, 8) if twitch else None,
-                sleep_disrupted=twitch and rng.random() < 0.1,
-            )
-            for run in runs
-        ],
-        batch_size=500,
-    )
+    bulk_log(runner, CHECKINS, rng=random.Random(1500))
     return runner
 
 

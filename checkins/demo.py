@@ -136,3 +136,45 @@ def load_demo(*, days: int = 60, end: dt.date | None = None, seed: int = 2026) -
     Run.objects.bulk_create([run for run, _ in pairs])
     CheckIn.objects.bulk_create([checkin for _, checkin in pairs])
     return runner
+
+
+def bulk_log(runner: User, count: int, *, rng: random.Random, first_day_ago: int = 0) -> list[Run]:
+    """`count` runs with check-ins, one a day going back: a long log for benchmarks and load runs."""
+    now = dt.datetime.now(dt.UTC)
+    runs = []
+    for i in range(count):
+        started = now - dt.timedelta(days=i + first_day_ago, hours=rng.randint(0, 5))
+        runs.append(
+            Run(
+                runner=runner,
+                idempotency_key=uuid.uuid4(),
+                started_at=started,
+                date=started.astimezone(runner.profile.zone).date(),
+                distance_km=round(rng.uniform(4, 25), 1),
+                duration_min=round(rng.uniform(25, 150), 0),
+                effort=rng.randint(2, 9),
+                run_type=rng.choice(["easy", "long", "tempo", "intervals", "trail"]),
+                temperature_c=round(rng.gauss(16, 8), 1),
+                humidity_pct=rng.randint(30, 95),
+                fluid_ml=rng.choice([0, 250, 500]),
+                carbs_before_g=rng.choice([0, 30, 60]),
+                cooldown=rng.choice(["none", "walk", "walk_stretch"]),
+                weight_before_kg=70.0 if i % 5 == 0 else None,
+                weight_after_kg=69.2 if i % 5 == 0 else None,
+            )
+        )
+    Run.objects.bulk_create(runs, batch_size=500)
+    checkins = []
+    for run in runs:
+        twitch = rng.random() < 0.35
+        checkins.append(
+            CheckIn(
+                run=run,
+                twitching=twitch,
+                muscles=rng.sample(["calves", "quads", "hamstrings", "feet"], k=2) if twitch else [],
+                intensity=rng.randint(1, 8) if twitch else None,
+                sleep_disrupted=twitch and rng.random() < 0.1,
+            )
+        )
+    CheckIn.objects.bulk_create(checkins, batch_size=500)
+    return runs

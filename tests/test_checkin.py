@@ -11,33 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checkins.models import CheckIn, Run
+from loadtest.client import checkin_form
 from tests.factories import RunFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def checkin_post(**overrides) -> dict:
-    """A hot, dry-throated run with twitching calves: what a runner would send."""
-    data = {
-        "idempotency_key": str(uuid.uuid4()),
-        "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "distance": "14",
-        "duration_min": "85",
-        "effort": "6",
-        "run_type": "long",
-        "temperature": "31",
-        "humidity_pct": "40",
-        "fluid": "250",
-        "electrolytes_during": "no",
-        "carbs_before_g": "0",
-        "cooldown": "none",
-        "twitching": "yes",
-        "muscles": ["calves"],
-        "intensity": "5",
-        "cramps": "no",
-        "symptoms": ["thirst"],
-        "urine_color": "6",
-    }
+    """A hot, dry-throated run with twitching calves (the load client's body), starting now."""
+    data = {**checkin_form(), "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
