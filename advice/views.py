@@ -13,18 +13,24 @@ from django.views.decorators.http import require_GET
 from advice import HEAT_BAND_NAMES, cooldown_routine, fuel_plans, hydration_plan
 from checkins.history import cached_for_log, history_entries
 from checkins.middleware import runner_profile
+from checkins.pagecache import cached_page
+from config.transactions import read_only
 
 from .forms import HydrationForm
 
 
+@read_only
 @login_required
 @require_GET
+@cached_page
 def tips_index(request: HttpRequest) -> HttpResponse:
     return render(request, "advice/tips_index.html")
 
 
+@read_only
 @login_required
 @require_GET
+@cached_page
 def tips_cooldown(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
     routine = cached_for_log(
@@ -36,8 +42,10 @@ def tips_cooldown(request: HttpRequest) -> HttpResponse:
     return render(request, "advice/tips_cooldown.html", {"routine": routine})
 
 
+@read_only
 @login_required
 @require_GET
+@cached_page
 def tips_hydration(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
     form = HydrationForm(request.GET or None, units=profile.units)
@@ -66,8 +74,10 @@ def tips_hydration(request: HttpRequest) -> HttpResponse:
     return render(request, "advice/tips_hydration.html", context)
 
 
+@read_only
 @login_required
 @require_GET
+@cached_page
 def tips_fuelling(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
     plans = cached_for_log(

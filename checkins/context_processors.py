@@ -2,13 +2,18 @@ from advice.units import METRIC
 from advice.vocabulary import DISCLAIMER
 
 from .middleware import runner_profile
+from .pagecache import sentinels
 
 
 def runner(request):
     """The signed-in runner's profile and display units, for every template."""
     profile = runner_profile(request)
-    return {
+    context = {
         "profile": profile,
         "units": profile.units if profile is not None else METRIC,
         "medical_disclaimer": DISCLAIMER,
     }
+    if getattr(request, "_page_sentinels", False):
+        # Rendering a page for the cache (checkins.pagecache): the token is filled in per response.
+        context["csrf_token"] = sentinels()[0]
+    return context

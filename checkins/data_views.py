@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.transactions import read_only
+
 from .forms import ActivityBatchForm, ActivityFileForm
 from .importing import MAX_FILE_BYTES, ImportRefused, parse_activity
 from .imports import job_summary, prefill_from, process_step, read_upload, start_job
@@ -27,12 +29,14 @@ from .views import PREFILL_KEY
 MAX_EXPORT_UPLOAD_BYTES = 25 * 1024 * 1024
 
 
+@read_only
 @login_required
 @require_GET
 def data_page(request: HttpRequest) -> HttpResponse:
     return render(request, "checkins/data.html")
 
 
+@read_only
 @login_required
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponse:
@@ -44,6 +48,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@read_only
 @login_required
 @require_GET
 def export_spreadsheet(request: HttpRequest) -> HttpResponse:
@@ -87,6 +92,7 @@ def import_export(request: HttpRequest) -> HttpResponse:
     return render(request, "checkins/import_export.html", {"form": form, "result": result})
 
 
+@read_only
 @login_required
 @require_GET
 def report_page(request: HttpRequest) -> HttpResponse:

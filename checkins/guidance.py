@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from advice import Assessment, assess
 
-from .models import CheckIn, Profile, Run
+from .models import CheckIn, Profile, Run, one_log_change
 
 # The overuse rules look back 30 days for the longest run (Frandsen/Nielsen 2025)
 # and compare the last two weeks (Nielsen 2014); 35 days covers both.
@@ -69,12 +70,9 @@ def save_checkin(
     request returns the run the first one stored. Medicines are copied from the
     profile, so the check-in keeps what was true on the day.
     """
-    if run is None:
-        existing = Run.objects.for_runner(runner).filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing, False
     try:
-        with transaction.atomic():
+        # A new key is simply inserted: the unique constraint catches a repeat (below).
+        with transaction.atomic(), one_log_change(getattr(runner, "pk", runner)):
             if run is None:
                 run = Run(runner=runner, idempotency_key=key)
                 created = True
@@ -83,13 +81,15 @@ def save_checkin(
             for field, value in run_values.items():
                 setattr(run, field, value)
             run.runner = runner
-            run.date = None  # recomputed from started_at in the runner's zone
+            # The day in the runner's zone (Run.save would look the profile up again).
+            run.date = timezone.localtime(run.started_at, profile.zone).date() if run.started_at else None
             # Field validators hold the same ranges as the check constraints; the
             # database enforces those (and the unique key) on save, without the
             # one query per constraint that validating them here would cost.
             run.full_clean(exclude=["runner", "date"], validate_constraints=False)
             run.save()
-            checkin, _ = CheckIn.objects.get_or_create(run=run)
+            # One INSERT or UPDATE (an edited run's check-in came with it; an import may have none).
+            checkin = (None if created else getattr(run, "checkin", None)) or CheckIn(run=run)
             for field, value in checkin_values.items():
                 setattr(checkin, field, value)
             if created:

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.template.loader import render_to_string
 
 from advice import MUSCLE_LABELS, MUSCLES, Units, scan_history, trigger_counts
 
-from .models import CHECKIN_ANSWER_KEYS, EARLIEST_START, LATEST_DATE, RUN_ANSWER_KEYS, Run
+from .models import CHECKIN_ANSWER_KEYS, EARLIEST_START, LATEST_DATE, RUN_ANSWER_KEYS, Profile, Run
 
 CALENDAR_WEEKS = 12
 CHART_DAYS = 90  # the intensity chart's default span when no period is chosen
@@ -305,14 +304,14 @@ def history_overview(runner, *, filters: HistoryFilter, units: Units, today: dt.
 OVERVIEW_SECONDS = 3600
 
 
-def log_version(runner) -> str:
-    """Changes whenever a run or check-in of the runner is added, changed or deleted (one query)."""
-    stamp = Run.objects.filter(runner_id=getattr(runner, "pk", runner)).aggregate(
-        runs=Count("id"), run=Max("updated_at"), checkin=Max("checkin__updated_at")
+def log_version(runner) -> int:
+    """The revision of the runner's log: bumped by every change to their runs and check-ins (one query)."""
+    revision = (
+        Profile.objects.filter(runner_id=getattr(runner, "pk", runner))
+        .values_list("log_revision", flat=True)
+        .first()
     )
-    return "{runs}:{run}:{checkin}".format(
-        **{k: (v.timestamp() if hasattr(v, "timestamp") else v) for k, v in stamp.items()}
-    )
+    return revision or 0
 
 
 def cache_key(*parts) -> str:

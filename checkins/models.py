@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -133,6 +135,9 @@ class Profile(models.Model):
     medications = CodeListField(codes=tuple(MEDICATION_LABELS.items()))
     medication_changed = models.BooleanField("started or changed a medicine lately", default=False)
     notice_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Bumped in the same transaction as every change to the runner's runs and
+    # check-ins (see note_log_change): what is cached from the log is keyed by it.
+    log_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
@@ -178,7 +183,59 @@ class Profile(models.Model):
             self.save(update_fields=["notice_acknowledged_at"])
 
 
-class RunQuerySet(models.QuerySet):
+# Runners whose changes within the current block are noted once, at its end (one_log_change).
+_noted_later: ContextVar[frozenset] = ContextVar("aftermath_noted_later", default=frozenset())
+
+
+def note_log_change(runner_ids) -> None:
+    """A runner's log changed: bump their profile's revision (one UPDATE, atomic with the change)."""
+    ids = {runner_id for runner_id in runner_ids if runner_id is not None} - _noted_later.get()
+    if ids:
+        Profile.objects.filter(runner_id__in=ids).update(log_revision=models.F("log_revision") + 1)
+
+
+@contextmanager
+def one_log_change(runner_id: int):
+    """Several changes to one runner's log, noted with one bump when the block ends without error.
+
+    Use it inside the transaction that makes the changes.
+    """
+    token = _noted_later.set(_noted_later.get() | {runner_id})
+    try:
+        yield
+    finally:
+        _noted_later.reset(token)
+    note_log_change([runner_id])
+
+
+class LogQuerySet(models.QuerySet):
+    """Bulk writes note the change too (single saves and deletes do it through signals)."""
+
+    runner_path = "runner_id"
+
+    def _runner_ids(self) -> set:
+        return set(self.values_list(self.runner_path, flat=True).distinct())
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        note_log_change(self.model.runner_id_of(obj) for obj in objs)
+        return objs
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        note_log_change(self.model.runner_id_of(obj) for obj in objs)
+        return rows
+
+    def update(self, **kwargs):
+        runner_ids = self._runner_ids()
+        rows = super().update(**kwargs)
+        note_log_change(runner_ids)
+        return rows
+
+    update.alters_data = True
+
+
+class RunQuerySet(LogQuerySet):
     def for_runner(self, runner) -> RunQuerySet:
         return self.filter(runner=runner)
 
@@ -279,6 +336,10 @@ class Run(models.Model):
             self.date = self.local_date()
         super().save(*args, **kwargs)
 
+    @staticmethod
+    def runner_id_of(run: Run):
+        return run.runner_id
+
     def local_date(self) -> dt.date:
         """The day of `started_at` in the runner's time zone."""
         zone = getattr(getattr(self.runner, "profile", None), "zone", None) or zoneinfo.ZoneInfo("UTC")
@@ -329,6 +390,10 @@ class Run(models.Model):
 RUN_ANSWER_KEYS = ANSWER_KEYS[ANSWER_KEYS.index("distance_km") : ANSWER_KEYS.index("twitching")]
 
 
+class CheckInQuerySet(LogQuerySet):
+    runner_path = "run__runner_id"
+
+
 class CheckIn(models.Model):
     """The twitch check-in that follows a run (one to one)."""
 
@@ -358,6 +423,8 @@ class CheckIn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CheckInQuerySet.as_manager()
+
     # Answered in the check-in after the run; the rest come from the next-morning
     # follow-up (sleep, daily life) or are copied from the profile (medicines).
     asked_after_run = frozenset(
@@ -382,6 +449,13 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in for {self.run}"
+
+    @staticmethod
+    def runner_id_of(checkin: CheckIn):
+        field = CheckIn._meta.get_field("run")
+        if field.is_cached(checkin):
+            return field.get_cached_value(checkin).runner_id
+        return Run.objects.filter(pk=checkin.run_id).values_list("runner_id", flat=True).first()
 
     def answers(self) -> dict:
         out: dict = {}

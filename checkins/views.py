@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,11 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
+from config.transactions import read_only
+
 from .forms import CARRIED_OVER, CheckInForm, FollowUpForm, NoticeForm, ProfileForm, SignupForm
 from .guidance import assess_answers, assess_run, open_followup, save_checkin
 from .history import HistoryFilter, history_fragments
 from .middleware import runner_profile
 from .models import Run
+from .pagecache import cached_page
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -32,7 +36,9 @@ RECENT_RUNS = 10
 PREFILL_KEY = "checkin_prefill"  # what a watch file gave, for the next check-in form
 
 
+@read_only
 @require_GET
+@cached_page
 def home(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "checkins/landing.html")
@@ -146,18 +152,21 @@ def _checkin_page(request, *, run: Run | None) -> HttpResponse:
     return render(request, template, {"form": form, "run": run, "draft_key": draft_key})
 
 
+@transaction.non_atomic_requests  # checkins.guidance.save_checkin opens its own, short, transaction
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_create(request: HtmxHttpRequest) -> HttpResponse:
     return _checkin_page(request, run=None)
 
 
+@transaction.non_atomic_requests  # checkins.guidance.save_checkin opens its own, short, transaction
 @login_required
 @require_http_methods(["GET", "POST"])
 def run_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _checkin_page(request, run=_runner_run(request, pk))
 
 
+@transaction.non_atomic_requests  # stores nothing: no transaction, no write lock
 @login_required
 @require_POST
 def checkin_preview(request: HtmxHttpRequest) -> HttpResponse:
@@ -176,8 +185,10 @@ def checkin_preview(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "checkins/checkin_form.html#preview", context)
 
 
+@read_only
 @login_required
 @require_GET
+@cached_page
 def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = _runner_run(request, pk)
     profile = runner_profile(request)
@@ -224,8 +235,10 @@ def followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 HISTORY_PAGE_SIZE = 20
 
 
+@read_only
 @login_required
 @require_GET
+@cached_page
 def history_page(request: HtmxHttpRequest) -> HttpResponse:
     """Runs newest first with filters, the patterns only a history shows, trigger counts, charts."""
     profile = runner_profile(request)

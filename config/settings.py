@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Views marked @read_only begin their request transaction without SQLite's write lock.
+    "config.transactions.ReadOnlyTransactionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -131,6 +133,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache -------------------------------------------------------------------
+# Each app server's own memory. Everything cached is keyed by what it shows (the
+# runner's log revision, profile, day and URL: checkins.pagecache), so no copy is
+# ever stale and app servers need not share one. Bounded per worker process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "aftermath",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("AFTERMATH_CACHE_ENTRIES", "1000"))},
+    }
+}
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "checkins.User"

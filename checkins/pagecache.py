@@ -1,0 +1,116 @@
+"""Whole pages of a runner, cached per revision of their log: never stale, and cheap to serve.
+
+A page such as the history or the guidance depends only on the runner's log,
+their profile (units, time zone, body weight, medicines), the day in their time
+zone and the URL. All of these are in the cache key; the log's part is the
+profile's `log_revision`, which every change to a run or check-in bumps in the
+same transaction (checkins.models.note_log_change). The profile is loaded for
+every request anyway, so a page served from the cache costs no query of its own.
+
+What differs between two requests for the same page is rendered as a sentinel
+and filled in per response: the CSRF token and the CSP nonce. A page with a
+message to show (after a save, say) is rendered afresh and not cached.
+
+The cache is Django's default one: memory of each app server by default, so each
+server keeps its own copies; since the keys name the content, no copy is ever
+out of date, whichever server answers.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from .history import cache_key
+from .middleware import runner_profile
+from .models import Profile
+
+PAGE_SECONDS = 3600
+CACHED_METHODS = frozenset({"GET", "HEAD"})
+
+
+@functools.cache
+def sentinels() -> tuple[str, str]:
+    """Stand-ins for the CSRF token and the nonce: per deployment, never guessable from a page."""
+    return tuple(
+        "s" + salted_hmac("aftermath.pagecache", name).hexdigest()[:31] for name in ("csrf", "nonce")
+    )
+
+
+def page_key(request, profile: Profile) -> str:
+    htmx = getattr(request, "htmx", None)
+    return cache_key(
+        "page",
+        request.user.pk,
+        tuple(getattr(profile, field.attname) for field in Profile._meta.concrete_fields),
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
+        bool(htmx),
+        bool(htmx and htmx.boosted),
+        htmx.target if htmx else None,
+    )
+
+
+def _render_with_sentinels(view, request, args, kwargs) -> HttpResponse:
+    nonce_sentinel = sentinels()[1]
+    nonce = getattr(request, "_csp_nonce", None)
+    request._page_sentinels = True
+    if nonce is not None:
+        request._csp_nonce = nonce_sentinel
+    try:
+        return view(request, *args, **kwargs)
+    finally:
+        request._page_sentinels = False
+        if nonce is not None:
+            request._csp_nonce = nonce
+
+
+def _fill_in(request, content: bytes) -> bytes:
+    csrf_sentinel, nonce_sentinel = (s.encode() for s in sentinels())
+    if csrf_sentinel in content:
+        content = content.replace(csrf_sentinel, get_token(request).encode())
+    if nonce_sentinel in content:
+        content = content.replace(nonce_sentinel, str(request._csp_nonce).encode())
+    return content
+
+
+def _cacheable(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and response.get("Content-Type", "").startswith("text/html")
+    )
+
+
+def cached_page(view):
+    """Serve the view's page from the cache while the runner's log, profile and day are unchanged."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        profile = runner_profile(request)
+        if profile is None or request.method not in CACHED_METHODS or len(get_messages(request)):
+            return view(request, *args, **kwargs)
+        key = page_key(request, profile)
+        entry = cache.get(key)
+        if entry is None:
+            response = _render_with_sentinels(view, request, args, kwargs)
+            if response.streaming:
+                return response
+            if _cacheable(response):
+                cache.set(key, (response.content, list(response.items())), PAGE_SECONDS)
+            response.content = _fill_in(request, response.content)
+            return response
+        content, headers = entry
+        response = HttpResponse(_fill_in(request, content))
+        for name, value in headers:
+            response[name] = value
+        return response
+
+    return wrapper
