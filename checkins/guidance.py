@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from advice import Assessment, assess
 
+from .history import running_streaks
 from .models import CheckIn, Profile, Run, one_log_change
 
 # The overuse rules look back 30 days for the longest run (Frandsen/Nielsen 2025)
@@ -35,10 +36,7 @@ def history_before(runner, day: dt.date, *, exclude_pk: int | None = None) -> li
 
 def consecutive_running_days(day: dt.date, earlier: set[dt.date]) -> int:
     """Days in a row with a run, ending on `day` and counting it (1 = rested the day before)."""
-    count = 1
-    while day - dt.timedelta(days=count) in earlier:
-        count += 1
-    return count
+    return running_streaks(earlier | {day})[day]
 
 
 def assess_answers(answers: dict, *, runner, profile: Profile, day: dt.date, exclude_pk=None) -> Assessment:

@@ -37,20 +37,12 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from loadtest.chromium import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from loadtest.client import Client, checkin_form  # noqa: E402
 from loadtest.server import Deployment, is_postgres, scratch_postgres  # noqa: E402
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = chromium_path() or "/usr/bin/chromium"
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,

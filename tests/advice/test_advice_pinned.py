@@ -22,64 +22,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from advice import Units, assess
+from bench.bench_advice import CHECKINS as BENCH_CHECKINS
 
 PIN = Path(__file__).with_name("pinned_assess.json")
 IMPERIAL = Units(distance="mi", temperature="f", volume="floz", weight="lb")
 DAY = dt.date(2025, 7, 1)
 
-HOT_LONG = {
-    "date": "2025-07-01",
-    "distance_km": 16,
-    "duration_min": 95,
-    "effort": 7,
-    "run_type": "long",
-    "temperature_c": 30,
-    "humidity_pct": 65,
-    "fluid_ml": 300,
-    "electrolytes_during": False,
-    "carbs_before_g": 0,
-    "cooldown": "walk",
-    "weight_before_kg": 72,
-    "weight_after_kg": 70.4,
-    "twitching": True,
-    "muscles": ["calves", "hamstrings"],
-    "cramps": True,
-    "symptoms": ["thirst", "dark_urine"],
-    "urine_color": 6,
-    "rehydrated": False,
-}
-EVERY_KEY = {
-    "date": "2025-07-01",
-    "distance_km": 14,
-    "duration_min": 85,
-    "effort": 8,
-    "run_type": "race",
-    "temperature_c": 31,
-    "humidity_pct": 60,
-    "fluid_ml": 250,
-    "electrolytes_during": False,
-    "carbs_before_g": 0,
-    "carbs_before_min": 60,
-    "meal_before_h": 6,
-    "spicy_meal": True,
-    "cooldown": "none",
-    "weight_before_kg": 70,
-    "weight_after_kg": 68.3,
-    "days_since_rest": 6,
-    "twitching": True,
-    "muscles": ["calves", "quads", "arms"],
-    "intensity": 6,
-    "visible": True,
-    "cramps": True,
-    "weakness": False,
-    "sleep_disrupted": True,
-    "daily_life_disrupted": False,
-    "symptoms": ["thirst", "dark_urine", "shaky", "dizziness"],
-    "urine_color": 6,
-    "rehydrated": False,
-    "medications": ["statins"],
-    "medication_changed": True,
-}
+# The benchmark's heavy check-ins (bench/bench_advice.py): what is timed is what is pinned.
+HOT_LONG = BENCH_CHECKINS["hot long run, cramps, scales"]
+EVERY_KEY = BENCH_CHECKINS["every key answered, urgent flag"]
 URGENT = {
     "date": DAY,
     "distance_km": 21.1,
