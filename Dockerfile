@@ -21,6 +21,5 @@ RUN DJANGO_SECRET_KEY=build-only-not-secret python manage.py collectstatic --noi
 
 USER aftermath
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
-    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD ["python", "-m", "config.healthcheck"]
 CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn -c config/gunicorn.conf.py config.wsgi"]

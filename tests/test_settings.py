@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRINT_SETTINGS = """
@@ -138,3 +140,24 @@ def test_client_ip_trusts_only_our_own_proxies(rf, settings):
     assert client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "203.0.113.7"  # the spoofed 6.6.6.6 is ignored
+
+
+def test_the_container_health_check_asks_with_an_allowed_host():
+    from config.healthcheck import host_header
+
+    assert host_header("aftermath.example.org,localhost") == "aftermath.example.org"
+    assert host_header(" .example.org ") == "example.org"
+    assert host_header("*") == "localhost"
+    assert host_header("") == "localhost"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_container_health_check_against_a_running_server(live_server, settings, monkeypatch):
+    from config import healthcheck
+
+    settings.ALLOWED_HOSTS = ["aftermath.example.org"]
+    monkeypatch.setenv("PORT", str(live_server.thread.port))
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", ".aftermath.example.org")
+    assert healthcheck.main() == 0
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "somewhere.else")  # the app refuses that host: unhealthy
+    assert healthcheck.main() == 1
