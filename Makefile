@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup run demo test lint format check lock clean bench soak
+.PHONY: help setup run demo test lint format check lock clean bench soak css
 
 help:
 	@echo "make run    set up, migrate SQLite, load the demo runner, serve on http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench  print server times, gunicorn + wrk throughput, page weight and LCP in Chromium, engine timings"
 	@echo "make soak   load and fault tests: 50 clients, 32 SQLite writers, a killed worker, a PostgreSQL restart"
 	@echo "make lock   refresh uv.lock and the exported requirements files"
+	@echo "make css    rebuild static/vendor/bootstrap-5.3.9/bootstrap.trimmed.css with PurgeCSS (needs npx)"
 
 # The environment, rebuilt whenever the locked requirements change. uv is used
 # when it can be installed (fast); plain pip installs the same locked files.
@@ -63,6 +64,10 @@ lock:
 	$(BIN)/uv lock
 	$(BIN)/uv export --quiet --frozen --no-emit-project --all-groups -o requirements-dev.txt
 	$(BIN)/uv export --quiet --frozen --no-emit-project --no-dev -o requirements.txt
+
+# The trimmed Bootstrap is committed; rebuild it after using a new Bootstrap class in markup.
+css: setup
+	$(BIN)/python tools/build_css.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
