@@ -170,6 +170,7 @@ def test_csrf_token_and_nonce_are_fresh_in_every_cached_copy(runner_client):
         html = page.content.decode()
         assert csrf_sentinel not in html and nonce_sentinel not in html
         nonce = re.search(r'<script [^>]*nonce="([^"]+)"', html).group(1)
+        assert set(re.findall(r'nonce="([^"]+)"', html)) == {nonce}  # the inline colour mode and htmx
         assert f"'nonce-{nonce}'" in page["Content-Security-Policy"]
         nonces.add(nonce)
     assert len(nonces) == 3
