@@ -326,7 +326,7 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    parser.add_argument("--lcp-runs", type=int, default=3, help="cold loads for the LCP median (default 3)")
+    parser.add_argument("--lcp-runs", type=int, default=9, help="cold loads for the LCP median (default 9)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-advice", action="store_true", help="skip bench/bench_advice.py")
     parser.add_argument(
