@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +22,7 @@ from .forms import ActivityBatchForm, ActivityFileForm
 from .importing import MAX_FILE_BYTES, ImportRefused, parse_activity
 from .imports import job_summary, prefill_from, process_step, read_upload, start_job
 from .middleware import runner_profile
-from .models import ImportJob
+from .models import ImportJob, one_log_change
 from .portability import ExportRefused, export_csv, export_data, import_data
 from .report import PeriodForm, doctor_report
 from .views import PREFILL_KEY
@@ -129,7 +130,8 @@ class DeleteAccountForm(forms.Form):
 def forget_runner(user) -> None:
     """Delete the runner's rows, and the log-in records that name their address."""
     email = user.email
-    user.delete()  # cascades to the profile, runs, check-ins and imports
+    with transaction.atomic(), one_log_change(user.pk):
+        user.delete()  # cascades to the profile, runs, check-ins and imports
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__iexact=email).delete()
 

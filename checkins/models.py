@@ -183,29 +183,36 @@ class Profile(models.Model):
             self.save(update_fields=["notice_acknowledged_at"])
 
 
-# Runners whose changes within the current block are noted once, at its end (one_log_change).
-_noted_later: ContextVar[frozenset] = ContextVar("aftermath_noted_later", default=frozenset())
+# True inside one_log_change(): changes are noted once, when the block ends.
+_noting_later: ContextVar[bool] = ContextVar("aftermath_noting_later", default=False)
+
+
+def noting_later() -> bool:
+    return _noting_later.get()
 
 
 def note_log_change(runner_ids) -> None:
     """A runner's log changed: bump their profile's revision (one UPDATE, atomic with the change)."""
-    ids = {runner_id for runner_id in runner_ids if runner_id is not None} - _noted_later.get()
+    if _noting_later.get():
+        return
+    ids = {runner_id for runner_id in runner_ids if runner_id is not None}
     if ids:
         Profile.objects.filter(runner_id__in=ids).update(log_revision=models.F("log_revision") + 1)
 
 
 @contextmanager
-def one_log_change(runner_id: int):
-    """Several changes to one runner's log, noted with one bump when the block ends without error.
+def one_log_change(*runner_ids: int):
+    """Many changes to these runners' logs, noted with one bump each when the block ends without error.
 
-    Use it inside the transaction that makes the changes.
+    Nothing is noted inside the block, so every change made in it must be to these
+    runners' logs. Use it inside the transaction that makes the changes.
     """
-    token = _noted_later.set(_noted_later.get() | {runner_id})
+    token = _noting_later.set(True)
     try:
         yield
     finally:
-        _noted_later.reset(token)
-    note_log_change([runner_id])
+        _noting_later.reset(token)
+    note_log_change(runner_ids)
 
 
 class LogQuerySet(models.QuerySet):
@@ -233,6 +240,14 @@ class LogQuerySet(models.QuerySet):
         return rows
 
     update.alters_data = True
+
+    def delete(self):
+        # One bump per runner, not one per row from the signals.
+        with one_log_change(*self._runner_ids()):
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 class RunQuerySet(LogQuerySet):

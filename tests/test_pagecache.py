@@ -248,3 +248,18 @@ def test_read_only_pages_take_no_write_lock_and_check_ins_take_it_briefly(client
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("profile"))
     assert "BEGIN DEFERRED" not in begins(queries)
+
+
+def test_deleting_many_runs_is_one_bump_and_no_query_per_row(runner, make_run, django_assert_max_num_queries):
+    from checkins.data_views import forget_runner
+
+    for _ in range(30):
+        make_run(runner, checkin={"twitching": True})
+    before = revision(runner)
+    Run.objects.filter(runner=runner, pk__in=runner.runs.values("pk")[:10]).delete()
+    assert revision(runner) == before + 1
+    assert runner.runs.count() == 20
+    with django_assert_max_num_queries(25):  # not one or three per run and check-in
+        forget_runner(runner)
+    assert not Run.objects.filter(runner_id=runner.pk).exists()
+    assert not CheckIn.objects.filter(run__runner_id=runner.pk).exists()
