@@ -19,7 +19,15 @@ from django.utils.dateparse import parse_datetime
 
 from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_LABELS, SYMPTOM_LABELS
 
-from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run, plausible_start
+from .models import (
+    CHECKIN_ANSWER_KEYS,
+    RUN_ANSWER_KEYS,
+    CheckIn,
+    Profile,
+    Run,
+    one_log_change,
+    plausible_start,
+)
 
 FORMAT = "aftermath-export"
 VERSION = 1
@@ -103,23 +111,24 @@ def import_data(runner, data: object) -> tuple[int, int, list[str]]:
         _load_profile(profile, data["profile"])
     existing = set(Run.objects.for_runner(runner).values_list("idempotency_key", flat=True))
     imported, skipped, refusals = 0, 0, []
-    for number, item in enumerate(runs, start=1):
-        try:
-            key = uuid.UUID(str(item.get("idempotency_key")))
-        except (AttributeError, ValueError):
-            refusals.append(f"Run {number}: it has no valid key.")
-            continue
-        if key in existing:
-            skipped += 1
-            continue
-        try:
-            with transaction.atomic():
-                _load_run(runner, key, item)
-        except (ValidationError, IntegrityError, TypeError, ValueError, AttributeError) as error:
-            refusals.append(f"Run {number}: {_reason(error)}")
-            continue
-        existing.add(key)
-        imported += 1
+    with one_log_change(runner.pk):  # one bump for the whole file, not two per run
+        for number, item in enumerate(runs, start=1):
+            try:
+                key = uuid.UUID(str(item.get("idempotency_key")))
+            except (AttributeError, ValueError):
+                refusals.append(f"Run {number}: it has no valid key.")
+                continue
+            if key in existing:
+                skipped += 1
+                continue
+            try:
+                with transaction.atomic():
+                    _load_run(runner, key, item)
+            except (ValidationError, IntegrityError, TypeError, ValueError, AttributeError) as error:
+                refusals.append(f"Run {number}: {_reason(error)}")
+                continue
+            existing.add(key)
+            imported += 1
     return imported, skipped, refusals
 
 

@@ -263,3 +263,18 @@ def test_deleting_many_runs_is_one_bump_and_no_query_per_row(runner, make_run, d
         forget_runner(runner)
     assert not Run.objects.filter(runner_id=runner.pk).exists()
     assert not CheckIn.objects.filter(run__runner_id=runner.pk).exists()
+
+
+def test_an_imported_export_is_one_bump_and_shows_at_once(runner, other_runner, make_run, client):
+    from checkins.portability import export_data, import_data
+
+    for km in (5.0, 7.0, 9.0):
+        make_run(other_runner, distance_km=km, checkin={"twitching": True, "intensity": 3})
+    client.force_login(runner)
+    assert "9 km" not in client.get(reverse("history")).content.decode()  # now cached
+    before = revision(runner)
+    with transaction.atomic():
+        imported, skipped, refusals = import_data(runner, export_data(other_runner))
+    assert (imported, skipped, refusals) == (3, 0, [])
+    assert revision(runner) == before + 1
+    assert "9 km" in client.get(reverse("history")).content.decode()
