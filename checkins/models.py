@@ -156,6 +156,17 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"Profile of {self.runner}"
 
+    def save(self, *args, **kwargs):
+        # The log revision only ever moves forward, through note_log_change's UPDATE: saving a
+        # profile loaded before a check-in must not write the older revision back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "log_revision"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def units(self) -> Units:
         return Units(

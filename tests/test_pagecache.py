@@ -278,3 +278,14 @@ def test_an_imported_export_is_one_bump_and_shows_at_once(runner, other_runner, 
     assert (imported, skipped, refusals) == (3, 0, [])
     assert revision(runner) == before + 1
     assert "9 km" in client.get(reverse("history")).content.decode()
+
+
+def test_saving_a_profile_loaded_earlier_never_moves_the_revision_back(runner_client, runner):
+    stale = Profile.objects.get(runner=runner)  # e.g. a settings form opened before the run was logged
+    post_checkin(runner_client)
+    bumped = revision(runner)
+    assert bumped == stale.log_revision + 1
+    stale.distance_unit = "mi"
+    stale.save()
+    assert revision(runner) == bumped
+    assert Profile.objects.get(runner=runner).distance_unit == "mi"
