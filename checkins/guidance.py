@@ -65,17 +65,22 @@ def save_checkin(
     """Store a run with its check-in; return (run, created).
 
     A new check-in is stored once per idempotency key: a double tap or a resent
-    request returns the run the first one stored. Medicines are copied from the
-    profile, so the check-in keeps what was true on the day.
+    request returns the run the first one stored. An edit applies to the run as it
+    is in the database when the edit is saved; if it was deleted meanwhile,
+    Run.DoesNotExist. Medicines are copied from the profile, so the check-in keeps
+    what was true on the day.
     """
+    runner_pk = getattr(runner, "pk", runner)
+    created = run is None
     try:
         # A new key is simply inserted: the unique constraint catches a repeat (below).
-        with transaction.atomic(), one_log_change(getattr(runner, "pk", runner)):
-            if run is None:
-                run = Run(runner=runner, idempotency_key=key)
-                created = True
+        with transaction.atomic(), one_log_change(runner_pk):
+            if created:
+                run, checkin = Run(runner=runner, idempotency_key=key), None
             else:
-                created = False
+                # Read again inside the transaction (and locked on PostgreSQL until it ends).
+                run = Run.objects.select_for_update().get(pk=run.pk, runner_id=runner_pk)
+                checkin = CheckIn.objects.filter(run=run).first()  # an imported run may have none
             for field, value in run_values.items():
                 setattr(run, field, value)
             run.runner = runner
@@ -86,8 +91,7 @@ def save_checkin(
             # one query per constraint that validating them here would cost.
             run.full_clean(exclude=["runner", "date"], validate_constraints=False)
             run.save()
-            # One INSERT or UPDATE (an edited run's check-in came with it; an import may have none).
-            checkin = (None if created else getattr(run, "checkin", None)) or CheckIn(run=run)
+            checkin = checkin or CheckIn(run=run)  # one INSERT or UPDATE
             for field, value in checkin_values.items():
                 setattr(checkin, field, value)
             if created:
@@ -96,6 +100,8 @@ def save_checkin(
             checkin.full_clean(exclude=["run"], validate_constraints=False)
             checkin.save()
     except IntegrityError:
+        if not created:
+            raise
         # The same key won a race with this request: that run is the one.
         existing = Run.objects.for_runner(runner).filter(idempotency_key=key).first()
         if existing is None:

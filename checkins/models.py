@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -194,20 +194,21 @@ class Profile(models.Model):
             self.save(update_fields=["notice_acknowledged_at"])
 
 
-# True inside one_log_change(): changes are noted once, when the block ends.
-_noting_later: ContextVar[bool] = ContextVar("aftermath_noting_later", default=False)
+# Inside one_log_change(): the runners whose logs changed, noted together when the block ends.
+_noting_later: ContextVar[set | None] = ContextVar("aftermath_noting_later", default=None)
 
 
 def noting_later() -> bool:
-    return _noting_later.get()
+    return _noting_later.get() is not None
 
 
 def note_log_change(runner_ids) -> None:
     """A runner's log changed: bump their profile's revision (one UPDATE, atomic with the change)."""
-    if _noting_later.get():
-        return
     ids = {runner_id for runner_id in runner_ids if runner_id is not None}
-    if ids:
+    pending = _noting_later.get()
+    if pending is not None:
+        pending |= ids
+    elif ids:
         Profile.objects.filter(runner_id__in=ids).update(log_revision=models.F("log_revision") + 1)
 
 
@@ -215,15 +216,23 @@ def note_log_change(runner_ids) -> None:
 def one_log_change(*runner_ids: int):
     """Many changes to these runners' logs, noted with one bump each when the block ends without error.
 
-    Nothing is noted inside the block, so every change made in it must be to these
-    runners' logs. Use it inside the transaction that makes the changes.
+    Inside the block the signals note nothing (which spares a query per row), so every
+    single save or delete in it must be of these runners' runs and check-ins; bulk
+    writes are noted by their own runners as usual. A nested block joins the outer one.
+    Use it inside the transaction that makes the changes.
     """
-    token = _noting_later.set(True)
+    pending = _noting_later.get()
+    if pending is not None:
+        pending.update(runner_ids)
+        yield
+        return
+    pending = set(runner_ids)
+    token = _noting_later.set(pending)
     try:
         yield
     finally:
         _noting_later.reset(token)
-    note_log_change(runner_ids)
+    note_log_change(pending)
 
 
 class LogQuerySet(models.QuerySet):
@@ -235,26 +244,32 @@ class LogQuerySet(models.QuerySet):
         return set(self.values_list(self.runner_path, flat=True).distinct())
 
     def bulk_create(self, objs, *args, **kwargs):
-        objs = super().bulk_create(objs, *args, **kwargs)
-        note_log_change(self.model.runner_id_of(obj) for obj in objs)
+        with transaction.atomic(using=self.db):
+            objs = super().bulk_create(objs, *args, **kwargs)
+            note_log_change(self.model.runner_id_of(obj) for obj in objs)
         return objs
 
     def bulk_update(self, objs, *args, **kwargs):
-        rows = super().bulk_update(objs, *args, **kwargs)
-        note_log_change(self.model.runner_id_of(obj) for obj in objs)
+        with transaction.atomic(using=self.db):
+            rows = super().bulk_update(objs, *args, **kwargs)
+            note_log_change(self.model.runner_id_of(obj) for obj in objs)
         return rows
 
     def update(self, **kwargs):
-        runner_ids = self._runner_ids()
-        rows = super().update(**kwargs)
-        note_log_change(runner_ids)
+        with transaction.atomic(using=self.db):
+            runner_ids = self._runner_ids()
+            rows = super().update(**kwargs)
+            moved_to = kwargs.get("runner_id", kwargs.get("runner"))
+            if moved_to is not None:  # runs moved to another runner: that log changes too
+                runner_ids.add(getattr(moved_to, "pk", moved_to))
+            note_log_change(runner_ids)
         return rows
 
     update.alters_data = True
 
     def delete(self):
         # One bump per runner, not one per row from the signals.
-        with one_log_change(*self._runner_ids()):
+        with transaction.atomic(using=self.db), one_log_change(*self._runner_ids()):
             return super().delete()
 
     delete.alters_data = True
@@ -361,10 +376,24 @@ class Run(models.Model):
         if self.date is None:
             self.date = self.local_date()
         super().save(*args, **kwargs)
+        self._loaded_runner_id = self.runner_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        run = super().from_db(db, field_names, values, **kwargs)
+        run._loaded_runner_id = run.__dict__.get(
+            "runner_id"
+        )  # a run moved to another runner changes both logs
+        return run
 
     @staticmethod
     def runner_id_of(run: Run):
         return run.runner_id
+
+    @staticmethod
+    def runner_ids_of(run: Run) -> set:
+        """The runner now, and the one it was loaded with if that differs."""
+        return {run.runner_id, getattr(run, "_loaded_runner_id", None)} - {None}
 
     def local_date(self) -> dt.date:
         """The day of `started_at` in the runner's time zone."""
@@ -475,6 +504,10 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in for {self.run}"
+
+    @staticmethod
+    def runner_ids_of(checkin: CheckIn) -> set:
+        return {CheckIn.runner_id_of(checkin)} - {None}
 
     @staticmethod
     def runner_id_of(checkin: CheckIn):

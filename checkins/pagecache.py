@@ -32,7 +32,6 @@ from .middleware import runner_profile
 from .models import Profile
 
 PAGE_SECONDS = 3600
-CACHED_METHODS = frozenset({"GET", "HEAD"})
 
 
 @functools.cache
@@ -95,7 +94,7 @@ def cached_page(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         profile = runner_profile(request)
-        if profile is None or request.method not in CACHED_METHODS or len(get_messages(request)):
+        if profile is None or request.method != "GET" or len(get_messages(request)):
             return view(request, *args, **kwargs)
         key = page_key(request, profile)
         entry = cache.get(key)

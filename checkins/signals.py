@@ -19,4 +19,4 @@ def create_profile(sender, instance, created, raw=False, **kwargs):
 def log_changed(sender, instance, raw=False, **kwargs):
     """A run or check-in was saved or deleted: what was cached from the runner's log is out of date."""
     if not raw and not noting_later():
-        note_log_change([sender.runner_id_of(instance)])
+        note_log_change(sender.runner_ids_of(instance))

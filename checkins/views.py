@@ -9,7 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -129,14 +129,17 @@ def _checkin_page(request, *, run: Run | None) -> HttpResponse:
     if request.method == "POST":
         form = CheckInForm(request.POST, units=profile.units)
         if form.is_valid():
-            saved, _ = save_checkin(
-                runner=request.user,
-                profile=profile,
-                run_values=form.run_values(),
-                checkin_values=form.checkin_values(),
-                key=run.idempotency_key if run else form.cleaned_data["idempotency_key"],
-                run=run,
-            )
+            try:
+                saved, _ = save_checkin(
+                    runner=request.user,
+                    profile=profile,
+                    run_values=form.run_values(),
+                    checkin_values=form.checkin_values(),
+                    key=run.idempotency_key if run else form.cleaned_data["idempotency_key"],
+                    run=run,
+                )
+            except Run.DoesNotExist:
+                raise Http404("This run was deleted while it was being edited.") from None
             target = reverse("run_detail", args=[saved.pk])
             return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     elif run is None:

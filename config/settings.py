@@ -143,7 +143,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "aftermath",
         "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("AFTERMATH_CACHE_ENTRIES") or "1000")},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("AFTERMATH_CACHE_ENTRIES") or "500")},
     }
 }
 

@@ -256,3 +256,35 @@ def test_checkin_pages_need_a_login(client, name):
     response = client.post(reverse(name), checkin_post())
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_edit_of_a_run_deleted_meanwhile_answers_404_and_does_not_bring_it_back(runner_client, runner):
+    from unittest import mock
+
+    runner_client.post(reverse("checkin_create"), checkin_post())
+    stale = Run.objects.get(runner=runner)  # the edit page loaded it...
+    Run.objects.filter(pk=stale.pk).delete()  # ...then another tab deleted it
+    with mock.patch("checkins.views._runner_run", return_value=stale):
+        response = runner_client.post(reverse("run_edit", args=[stale.pk]), checkin_post(temperature="18"))
+    assert response.status_code == 404
+    assert not Run.objects.filter(pk=stale.pk).exists()
+    assert not CheckIn.objects.filter(run_id=stale.pk).exists()
+
+
+def test_an_edit_adds_to_a_check_in_stored_meanwhile(runner, make_run):
+    from checkins.guidance import save_checkin
+
+    run = make_run(runner)  # an imported run: no check-in yet
+    stale = Run.objects.get(pk=run.pk)
+    CheckIn.objects.create(run=run, twitching=True, intensity=2)  # a first edit saved meanwhile
+    saved, created = save_checkin(
+        runner=runner,
+        profile=runner.profile,
+        run_values={"started_at": run.started_at, "distance_km": 9.0},
+        checkin_values={"twitching": True, "intensity": 5},
+        key=run.idempotency_key,
+        run=stale,
+    )
+    assert (saved.pk, created) == (run.pk, False)
+    assert CheckIn.objects.filter(run=run).count() == 1
+    assert CheckIn.objects.get(run=run).intensity == 5
