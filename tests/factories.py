@@ -44,3 +44,13 @@ class CheckInFactory(factory.django.DjangoModelFactory):
 
     run = factory.SubFactory(RunFactory)
     twitching = False
+
+
+# The settings page's form, all metric: tests change what they test on top of it.
+METRIC_PROFILE_FORM = {
+    "distance_unit": "km",
+    "temperature_unit": "c",
+    "volume_unit": "ml",
+    "weight_unit": "kg",
+    "time_zone": "UTC",
+}

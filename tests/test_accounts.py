@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from checkins.models import User
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import METRIC_PROFILE_FORM, PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,14 +147,7 @@ def test_profile_saves_units_zone_weight_and_medicines(runner_client, runner):
 def test_profile_refuses_an_impossible_weight_at_the_field(runner_client):
     response = runner_client.post(
         reverse("profile"),
-        {
-            "distance_unit": "km",
-            "temperature_unit": "c",
-            "volume_unit": "ml",
-            "weight_unit": "kg",
-            "time_zone": "UTC",
-            "body_weight": "900",
-        },
+        {**METRIC_PROFILE_FORM, "body_weight": "900"},
     )
     assert response.status_code == 200
     assert "between 25 and 250 kg" in response.context["form"].errors["body_weight"][0]

@@ -23,7 +23,7 @@ from checkins.demo import bulk_log
 from checkins.models import CheckIn, Profile, Run
 from checkins.pagecache import sentinels
 from loadtest.client import checkin_form
-from tests.factories import RunFactory
+from tests.factories import METRIC_PROFILE_FORM, RunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -207,16 +207,7 @@ def test_the_csrf_token_of_a_cached_page_is_accepted(runner, make_run, client):
 
 def test_a_message_is_shown_once_and_never_cached(runner_client):
     runner_client.get(reverse("home"))  # cached without a message
-    response = runner_client.post(
-        reverse("profile"),
-        {
-            "distance_unit": "km",
-            "temperature_unit": "c",
-            "volume_unit": "ml",
-            "weight_unit": "kg",
-            "time_zone": "UTC",
-        },
-    )
+    response = runner_client.post(reverse("profile"), METRIC_PROFILE_FORM)
     assert response.status_code == 302
     assert "Your settings are saved." in runner_client.get(reverse("home")).content.decode()
     assert "Your settings are saved." not in runner_client.get(reverse("home")).content.decode()

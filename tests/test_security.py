@@ -37,7 +37,7 @@ from checkins.history import HistoryFilter
 from checkins.models import CheckIn, ImportJob, Run, User
 from checkins.portability import FORMAT, VERSION
 from checkins.report import PeriodForm
-from tests.factories import PASSWORD, RunFactory
+from tests.factories import METRIC_PROFILE_FORM, PASSWORD, RunFactory
 from tests.fixtures_activity import START, make_gpx, make_tcx, make_zip, strava_csv
 from tests.test_access import PATTERNS, PUBLIC, concrete
 from tests.test_checkin import checkin_post
@@ -689,8 +689,7 @@ def test_fuzz_checkin_preview(fuzz_client, fuzz_runner):
 
 def test_fuzz_profile(fuzz_client, fuzz_runner):
     fields = ProfileForm(instance=fuzz_runner.profile).fields
-    valid = {"distance_unit": "km", "temperature_unit": "c", "volume_unit": "ml", "weight_unit": "kg"}
-    valid |= {"time_zone": "Europe/Berlin", "body_weight": "70"}
+    valid = {**METRIC_PROFILE_FORM, "time_zone": "Europe/Berlin", "body_weight": "70"}
 
     @fuzz_settings("profile")
     @given(data=form_data(fields, valid=valid))
