@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import zoneinfo
 
 from crispy_forms.bootstrap import InlineRadios
@@ -156,9 +157,37 @@ NUMBER = {"inputmode": "decimal", "step": "any"}
 WHOLE = {"inputmode": "numeric", "step": "1"}
 
 
+class FixedChoices:
+    """A choice field whose choices are the same in every form: each form's copy shares them.
+
+    Django deep-copies a form's fields for every form it builds, choices included;
+    for the check-in form (its page, every save, every live preview) that copying
+    was most of the time the form took to build. These fields' choices never change
+    once defined, so a copy gets its own widget attributes, messages and validators,
+    as Django's own copy does, but not a copy of each choice.
+    """
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
+
+
+class FixedChoiceField(FixedChoices, forms.TypedChoiceField):
+    pass
+
+
+class FixedMultipleChoiceField(FixedChoices, forms.MultipleChoiceField):
+    pass
+
+
 def yes_no(label: str) -> forms.TypedChoiceField:
     """A question answered yes or no; left alone it stays "not answered" (None)."""
-    return forms.TypedChoiceField(
+    return FixedChoiceField(
         label=label,
         choices=YES_NO,
         coerce=lambda value: value == "yes",
@@ -173,7 +202,7 @@ def as_yes_no(value: bool | None) -> str | None:
 
 
 def chips(label: str, choices, *, coerce=str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
+    return FixedChoiceField(
         label=label,
         choices=choices,
         coerce=coerce,
@@ -271,7 +300,7 @@ class CheckInForm(forms.Form):
     weight_before = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
     weight_after = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
     twitching = yes_no("Any twitching since the run?")
-    muscles = forms.MultipleChoiceField(
+    muscles = FixedMultipleChoiceField(
         label="Where",
         choices=list(MUSCLE_LABELS.items()),
         required=False,
@@ -281,7 +310,7 @@ class CheckInForm(forms.Form):
     visible = yes_no("Can you see it under the skin?")
     cramps = yes_no("Painful cramps or spasms too?")
     weakness = yes_no("Does a muscle feel weak?")
-    symptoms = forms.MultipleChoiceField(
+    symptoms = FixedMultipleChoiceField(
         label="Anything else?",
         choices=list(SYMPTOM_LABELS.items()),
         required=False,

@@ -288,3 +288,20 @@ def test_an_edit_adds_to_a_check_in_stored_meanwhile(runner, make_run):
     assert (saved.pk, created) == (run.pk, False)
     assert CheckIn.objects.filter(run=run).count() == 1
     assert CheckIn.objects.get(run=run).intensity == 5
+
+
+def test_check_in_forms_share_their_choices_but_nothing_a_form_may_change():
+    from advice import Units
+    from checkins.forms import CheckInForm
+
+    metric = CheckInForm(units=Units())
+    imperial = CheckInForm(units=Units(distance="mi", temperature="f", volume="floz", weight="lb"))
+    assert metric.fields["muscles"].choices is imperial.fields["muscles"].choices  # not copied per form
+    metric.fields["muscles"].widget.attrs["data-probe"] = "1"
+    metric.fields["intensity"].error_messages["invalid_choice"] = "probe"
+    metric.fields["cramps"].validators.append(lambda value: None)
+    for fields in (imperial.fields, CheckInForm.base_fields):
+        assert "data-probe" not in fields["muscles"].widget.attrs
+        assert fields["intensity"].error_messages["invalid_choice"] != "probe"
+        assert fields["cramps"].validators == []
+    assert metric.fields["distance"].label != imperial.fields["distance"].label
