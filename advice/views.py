@@ -5,63 +5,36 @@ Thin views: gather the runner's entries, call the engine's plan functions, rende
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from advice import HEAT_BAND_NAMES, cooldown_routine, fuel_plans, hydration_plan
-from checkins.history import cached_for_log, history_entries
+from checkins.history import history_entries
 from checkins.middleware import runner_profile
-from checkins.pagecache import cached_page
-from config.transactions import read_only
+from checkins.pagecache import runner_page
 
 from .forms import HydrationForm
 
 
-@read_only
-@login_required
-@require_GET
-@cached_page
+@runner_page
 def tips_index(request: HttpRequest) -> HttpResponse:
     return render(request, "advice/tips_index.html")
 
 
-@read_only
-@login_required
-@require_GET
-@cached_page
+@runner_page
 def tips_cooldown(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
-    routine = cached_for_log(
-        request.user,
-        "tips-cooldown",
-        lambda: cooldown_routine(history_entries(request.user), units=profile.units),
-        profile.units,
-    )
+    routine = cooldown_routine(history_entries(request.user), units=profile.units)
     return render(request, "advice/tips_cooldown.html", {"routine": routine})
 
 
-@read_only
-@login_required
-@require_GET
-@cached_page
+@runner_page
 def tips_hydration(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
     form = HydrationForm(request.GET or None, units=profile.units)
     planned = form.planned() if form.is_bound and form.is_valid() else {}
-    plan = cached_for_log(
-        request.user,
-        "tips-hydration",
-        lambda: hydration_plan(
-            history_entries(request.user),
-            body_weight_kg=profile.body_weight_kg,
-            units=profile.units,
-            **planned,
-        ),
-        profile.units,
-        profile.body_weight_kg,
-        sorted(planned.items()),
+    plan = hydration_plan(
+        history_entries(request.user), body_weight_kg=profile.body_weight_kg, units=profile.units, **planned
     )
     units = profile.units
     context = {
@@ -74,19 +47,10 @@ def tips_hydration(request: HttpRequest) -> HttpResponse:
     return render(request, "advice/tips_hydration.html", context)
 
 
-@read_only
-@login_required
-@require_GET
-@cached_page
+@runner_page
 def tips_fuelling(request: HttpRequest) -> HttpResponse:
     profile = runner_profile(request)
-    plans = cached_for_log(
-        request.user,
-        "tips-fuelling",
-        lambda: fuel_plans(
-            history_entries(request.user), body_weight_kg=profile.body_weight_kg, units=profile.units
-        ),
-        profile.units,
-        profile.body_weight_kg,
+    plans = fuel_plans(
+        history_entries(request.user), body_weight_kg=profile.body_weight_kg, units=profile.units
     )
     return render(request, "advice/tips_fuelling.html", {"plans": plans})

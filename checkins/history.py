@@ -304,40 +304,23 @@ def history_overview(runner, *, filters: HistoryFilter, units: Units, today: dt.
 OVERVIEW_SECONDS = 3600
 
 
-def log_version(runner) -> int:
-    """The revision of the runner's log: bumped by every change to their runs and check-ins (one query)."""
-    revision = (
-        Profile.objects.filter(runner_id=getattr(runner, "pk", runner))
-        .values_list("log_revision", flat=True)
-        .first()
-    )
-    return revision or 0
-
-
 def cache_key(*parts) -> str:
     """A short key safe for every cache backend, whatever the parts contain."""
     return "aftermath:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def cached_for_log(runner, name: str, compute, *parts):
-    """compute(), cached under the runner's log version and `parts` (whatever else it depends on)."""
-    key = cache_key(name, runner.pk, log_version(runner), *parts)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, OVERVIEW_SECONDS)
-    return value
+def history_fragments(
+    request, *, profile: Profile, filters: HistoryFilter, units: Units, today: dt.date
+) -> dict:
+    """The banners and the overview (counts, charts) as HTML, cached per revision of the log.
 
-
-def history_fragments(request, *, filters: HistoryFilter, units: Units, today: dt.date) -> dict:
-    """The banners and the overview (counts, charts) as HTML, cached per version of the log.
-
-    The keys hold everything the HTML depends on (the log's version, the day, the
-    units and the period), so a cached fragment is never stale and every app
-    server may keep its own cache.
+    The whole page is cached too (checkins.pagecache); these parts outlive it when
+    only the filters change. The keys hold everything the HTML depends on (the
+    log's revision, the day, the units and the period), so a cached fragment is
+    never stale and every app server may keep its own cache.
     """
     start, end = filters.period
-    base = ("history", request.user.pk, log_version(request.user), today.isoformat())
+    base = ("history", request.user.pk, profile.log_revision, today.isoformat())
     keys = {
         "banners_html": cache_key(*base, "banners"),
         "overview_html": cache_key(*base, units, start, end, "overview"),

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import functools
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.views.decorators.http import require_GET
+
+from config.transactions import read_only
 
 from .history import cache_key
 from .middleware import runner_profile
@@ -113,3 +117,8 @@ def cached_page(view):
         return response
 
     return wrapper
+
+
+def runner_page(view):
+    """A signed-in runner's page that only reads: GET only, no write lock, served from the cache."""
+    return read_only(login_required(require_GET(cached_page(view))))

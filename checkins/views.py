@@ -25,7 +25,7 @@ from .guidance import assess_answers, assess_run, open_followup, save_checkin
 from .history import HistoryFilter, history_fragments
 from .middleware import runner_profile
 from .models import Run
-from .pagecache import cached_page
+from .pagecache import cached_page, runner_page
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -188,10 +188,7 @@ def checkin_preview(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "checkins/checkin_form.html#preview", context)
 
 
-@read_only
-@login_required
-@require_GET
-@cached_page
+@runner_page
 def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = _runner_run(request, pk)
     profile = runner_profile(request)
@@ -238,10 +235,7 @@ def followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 HISTORY_PAGE_SIZE = 20
 
 
-@read_only
-@login_required
-@require_GET
-@cached_page
+@runner_page
 def history_page(request: HtmxHttpRequest) -> HttpResponse:
     """Runs newest first with filters, the patterns only a history shows, trigger counts, charts."""
     profile = runner_profile(request)
@@ -257,5 +251,7 @@ def history_page(request: HtmxHttpRequest) -> HttpResponse:
     }
     if request.htmx and "page" in request.GET:
         return render(request, "checkins/history.html#rows", context)
-    context.update(history_fragments(request, filters=filters, units=units, today=timezone.localdate()))
+    context.update(
+        history_fragments(request, profile=profile, filters=filters, units=units, today=timezone.localdate())
+    )
     return render(request, "checkins/history.html", context)
