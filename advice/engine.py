@@ -19,18 +19,20 @@ from __future__ import annotations
 from operator import itemgetter
 
 from .clean import CLEANERS, clean_for, specs_without
-from .heat import HEAT_BAND_NAMES, HEAT_BANDS, heat_index_f
+from .heat import HEAT_BANDS, heat_index_f
 from .history import (
     LITTLE_FLUID_MIN_DURATION,
     LITTLE_FLUID_ML_PER_H,
     LOW_CARBS_G,
     NO_REST_DAYS,
     SPIKE_PCT,
+    WIDESPREAD_REGIONS,
     dated_runs,
     entries_of,
     join_words,
     longest_run_spike,
-    many_groups,
+    regions_of,
+    regions_phrase,
     scan_history,
     weekly_distance_jump,
 )
@@ -44,7 +46,6 @@ from .hydration import (
 )
 from .knowledge import (
     CAUSES,
-    COOLDOWN_EASE_STEP,
     COOLDOWN_GENERAL_STEP,
     DRINK_TO_THIRST_TEXT,
     MEAL_TIMING_TEXT,
@@ -59,17 +60,17 @@ from .results import Assessment, Cause, Metrics, Plan, RedFlag
 from .sentences import (
     DRINK_CAP_ML_PER_H,
     FUEL_RUN_MIN,
+    LONG_DRINK_MIN,
     MIDRUN_FUEL_MIN,
     PREHYDRATE_ML_PER_KG,
     a_or_an,
-    article_carbs_sentence,
     big_carbs_sentence,
     carbs_before,
     drink_rate_ml_per_h,
     drink_rate_sentence,
-    heat_index_phrase,
+    feels_like,
     ml_per_kg,
-    per_weight_carbs_sentence,
+    per_kg_carbs_sentence,
     prehydrate_sentence,
     replace_per_weight,
 )
@@ -99,6 +100,7 @@ MEDICATION_WEIGHTS = {
 HEAT_WEIGHTS = (0.0, 0.15, 0.3, 0.4, 0.5)  # by heat level: none, caution ... extreme danger
 HOT_RUN_C = 27.0  # heat-illness flag without humidity: about the caution band's 80 °F
 LONG_RUN_MIN = 90
+ELECTROLYTE_HEAT_MIN = 60  # a hot run this long counts toward the electrolytes cause
 VERY_LONG_RUN_MIN = 150
 HARD_EFFORT = 8
 WARN_WEEKLY_JUMP_PCT = 30.0  # Nielsen et al. 2014
@@ -341,14 +343,9 @@ def _dehydration(f: _Facts, because: list, tips: set) -> float:
     if heat:
         score += HEAT_WEIGHTS[heat]
         subject = f.min_text if duration is not None else "a run"
-        band = f.heat_band
-        if band is not None:
-            where = f"at a heat index {heat_index_phrase(u, f.heat_index_f)} ({HEAT_BAND_NAMES[band]} band)"
-        else:
-            where = f"at {u.fmt_temperature(f.temperature)}"
-        reason = f"{subject} {where}"
+        reason = f"{subject} at {_weather(f)}"
         if fluid is not None:
-            reason += f" with {u.fmt_volume(fluid)} drunk" if fluid else " with nothing to drink"
+            reason += f", with {u.fmt_volume(fluid)} drunk" if fluid else ", with nothing to drink"
             fluid_quoted = True
         because.append(reason)
         tips |= _DRINK_ALL
@@ -395,19 +392,22 @@ def _dehydration(f: _Facts, because: list, tips: set) -> float:
 
 def _electrolytes(f: _Facts, because: list, tips: set) -> float:
     during = f.a.get("electrolytes_during")
-    without = " without an electrolyte drink" if during is False else ""
+    without = ", with no electrolyte drink or tablets" if during is False else ""
     duration = f.duration
     score = 0.0
     if during is not True and duration is not None:
-        hot_long = False
-        if f.heat_level and duration >= LONG_RUN_MIN:
-            hot_long = True
-            score += 0.3 if during is False else 0.2
-            because.append(f"{f.min_text} in the heat{without}")
+        # Salt lost in sweat on runs over an hour in the heat (Bergeron 2008; ACSM 2007).
+        hot_run = f.heat_level and duration >= ELECTROLYTE_HEAT_MIN
+        if hot_run:
+            if duration >= LONG_RUN_MIN:
+                score += 0.3 if during is False else 0.2
+            else:
+                score += 0.2 if during is False else 0.1
+            because.append(f"{f.min_text} at {_weather(f)}{without}")
             tips |= _SALT
         if duration >= 120:
             score += 0.1
-            if not hot_long:
+            if not hot_run:
                 because.append(f"a long run of {f.min_text}{without}")
             tips |= _SALT
     change = f.change_pct
@@ -415,9 +415,10 @@ def _electrolytes(f: _Facts, because: list, tips: set) -> float:
         score += 0.2
         because.append(f"heavy sweating: {f.lost_text} lost{without}")
         tips |= _SALT
-    if f.cramps and len(f.muscles) >= 2:
+    if f.cramps and len(f.muscles_in_order) >= 2:  # muscles that twitched
         score += 0.15
-        because.append(f"cramps, with twitching in {len(f.muscles)} muscle groups")
+        labels = join_words([_MUSCLE_WORDS[code] for code in f.muscles_in_order])
+        because.append(f"cramps as well as twitching in the {labels}")
         tips.add(_TIP_KEY["electrolyte_foods"])
     return score
 
@@ -494,10 +495,7 @@ def _circulation(f: _Facts, because: list, tips: set) -> float:
             return 0.55
         because.append("you stopped straight after the run, with no easy jog or walk")
         return 0.4
-    if cooldown == "walk":
-        because.append("you eased down but did not stretch")
-        tips.add(_TIP_KEY["cooldown_stretch"])
-        return 0.1
+    # An easy walk or jog is easing down, with or without a stretch: no sign of this cause.
     return 0.0
 
 
@@ -630,11 +628,11 @@ def _red_flags(f: _Facts, history_flags: tuple) -> list[RedFlag]:
     if symptoms and not symptoms.isdisjoint(_URGENT_SIGNS):
         _symptom_flags(f, found)
     if f.twitched:
-        muscles = f.muscles
         reasons = []
-        if many_groups(muscles):
-            labels = join_words([_MUSCLE_WORDS[code] for code in f.muscles_in_order])
-            reasons.append(f"twitching in {len(muscles)} muscle groups: {labels}")
+        # Body regions, not muscles (evidence.md R1a): many leg muscles after a run are one region.
+        regions = regions_of(f.muscles)
+        if len(regions) >= WIDESPREAD_REGIONS:
+            reasons.append(f"twitching in {len(regions)} body regions: {regions_phrase(f.muscles)}")
         if a.get("daily_life_disrupted") is True:
             reasons.append("the twitching disrupts your daily life")
         if reasons:
@@ -658,20 +656,41 @@ _FLAG_ORDER = {code: (not info.urgent, index) for index, (code, info) in enumera
 _FLAG_INFO = {code: (info.urgent, info.title, info.care, info.reference) for code, info in RED_FLAGS.items()}
 
 
+def _weather(f: _Facts) -> str:
+    """'31 °C and 75% humidity (feels like 39 °C)', or the air temperature alone."""
+    u = f.units
+    text = u.fmt_temperature(f.temperature)
+    humidity = f.a.get("humidity_pct")
+    if humidity is None:
+        return text
+    text = f"{text} and {_num1(humidity)}% humidity"
+    heat_index = f.heat_index_f
+    # The heat index says how hot it feels; quote it only where it differs from the air.
+    if heat_index is not None and abs((heat_index - 32) * 5 / 9 - f.temperature) >= 1:
+        text += f" (feels like {feels_like(u, heat_index)})"
+    return text
+
+
 def _symptom_flags(f: _Facts, found: dict[str, list[str]]) -> None:
     """The urgent flags that need a symptom: heat illness, overhydration, muscle
     breakdown, bleeding."""
     u = f.units
     a = f.a
     symptoms = f.symptoms
-    hot = f.heat_level > 0 or (f.temperature is not None and f.temperature >= HOT_RUN_C)
-    signs = [code for code in ("confusion", "collapse") if code in symptoms]
-    if hot and signs:
-        if f.heat_band is not None:
-            where = f"a heat index {heat_index_phrase(f.units, f.heat_index_f)}"
+    # Collapse, fainting or confusion after any run, whatever the weather and whether or
+    # not there was twitching (evidence.md R3b): on a hot run it is heat illness (R5,
+    # cool first); otherwise exercise-associated collapse (Asplund et al. 2011).
+    signs = [code for code in ("collapse", "confusion") if code in symptoms]
+    if signs:
+        hot = f.heat_level > 0 or (f.temperature is not None and f.temperature >= HOT_RUN_C)
+        if hot:
+            found["heat_illness"] = [f"{_symptom_words(signs)} after a run at {_weather(f)}"]
         else:
-            where = u.fmt_temperature(f.temperature)
-        found["heat_illness"] = [f"{_symptom_words(signs)} after a run at {where}"]
+            details = [f.min_text] if f.min_text else []
+            if f.temperature is not None:
+                details.append(f"at {_weather(f)}")
+            run = f"a run of {' '.join(details)}" if f.min_text else " ".join(["a run", *details])
+            found["collapse"] = [f"{_symptom_words(signs)} after {run}"]
     signs = [code for code in _OVERHYDRATION_SIGNS if code in symptoms]
     if signs:
         reasons = []
@@ -688,11 +707,13 @@ def _symptom_flags(f: _Facts, found: dict[str, list[str]]) -> None:
         if reasons:
             found["overhydration"] = [*reasons, f"with {_symptom_words(signs)}"]
     if "cola_urine" in symptoms:
+        # On its own it is enough (evidence.md R4, NHS): cola-brown urine is not dehydration.
         signs = [SYMPTOM_LABELS[code].lower() for code in _BREAKDOWN_SIGNS if code in symptoms]
         if a.get("weakness") is True:
             signs.append("muscle weakness")
-        if signs:
-            found["muscle_breakdown"] = [f"cola-brown urine with {join_words(signs)}"]
+        found["muscle_breakdown"] = [
+            f"cola-brown urine with {join_words(signs)}" if signs else "cola-brown urine after the run"
+        ]
     if "blood_thinners" in a.get("medications", ()):
         signs = [code for code in ("swelling", "bruising") if code in symptoms]
         if signs:
@@ -702,18 +723,16 @@ def _symptom_flags(f: _Facts, found: dict[str, list[str]]) -> None:
 # --- the plan -------------------------------------------------------------------------
 
 
-_UNITS_TEXTS: dict[tuple, tuple[str, str]] = {}
+_REPLACE_TEXTS: dict[tuple, str] = {}
 
 
-def _units_texts(u: Units) -> tuple[str, str]:
-    """The plan's sentences that depend on the units alone, built once per units."""
-    key = (u.distance, u.temperature, u.volume, u.weight)  # hashes quicker than Units itself
-    texts = _UNITS_TEXTS.get(key)
-    if texts is None:
-        texts = (replace_per_weight(u, REPLACE_ML_PER_KG), per_weight_carbs_sentence(u))
-        if len(_UNITS_TEXTS) < 64:
-            _UNITS_TEXTS[key] = texts
-    return texts
+def _replace_text(u: Units) -> str:
+    """'1.5 l per kg' in the runner's units, built once per units."""
+    key = (u.volume, u.weight)
+    text = _REPLACE_TEXTS.get(key)
+    if text is None:
+        text = _REPLACE_TEXTS.setdefault(key, replace_per_weight(u, REPLACE_ML_PER_KG))
+    return text
 
 
 def _rehydrate(f: _Facts) -> tuple[int | None, str]:
@@ -724,7 +743,7 @@ def _rehydrate(f: _Facts) -> tuple[int | None, str]:
             return f.replace_ml, (
                 f"Over the next 2–4 hours, sip about {u.fmt_volume(f.replace_ml)} in all, with "
                 f"a salty snack or meal. That replaces the {f.lost_text} you "
-                f"lost (about {_units_texts(u)[0]}, ACSM 2007). After "
+                f"lost (about {_replace_text(u)}, ACSM 2007). After "
                 "that, drink to thirst."
             )
         if f.change_pct > 0:
@@ -766,22 +785,32 @@ def _drinking(f: _Facts) -> tuple[tuple[int, int] | None, int | None, str]:
         )
         if body_weight is not None:
             drink_rate = drink_rate_ml_per_h(sweat_rate, body_weight, f.duration)
-            parts.append(drink_rate_sentence(u, drink_rate))
+            parts.append(
+                drink_rate_sentence(
+                    u,
+                    drink_rate,
+                    hot=f.heat_level > 0,
+                    long=f.duration is not None and f.duration >= LONG_DRINK_MIN,
+                )
+            )
     else:
         parts.append(DRINK_TO_THIRST_TEXT)
     return prehydrate, drink_rate, " ".join(parts)
 
 
 def _fuel(f: _Facts) -> tuple[tuple[int, int], tuple[int, int], str]:
-    """Carbohydrate before the next run of this kind, in g and minutes before the start."""
+    """Carbohydrate before the next run of this kind, in g and minutes before the start.
+
+    The text adds to the carbs_before tip what is the runner's own: one figure for a
+    run of this length (Thomas et al. 2016), fuel on the way, the meal's timing.
+    """
     duration = f.duration
     carbs_g, carbs_min, by_weight = carbs_before(duration, f.body_weight)
+    parts = []
     if by_weight:
-        parts = [big_carbs_sentence(carbs_g, f"your next {f.minutes}-min run")]
-    else:
-        parts = [article_carbs_sentence()]
-        if duration is not None and duration > FUEL_RUN_MIN:
-            parts.append(_units_texts(f.units)[1])
+        parts.append(big_carbs_sentence(carbs_g, carbs_min, f"your next {f.minutes}-min run"))
+    elif duration is not None and duration > FUEL_RUN_MIN:
+        parts.append(per_kg_carbs_sentence(f.units, duration))
     if duration is not None and duration > MIDRUN_FUEL_MIN:
         parts.append(MIDRUN_CARBS_TEXT)
     meal = f.a.get("meal_before_h")
@@ -797,13 +826,10 @@ def _plan(f: _Facts) -> Plan:
     rehydrate, rehydrate_text = _rehydrate(f)
     prehydrate, drink_rate, drink_text = _drinking(f)
     carbs_g, carbs_min, fuel_text = _fuel(f)
-    # The cool-down: ease down, then one stretch per muscle that twitched,
-    # running muscles first (MUSCLES order).
+    # Stretches for now, after the run: one per muscle that twitched, running muscles
+    # first (MUSCLES order). Easing down is for the next run (the cooldown_walk tip).
     muscles = f.muscles_in_order
-    if muscles:
-        steps = (COOLDOWN_EASE_STEP, *[_STRETCH_STEPS[code] for code in muscles])
-    else:
-        steps = (COOLDOWN_EASE_STEP, COOLDOWN_GENERAL_STEP)
+    steps = tuple(_STRETCH_STEPS[code] for code in muscles) if muscles else (COOLDOWN_GENERAL_STEP,)
     return _new(
         Plan,
         (
@@ -908,7 +934,10 @@ def assess(
     keys.sort()
     tip_list = _TIP_LIST
     ordered = [_SEE_DOCTOR] if red_flags else []
-    ordered += [tip_list[key & 63] for key in keys]
+    # An urgent flag overrides all other advice (evidence.md part C): nothing beside it,
+    # no "drink more" next to "drink no more water".
+    if not any(flag.urgent for flag in red_flags):
+        ordered += [tip_list[key & 63] for key in keys]
 
     heat_index = f.heat_index_f
     change = f.change_pct

@@ -15,12 +15,14 @@ import math
 
 from .units import c_to_f, f_to_c
 
-# (code, lowest heat index in °F, runner-facing name), NWS bands.
+# (code, lowest heat index in °F, what it means for a runner in plain words), NWS bands:
+# caution, extreme caution, danger, extreme danger. The codes keep the NWS names; the
+# runner reads the plain words, never "band".
 HEAT_BANDS = (
-    ("caution", 80.0, "caution"),
-    ("extreme_caution", 90.0, "extreme caution"),
-    ("danger", 103.0, "danger"),
-    ("extreme_danger", 125.0, "extreme danger"),
+    ("caution", 80.0, "warm for running"),
+    ("extreme_caution", 90.0, "hot for running"),
+    ("danger", 103.0, "dangerously hot for running"),
+    ("extreme_danger", 125.0, "too hot to run safely"),
 )
 HEAT_BAND_CODES = tuple(code for code, _, _ in HEAT_BANDS)
 HEAT_BAND_NAMES = {code: name for code, _, name in HEAT_BANDS}

@@ -24,7 +24,7 @@ from .heat import heat_index_f
 from .knowledge import RED_FLAGS, TRIGGERS
 from .results import HistoryFlag, TriggerCount
 from .units import METRIC, Units
-from .vocabulary import COOLDOWNS, MUSCLE_LABELS, RANGES, RUNNING_MUSCLES
+from .vocabulary import BODY_REGIONS, COOLDOWNS, MUSCLE_LABELS, MUSCLE_REGIONS, RANGES, REGION_LABELS
 
 # NHS "Twitching eyes and muscles": see a GP if twitching lasts more than two
 # weeks. Here: twitching check-ins spread over more than 14 days, at least
@@ -34,8 +34,12 @@ WINDOW_DAYS = 28
 PERSISTENT_SPAN_DAYS = 14
 PERSISTENT_MIN_CHECKINS = 3
 RECENT_DAYS = 14
-# Twitching in this many muscle groups at once, or over the window, counts as widespread.
-WIDESPREAD_GROUPS = 3
+# Widespread (evidence.md R1a): twitching in two or more body regions in one
+# check-in (assess), or, across the history, twitching outside the legs after
+# WIDESPREAD_MIN_CHECKINS runs within WIDESPREAD_DAYS days.
+WIDESPREAD_REGIONS = 2
+WIDESPREAD_MIN_CHECKINS = 2
+WIDESPREAD_DAYS = 30
 # Sleep disturbed by twitching after this many runs within RECENT_DAYS.
 SLEEP_MIN_CHECKINS = 2
 
@@ -62,7 +66,6 @@ _FLAG_KEYS = (
     "fluid_ml",
     "carbs_before_g",
 )
-_RUNNING = frozenset(RUNNING_MUSCLES)
 _MUSCLE_ORDER = {code: index for index, code in enumerate(MUSCLE_LABELS)}
 
 
@@ -163,8 +166,9 @@ def scan_history(entries: object, *, today: object = None, units: Units = METRIC
     """The red flags only a history shows: persistent, widespread, sleep.
 
     Looks at the WINDOW_DAYS (28) days up to `today` (default: the newest
-    entry's date). `units` is accepted for symmetry with `assess`; these
-    reasons quote dates and counts, not measurements.
+    entry's date), and at WIDESPREAD_DAYS (30) for twitching outside the legs.
+    `units` is accepted for symmetry with `assess`; these reasons quote dates
+    and counts, not measurements.
     """
     dated = []
     for index, entry in enumerate(entries_of(entries)):
@@ -176,15 +180,17 @@ def scan_history(entries: object, *, today: object = None, units: Units = METRIC
     end = clean_date(today) if today is not None else None
     if not isinstance(end, dt.date):
         end = max(day for day, _, _ in dated)
-    start = end - dt.timedelta(days=WINDOW_DAYS - 1)
+    start = end - dt.timedelta(days=max(WINDOW_DAYS, WIDESPREAD_DAYS) - 1)
     recent = sorted((day, index, entry) for day, index, entry in dated if start <= day <= end)
     checkins = [(day, clean_some(entry, _FLAG_KEYS)) for day, _, entry in recent]
     twitches = [(day, answers) for day, answers in checkins if twitched(answers)]
+    window_start = end - dt.timedelta(days=WINDOW_DAYS - 1)
+    in_window = [(day, answers) for day, answers in twitches if day >= window_start]
     flags = []
     for flag in (
-        _persistent(twitches, end),
-        _widespread(twitches),
-        _sleep(twitches, end),
+        _persistent(in_window, end),
+        _widespread(twitches, end),
+        _sleep(in_window, end),
     ):
         if flag is not None:
             flags.append(flag)
@@ -241,36 +247,44 @@ def join_words(words: list[str]) -> str:
     return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def many_groups(groups: tuple[str, ...]) -> bool:
-    """Several groups at once: 3 or more, or 2 when one is not a running muscle."""
-    if len(groups) >= WIDESPREAD_GROUPS:
-        return True
-    return len(groups) >= 2 and not _RUNNING.issuperset(groups)
+def regions_of(muscles: Iterable[str]) -> tuple[str, ...]:
+    """The body regions (BODY_REGIONS order) these muscle codes lie in."""
+    found = {MUSCLE_REGIONS[code] for code in muscles if code in MUSCLE_REGIONS}
+    return tuple(region for region in BODY_REGIONS if region in found)
 
 
-def _widespread(twitches: list) -> HistoryFlag | None:
-    with_groups = [(day, answers["muscles"]) for day, answers in twitches if answers.get("muscles")]
-    if not with_groups:
+def regions_phrase(muscles: Iterable[str]) -> str:
+    """'the legs (calves and quads) and the face (face)': each region with its muscles."""
+    by_region: dict[str, list[str]] = {}
+    for code in sorted(muscles, key=_MUSCLE_ORDER.get):  # legs first, as MUSCLES lists them
+        by_region.setdefault(MUSCLE_REGIONS[code], []).append(code)
+    return join_words(
+        [
+            f"{REGION_LABELS[region]} ({_labels(by_region[region])})"
+            for region in BODY_REGIONS
+            if region in by_region
+        ]
+    )
+
+
+def _widespread(twitches: list, end: dt.date) -> HistoryFlag | None:
+    """Twitching outside the legs after two or more runs within 30 days (evidence.md R1a)."""
+    start = end - dt.timedelta(days=WIDESPREAD_DAYS - 1)
+    outside = [
+        (day, [code for code in answers["muscles"] if MUSCLE_REGIONS.get(code) != "legs"])
+        for day, answers in twitches
+        if day >= start and answers.get("muscles")
+    ]
+    outside = [(day, codes) for day, codes in outside if codes]
+    if len(outside) < WIDESPREAD_MIN_CHECKINS:
         return None
-    because: list[str] = []
-    days: list[dt.date] = []
-    at_once = [(day, groups) for day, groups in with_groups if many_groups(groups)]
-    if at_once:
-        day, groups = at_once[-1]
-        more = f" (and on {len(at_once) - 1} more runs)" if len(at_once) > 1 else ""
-        because.append(f"on {fmt_date(day)}: twitching in {_labels(groups)}{more}")
-        days.extend(day for day, _ in at_once)
-    first = with_groups[0][1]
-    seen = list(first)
-    for _, groups in with_groups[1:]:
-        seen.extend(group for group in groups if group not in seen)
-    new = [group for group in seen if group not in first]
-    if new and len(seen) >= WIDESPREAD_GROUPS:
-        because.append(f"it started in the {_labels(first)}, and spread to the {_labels(new)}")
-        days.extend(day for day, _ in with_groups)
-    if not because:
-        return None
-    return _history_flag("widespread", because, days)
+    where = _labels({code for _, codes in outside for code in codes})
+    days = sorted({day for day, _ in outside}, reverse=True)
+    on = join_words([fmt_date(day) for day in days[:3]]) + (" and earlier" if len(days) > 3 else "")
+    because = [
+        f"twitching outside the legs ({where}) after {len(outside)} runs in {WIDESPREAD_DAYS} days: {on}"
+    ]
+    return _history_flag("widespread", because, (day for day, _ in outside))
 
 
 def _sleep(twitches: list, end: dt.date) -> HistoryFlag | None:

@@ -213,10 +213,19 @@ REFERENCES = _by_code(
             "Rep 2021;20(9):470-484.",
         ),
         Reference(
+            "asplund2011",
+            "Asplund et al. 2011 (BJSM)",
+            "Asplund CA, O'Connor FG, Noakes TD. Exercise-associated collapse: an "
+            "evidence-based review and primer for clinicians. Br J Sports Med "
+            "2011;45(14):1157-1162. Confusion after exercise is also a sign of low sodium "
+            "(Hew-Butler et al. 2015) and of low blood sugar (ADA).",
+        ),
+        Reference(
             "rhabdo",
-            "Clinical consensus",
-            "Clinical consensus on the warning signs of exertional rhabdomyolysis; the "
-            "least well-sourced rule in this app, kept because the signs are serious.",
+            "NHS: rhabdomyolysis; clinical consensus",
+            "NHS (UK). Rhabdomyolysis: dark (cola or tea-coloured) urine after exercise needs an "
+            "urgent GP appointment or NHS 111 the same day. The combinations with severe pain, "
+            "swelling or weakness follow clinical consensus on exertional rhabdomyolysis.",
         ),
         Reference(
             "anticoagulant",
@@ -598,6 +607,16 @@ RED_FLAGS = _by_code(
             _ref("roberts2021"),
         ),
         RedFlagInfo(
+            "collapse",
+            "Collapse, fainting or confusion after a run",
+            "Call your local emergency number if the runner does not come round within a "
+            "minute or two, is confused, or it happened during the run. Lie them down with "
+            "their legs raised, and get them checked by a doctor today even if they feel "
+            "better.",
+            True,
+            _ref("asplund2011", "roberts2021"),
+        ),
+        RedFlagInfo(
             "overhydration",
             "Warning signs after drinking a lot",
             "Get emergency care now, and drink no more water or sports drink until a doctor has checked you.",
@@ -607,7 +626,8 @@ RED_FLAGS = _by_code(
         RedFlagInfo(
             "muscle_breakdown",
             "Warning signs of muscle breakdown",
-            "Get urgent medical care today, at an urgent care centre or an emergency department.",
+            "Get urgent medical care today, at an urgent care centre or an emergency department. "
+            "Drinking more is not enough on its own: this needs a doctor and a blood test.",
             True,
             _ref("rhabdo"),
         ),

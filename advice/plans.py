@@ -47,6 +47,7 @@ from .results import FuelPlan, HydrationPlan, Routine, Step
 from .sentences import (
     DRINK_CAP_ML_PER_H,
     FUEL_RUN_MIN,
+    LONG_DRINK_MIN,
     MIDRUN_FUEL_MIN,
     PREHYDRATE_ML_PER_KG,
     TOP_UP_ML_PER_KG,
@@ -56,8 +57,9 @@ from .sentences import (
     carbs_before,
     drink_rate_ml_per_h,
     drink_rate_sentence,
-    heat_index_phrase,
+    feels_like,
     ml_per_kg,
+    per_kg_carbs_sentence,
     per_weight_carbs_sentence,
     replace_per_weight,
     volume_range,
@@ -304,7 +306,15 @@ def _during_text(
             "weighed yourself for."
         )
         if drink_rate is not None:
-            parts.append(drink_rate_sentence(u, drink_rate, _run_phrase(round(duration))))
+            parts.append(
+                drink_rate_sentence(
+                    u,
+                    drink_rate,
+                    _run_phrase(round(duration)),
+                    hot=band is not None,
+                    long=duration >= LONG_DRINK_MIN,
+                )
+            )
             parts.append("That keeps your loss under 2% of your body weight (ACSM 2007; Hew-Butler 2015).")
         else:
             most = min(sweat_rate * 1000, DRINK_CAP_ML_PER_H)
@@ -318,20 +328,17 @@ def _during_text(
         parts.append(MEASURE_SWEAT_TEXT)
     if band is not None:
         # Without humidity the air temperature stands in for the heat index.
-        where = (
-            f"a heat index {heat_index_phrase(u, hi_f)}"
+        when = (
+            f"When it feels like {feels_like(u, hi_f)}"
             if humidity is not None
-            else u.fmt_temperature(f_to_c(hi_f))
+            else f"At {u.fmt_temperature(f_to_c(hi_f))}"
         )
         parts.append(
-            f"At {where} ({HEAT_BAND_NAMES[band]} band) you will sweat more than usual: start well "
-            "hydrated and carry water."
+            f"{when} ({HEAT_BAND_NAMES[band]}), start well hydrated and carry water: you will sweat "
+            "more than usual."
         )
         if band in _CAREFUL_BANDS:
-            parts.append(
-                f"In the {HEAT_BAND_NAMES[band]} band, think about a shorter, easier run or a cooler "
-                "time of day."
-            )
+            parts.append("In heat like this, think about a shorter, easier run or a cooler time of day.")
     return " ".join(parts)
 
 
@@ -433,12 +440,12 @@ def _carbs_before_text(u: Units, typical: int | None, noun: str, body_weight: fl
     if typical is None:
         return f"{article_carbs_sentence(f'a {noun}')} {per_weight_carbs_sentence(u, body_weight)}"
     run = _run_phrase(typical, noun)
-    carbs_g, _, by_weight = carbs_before(typical, body_weight)
+    carbs_g, carbs_min, by_weight = carbs_before(typical, body_weight)
     if by_weight:
-        return big_carbs_sentence(carbs_g, run)
+        return big_carbs_sentence(carbs_g, carbs_min, run)
     text = article_carbs_sentence(run)
     if typical > FUEL_RUN_MIN:
-        text += f" {per_weight_carbs_sentence(u)}"
+        text = per_kg_carbs_sentence(u, typical, run)
     return text
 
 

@@ -68,6 +68,15 @@ class Assessment(NamedTuple):
     plan: Plan
     twitching: bool | None  # as answered
 
+    @property
+    def urgent(self) -> bool:
+        """An urgent red flag was raised: its action leads and nothing else is shown beside it."""
+        return any(flag.urgent for flag in self.red_flags)
+
+    @property
+    def urgent_flags(self) -> tuple[RedFlag, ...]:
+        return tuple(flag for flag in self.red_flags if flag.urgent)
+
 
 class HistoryFlag(NamedTuple):
     code: str  # 'persistent', 'widespread' or 'sleep'

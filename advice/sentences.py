@@ -16,6 +16,7 @@ TOP_UP_ML_PER_KG = (3, 5)  # ACSM 2007: 3-5 ml/kg more about 2 h before, if urin
 # (Hew-Butler et al. 2015 name no figure; deliberately generous).
 DRINK_CAP_ML_PER_H = 1000
 _DRINK_CAP_L_PER_H = DRINK_CAP_ML_PER_H / 1000
+LONG_DRINK_MIN = 60  # ACSM 2007: on runs over an hour, carry something to drink
 FUEL_RUN_MIN = 60  # Thomas et al. 2016: 1-4 g/kg 1-4 h before runs over 60 min
 MIDRUN_FUEL_MIN = 75  # sports drink mid-run beyond about 60-75 min
 ARTICLE_CARBS_G = (30, 60)  # the article: 30-60 g about an hour before
@@ -30,6 +31,13 @@ def heat_index_phrase(u: Units, heat_index_f: float) -> str:
     if heat_index_f > NWS_CHART_TOP_F:
         return f"above {u.fmt_temperature(f_to_c(NWS_CHART_TOP_F))}"
     return f"of {u.fmt_temperature((heat_index_f - 32) * 5 / 9)}"  # f_to_c
+
+
+def feels_like(u: Units, heat_index_f: float) -> str:
+    """'39 °C', or 'more than 58 °C' past the top of the NWS chart: how hot it felt."""
+    if heat_index_f > NWS_CHART_TOP_F:
+        return f"more than {u.fmt_temperature(f_to_c(NWS_CHART_TOP_F))}"
+    return u.fmt_temperature(f_to_c(heat_index_f))
 
 
 def a_or_an(number: int) -> str:
@@ -72,12 +80,24 @@ def drink_rate_ml_per_h(sweat_rate_l_per_h: float, body_weight_kg: float, durati
     return round(rate * 1000 / 50) * 50  # round_to(..., 50)
 
 
-def drink_rate_sentence(u: Units, drink_rate_ml: int, run: str = "a run like this") -> str:
+def drink_rate_sentence(
+    u: Units, drink_rate_ml: int, run: str = "a run like this", *, hot: bool = False, long: bool = False
+) -> str:
+    """How much to drink an hour on a run. With no set amount needed, a hot or long run
+    still gets 'carry water' (ACSM 2007): a sweat rate measured on cooler runs
+    underestimates a hot one's."""
     if drink_rate_ml:
         return (
             f"On {run}, drink about {u.fmt_volume(drink_rate_ml)} an hour, to thirst, and never "
             "so much that you gain weight."
         )
+    if hot:
+        return (
+            f"On {run}, carry water and drink to thirst: in the heat you sweat more than on cooler "
+            "runs. Never drink so much that you gain weight."
+        )
+    if long:
+        return f"On {run}, carry water and drink to thirst, never so much that you gain weight."
     return f"On {run}, drinking to thirst is enough."
 
 
@@ -86,21 +106,34 @@ def replace_per_weight(u: Units, replace_ml_per_kg: float) -> str:
     return f"{u.fmt_volume(replace_ml_per_kg * u.weight_to_kg(1))} per {u.weight_label}"
 
 
+def carbs_per_kg(duration_min: float) -> int:
+    """Grams per kg before a run over an hour: 1 g/kg for up to 90 min, 2 g/kg up to
+    2.5 h, 3 g/kg beyond. Thomas et al. 2016 give 1-4 g/kg 1-4 h before; the more
+    eaten, the earlier, so about one hour per g/kg."""
+    if duration_min <= 90:
+        return 1
+    return 2 if duration_min <= 150 else 3
+
+
 def carbs_before(duration_min: float | None, body_weight_kg: float | None) -> tuple[tuple, tuple, bool]:
     """(grams, minutes before the start, grams from body weight?) for a run this long.
 
-    Thomas et al. 2016: 1-4 g/kg, 1-4 h before runs over 60 min, when the body
-    weight is known; otherwise the article's 30-60 g about an hour before.
+    With the body weight known, runs over 60 min get one figure (low == high) from
+    carbs_per_kg, eaten per_kg to per_kg + 1 hours before (Thomas et al. 2016);
+    otherwise the article's 30-60 g about an hour before.
     """
     if duration_min is not None and duration_min > FUEL_RUN_MIN and body_weight_kg is not None:
-        return (round(body_weight_kg), round(4 * body_weight_kg)), BIG_CARBS_MIN, True
+        per_kg = carbs_per_kg(duration_min)
+        grams = round(per_kg * body_weight_kg / 5) * 5
+        return (grams, grams), (per_kg * 60, (per_kg + 1) * 60), True
     return ARTICLE_CARBS_G, ARTICLE_CARBS_MIN, False
 
 
-def big_carbs_sentence(carbs_g: tuple[int, int], run: str) -> str:
+def big_carbs_sentence(carbs_g: tuple[int, int], carbs_min: tuple[int, int], run: str) -> str:
+    low, high = (minutes // 60 for minutes in carbs_min)
     return (
-        f"Before {run}, eat {carbs_g[0]}–{carbs_g[1]} g of carbohydrate 1–4 hours before: "
-        "the more you eat, the earlier. Keep fibre and fat low."
+        f"Before {run}, eat about {carbs_g[0]} g of carbohydrate {low}–{high} hours before the start, "
+        "low in fibre and fat."
     )
 
 
@@ -117,4 +150,15 @@ def per_weight_carbs_sentence(u: Units, body_weight_kg: float | None = None) -> 
     return (
         f"Before runs over an hour, more helps: {_num(per_unit, 1)}–{_num(4 * per_unit, 1)} g "
         f"per {u.weight_label} of body weight{grams}, 1–4 hours before."
+    )
+
+
+def per_kg_carbs_sentence(u: Units, duration_min: float, run: str = "a run of this length") -> str:
+    """carbs_per_kg for a run over an hour when the body weight is not known: one figure,
+    per kg or lb (Thomas et al. 2016)."""
+    per_kg = carbs_per_kg(duration_min)
+    per_unit = per_kg * u.weight_to_kg(1)
+    return (
+        f"Before {run}, more helps: about {_num(per_unit, 1)} g per {u.weight_label} of body weight, "
+        f"{per_kg}–{per_kg + 1} hours before the start. Add your weight in Settings for a figure in grams."
     )

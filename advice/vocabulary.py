@@ -33,6 +33,25 @@ MUSCLE_LABELS = MappingProxyType(
 MUSCLES = tuple(MUSCLE_LABELS)
 RUNNING_MUSCLES = ("calves", "shins", "feet", "quads", "hamstrings", "glutes", "hips")
 
+# Body regions, for `widespread` (domain.md; evidence.md R1a): the region grouping of
+# the revised El Escorial criteria (Brooks et al. 2000) and Awaji (de Carvalho et al.
+# 2008), used only to count regions. The muscles a run works are one region: twitching
+# in several of them after a run is expected, not widespread.
+BODY_REGIONS = MappingProxyType(
+    {
+        "head": ("face",),
+        "upper": ("neck", "shoulders", "arms", "hands"),
+        "trunk": ("abs", "lower_back"),
+        "legs": RUNNING_MUSCLES,
+    }
+)
+REGION_LABELS = MappingProxyType(
+    {"head": "the face", "upper": "the neck, shoulders or arms", "trunk": "the trunk", "legs": "the legs"}
+)
+MUSCLE_REGIONS = MappingProxyType(
+    {muscle: region for region, muscles in BODY_REGIONS.items() for muscle in muscles}
+)
+
 SYMPTOM_LABELS = MappingProxyType(
     {
         "thirst": "Thirst",
@@ -173,7 +192,7 @@ ANSWER_KEYS = (
 )
 
 DISCLAIMER = (
-    "Aftermath is no medical device: it shares general information about running "
+    "Aftermath is not a medical device: it shares general information about running "
     "and wellbeing, it cannot tell what is behind your symptoms, and it does not "
     "replace a doctor."
 )

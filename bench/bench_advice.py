@@ -85,7 +85,7 @@ CHECKINS = {
         "twitching": True,
         "muscles": ["calves", "hamstrings"],
         "cramps": True,
-        "symptoms": ["thirst", "dark_urine"],
+        "symptoms": ["thirst"],
         "urine_color": 6,
         "rehydrated": False,
     },

@@ -42,7 +42,7 @@ class RunnerTimezoneMiddleware:
 
 
 class MedicalNoticeMiddleware:
-    """Until a runner has acknowledged that Aftermath is no medical device, show that first."""
+    """Until a runner has acknowledged that Aftermath is not a medical device, show that first."""
 
     EXEMPT_URL_NAMES = ("welcome", "logout")
 

@@ -66,31 +66,41 @@ def test_persistent_says_so_when_the_tips_were_followed():
 # --- widespread -------------------------------------------------------------------------------
 
 
-def test_widespread_in_one_checkin():
-    flag = flags_by_code([twitch(2, muscles=["calves", "quads", "hamstrings"]), twitch(1)])["widespread"]
-    assert flag.because == ("on 29 Jul: twitching in calves, quads and hamstrings",)
-    assert flag.dates == (day(2),)
-
-
-def test_widespread_outside_the_running_muscles():
-    flag = flags_by_code([twitch(1, muscles=["calves", "face"])])["widespread"]
-    assert flag.because == ("on 30 Jul: twitching in calves and face",)
-
-
-def test_widespread_spreading_over_checkins():
-    entries = [twitch(20), twitch(10, muscles=["calves", "arms"]), twitch(2, muscles=["face"])]
+def test_widespread_outside_the_legs_on_two_checkins_within_30_days():
+    """evidence.md R1a: across the history, twitching outside the legs on two or more
+    check-ins within 30 days."""
+    entries = [twitch(29, muscles=["calves", "neck"]), twitch(10), twitch(2, muscles=["arms"])]
     flag = flags_by_code(entries)["widespread"]
-    assert flag.because[-1] == "it started in the calves, and spread to the arms and face"
-    assert flag.dates == (day(2), day(10), day(20))
+    assert flag.because == (
+        "twitching outside the legs (arms and neck) after 2 runs in 30 days: 29 Jul and 2 Jul",
+    )
+    assert flag.dates == (day(2), day(29))
+    assert (flag.title, flag.care, flag.urgent) == (
+        RED_FLAGS["widespread"].title,
+        RED_FLAGS["widespread"].care,
+        False,
+    )
+
+
+def test_widespread_lists_three_dates_at_most():
+    entries = [twitch(days, muscles=["face"]) for days in (1, 3, 5, 7, 9)]
+    (reason,) = flags_by_code(entries)["widespread"].because
+    assert reason.endswith("after 5 runs in 30 days: 30 Jul, 28 Jul and 26 Jul and earlier")
+    assert len(flags_by_code(entries)["widespread"].dates) == 5
 
 
 @pytest.mark.parametrize(
     "entries",
     [
-        [twitch(1, muscles=["calves", "quads"])],  # two running muscles at once
-        [twitch(9), twitch(5, muscles=["quads"])],  # two groups over time
-        [twitch(40, muscles=["arms", "face", "neck"]), twitch(1)],  # long ago
-        [calm(1, muscles=["calves", "face", "arms"])],  # not twitching
+        # Every leg muscle, run after run, is one region: expected after running, never widespread.
+        [
+            twitch(days, muscles=["calves", "shins", "feet", "quads", "hamstrings", "glutes", "hips"])
+            for days in range(20)
+        ],
+        [twitch(1, muscles=["calves", "face"])],  # two regions once: assess's flag, not the history's
+        [twitch(1, muscles=["neck"]), twitch(31, muscles=["neck"])],  # 30 days apart
+        [twitch(1, muscles=["neck"]), calm(3, muscles=["face"])],  # the second did not twitch
+        [twitch(40, muscles=["arms", "face", "neck"]), twitch(35, muscles=["arms"]), twitch(1)],  # long ago
     ],
 )
 def test_not_widespread(entries):
@@ -124,7 +134,7 @@ def test_not_sleep(entries):
 
 def test_order_dates_and_odd_entries_do_not_matter():
     entries = [twitch(0), twitch(8), twitch(16, muscles=["calves", "face"]), twitch(3, sleep_disrupted=True)]
-    entries.append(twitch(2, sleep_disrupted=True))
+    entries.append(twitch(2, sleep_disrupted=True, muscles=["neck"]))
     expected = scan_history(entries)
     assert [flag.code for flag in expected] == ["persistent", "widespread", "sleep"]
     shuffled = entries[:]

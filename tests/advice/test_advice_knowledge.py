@@ -215,7 +215,14 @@ def test_red_flag_is_well_formed(flag):
 
 def test_urgent_flags_are_the_literatures_and_come_first():
     urgent = [code for code, flag in RED_FLAGS.items() if flag.urgent]
-    assert set(urgent) == {"severe_cramps", "heat_illness", "overhydration", "muscle_breakdown", "bleeding"}
+    assert set(urgent) == {
+        "severe_cramps",
+        "heat_illness",
+        "collapse",
+        "overhydration",
+        "muscle_breakdown",
+        "bleeding",
+    }
     assert list(RED_FLAGS)[: len(urgent)] == urgent
 
 
@@ -247,7 +254,7 @@ def test_every_muscle_has_a_stretch():
 
 
 def test_disclaimer_is_one_sentence():
-    assert DISCLAIMER.startswith("Aftermath is no medical device")
+    assert DISCLAIMER.startswith("Aftermath is not a medical device")
     assert DISCLAIMER.count(".") == 1
 
 

@@ -23,6 +23,7 @@ from test_advice_properties import (
 from test_advice_wording import FORBIDDEN, sweep
 
 from advice import (
+    HEAT_BAND_NAMES,
     METRIC,
     MUSCLES,
     RUN_TYPES,
@@ -192,7 +193,9 @@ def test_stretch_figures_match_their_text():
 
 def test_engine_cooldown_steps_still_quote_the_stretches():
     plan = assess({"twitching": True, "muscles": ["feet"]}).plan
-    assert plan.cooldown_steps == (COOLDOWN_EASE_STEP, "Feet: roll each foot slowly over a ball, 1 min each")
+    # Stretches only: easing down belongs to the next run, not to "now" after this one.
+    assert plan.cooldown_steps == ("Feet: roll each foot slowly over a ball, 1 min each",)
+    assert COOLDOWN_EASE_STEP not in plan.cooldown_steps
 
 
 # --- hydration_plan ------------------------------------------------------------------------
@@ -301,9 +304,10 @@ def test_heat_band_of_the_planned_run(kwargs, index, band):
     plan = hydration_plan(WEIGHED, **kwargs)
     assert (plan.heat_index_c, plan.heat_band) == (index, band)
     if band:
-        name = band.replace("_", " ")
-        assert f"({name} band)" in plan.during_text
-        where = "a heat index of" if "humidity_pct" in kwargs else "At 30 °C"
+        # Plain words for how hot it is, never the NWS jargon of "bands".
+        assert f"({HEAT_BAND_NAMES[band]})" in plan.during_text
+        assert "band" not in plan.during_text
+        where = "When it feels like" if "humidity_pct" in kwargs else "At 30 °C"
         assert where in plan.during_text
     else:
         assert "band" not in plan.during_text
@@ -334,7 +338,7 @@ def test_hydration_in_imperial_units():
     texts = (plan.before_text, plan.during_text, plan.after_text)
     assert "drink 12–17 fl oz" in plan.before_text
     assert "32 fl oz an hour" in plan.during_text and "8 fl oz an hour" in plan.during_text
-    assert "heat index of 99 °F" in plan.during_text
+    assert "When it feels like 99 °F (hot for running)" in plan.during_text
     assert "23 fl oz per lb lost" in plan.after_text and "3.1 lb" in plan.after_text
     for text in texts:
         assert not re.search(r"\d\s*(ml|l|kg|°C)\b", text), text
@@ -390,17 +394,20 @@ def test_before_the_run():
         "Eat 30–60 g of carbohydrate about an hour before a 45-min easy run, for example a "
         "banana and a slice of toast."
     )
-    assert long.before_text.startswith("Before a 110-min long run, eat 70–280 g of carbohydrate 1–4 hours")
-    assert "Before a 200-min race, eat 70–280 g" in race.before_text
-    # Without a weight: the per-kg phrasing, as assess says it.
+    # One figure for the runner's run: 2 g/kg for 90-150 min, 2-3 h before (Thomas et al. 2016).
+    assert long.before_text.startswith("Before a 110-min long run, eat about 140 g of carbohydrate 2–3 hours")
+    assert "Before a 200-min race, eat about 210 g of carbohydrate 3–4 hours" in race.before_text
+    for plan in (easy, long, race):
+        assert "–280 g" not in plan.before_text  # never the whole 1-4 g/kg range
+    # Without a weight: one figure per kg for the run's length, as assess says it.
     _, long, _ = fuel_plans(FUEL_LOG)
-    assert long.before_text.startswith("Eat 30–60 g of carbohydrate about an hour before a 110-min long run")
-    assert "1–4 g per kg of body weight, 1–4 hours before" in long.before_text
+    assert long.before_text.startswith("Before a 110-min long run, more helps: about 2 g per kg")
+    assert "2–3 hours before the start" in long.before_text
     _, long, _ = fuel_plans(FUEL_LOG, units=IMPERIAL)
-    assert "0.5–1.8 g per lb of body weight" in long.before_text
+    assert "about 0.9 g per lb of body weight" in long.before_text
     # The weight logged before runs stands in for the profile's.
     _, long, _ = fuel_plans([*FUEL_LOG, run(weight_before_kg=60), run(weight_before_kg=64)])
-    assert "eat 62–248 g" in long.before_text
+    assert "eat about 125 g" in long.before_text
 
 
 DURING = {
@@ -525,3 +532,32 @@ def test_hostile_entries_do_not_raise():
     assert cooldown_routine(broken_entries()).counts == (1, 0, 0)
     assert hydration_plan(broken_entries()).sweat_runs == 0
     assert fuel_plans(broken_entries())[0].label == "Any run"
+
+
+@pytest.mark.parametrize(
+    ("planned", "enough"),
+    [
+        ({"duration_min": 90, "temperature_c": 31, "humidity_pct": 55}, False),  # feels like 34 °C
+        ({"duration_min": 90}, False),  # long: carry water
+        ({"duration_min": 40, "temperature_c": 30}, False),  # short but hot
+        ({"duration_min": 40, "temperature_c": 15}, True),
+    ],
+)
+def test_drinking_to_thirst_is_enough_only_on_short_cool_runs(planned, enough):
+    """A sweat rate weighed on one cool hour says no set amount is needed; a long or hot
+    run still gets 'carry water', never 'drinking to thirst is enough'."""
+    log = [
+        {
+            "date": dt.date(2025, 7, 1),
+            "duration_min": 60,
+            "weight_before_kg": 70,
+            "weight_after_kg": 69.6,
+            "fluid_ml": 0,
+        }
+    ]
+    text = hydration_plan(log, body_weight_kg=70, **planned).during_text
+    assert ("drinking to thirst is enough" in text) == enough
+    assert ("carry water" in text) == (not enough)
+    answers = {"twitching": True, "weight_before_kg": 70, "weight_after_kg": 69.8, "fluid_ml": 0, **planned}
+    drink_text = assess(answers, body_weight_kg=70).plan.drink_text
+    assert ("drinking to thirst is enough" in drink_text) == enough

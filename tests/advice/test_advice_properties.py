@@ -262,6 +262,7 @@ class Hostile(Mapping):
 
 def broken_entries():
     yield {"date": dt.date(2025, 7, 1), "twitching": True, "muscles": ["calves", "face"]}
+    yield {"date": dt.date(2025, 7, 3), "twitching": True, "muscles": ["neck"]}
     raise RuntimeError("the log broke")
 
 

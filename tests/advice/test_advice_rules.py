@@ -108,7 +108,8 @@ TIP_CASES = {
     ),
     "listen_to_body": ({"run_type": "tempo"}, {"cooldown": "none"}),
     "cooldown_walk": ({"cooldown": "none"}, {"cooldown": "walk"}),
-    "cooldown_stretch": ({"cooldown": "walk"}, {"cooldown": "walk_stretch"}),
+    # An easy walk is easing down: no circulation signal, so no stretch tip from it.
+    "cooldown_stretch": ({"cooldown": "none"}, {"cooldown": "walk"}),
     "carbs_before": (
         {"carbs_before_g": 10, "duration_min": 70},
         {"carbs_before_g": 10, "duration_min": 30, "effort": 4, "run_type": "easy"},
@@ -208,7 +209,15 @@ FLAG_CASES = {
         {"distance_km": 8, "_history": TWITCHY_LOG},
         {"distance_km": 8, "_history": TWITCHY_LOG[1:]},
     ),
-    "widespread": ({"muscles": ["calves", "quads", "hamstrings"]}, {"muscles": ["calves", "quads"]}),
+    # Body regions, not muscles (evidence.md R1a): every leg muscle at once is one region.
+    "widespread": (
+        {"muscles": ["calves", "neck"]},
+        {"muscles": ["calves", "shins", "feet", "quads", "hamstrings", "glutes", "hips"]},
+    ),
+    "collapse": (
+        {"duration_min": 70, "symptoms": ["collapse"]},
+        {"duration_min": 70, "symptoms": ["dizziness", "lightheaded"]},
+    ),
     "weakness": ({"weakness": True}, {"weakness": True, "twitching": False, "muscles": []}),
     "sleep": ({"sleep_disrupted": True}, {"sleep_disrupted": True, "twitching": False, "muscles": []}),
 }
@@ -247,6 +256,9 @@ def test_red_flag_is_not_reached_when_its_conditions_fail(code):
         ("overhydration", {"fluid_ml": 3500, "duration_min": 200, "symptoms": ["nausea"]}),
         ("overhydration", {"fluid_ml": 3500, "symptoms": ["confusion"]}),
         ("muscle_breakdown", {"symptoms": ["cola_urine"], "weakness": True}),
+        ("muscle_breakdown", {"symptoms": ["cola_urine"]}),  # on its own (evidence.md R4)
+        ("collapse", {"symptoms": ["confusion"]}),  # no weather, no duration
+        ("collapse", {"temperature_c": 15, "humidity_pct": 50, "symptoms": ["confusion"]}),
         ("bleeding", {"medications": ["blood_thinners"], "symptoms": ["swelling"]}),
         ("widespread", {"muscles": ["calves", "face"]}),
         ("widespread", {"daily_life_disrupted": True}),
@@ -264,7 +276,6 @@ def test_red_flag_other_routes(code, answers):
         ("overhydration", {"weight_before_kg": 70, "weight_after_kg": 70.6}),
         ("overhydration", {"fluid_ml": 500, "duration_min": 60, "symptoms": ["nausea"]}),
         ("overhydration", {"fluid_ml": 3500, "duration_min": 360, "symptoms": ["nausea"]}),
-        ("muscle_breakdown", {"symptoms": ["cola_urine"]}),
         ("bleeding", {"medications": ["blood_thinners"]}),
     ],
 )
@@ -331,7 +342,7 @@ def test_scores_are_capped_at_one():
         (
             METRIC,
             [
-                "85 min at a heat index of 35 °C (extreme caution band) with 250 ml drunk",
+                "85 min at 31 °C and 60% humidity (feels like 35 °C), with 250 ml drunk",
                 "lost 2.4% of body weight (1.7 kg)",
                 "6 days in a row without a rest day",
                 "no carbohydrate before an 85-min run",
@@ -341,7 +352,7 @@ def test_scores_are_capped_at_one():
         (
             IMPERIAL,
             [
-                "85 min at a heat index of 95 °F (extreme caution band) with 8 fl oz drunk",
+                "85 min at 88 °F and 60% humidity (feels like 95 °F), with 8 fl oz drunk",
                 "lost 2.4% of body weight (3.7 lb)",
                 "6 days in a row without a rest day",
             ],
@@ -356,7 +367,7 @@ def test_reasons_quote_the_runners_figures_in_their_units(units, expected):
 
 def test_reasons_without_humidity_quote_the_air_temperature():
     because = assess(checkin(temperature_c=31, duration_min=85, fluid_ml=250)).causes[0].because
-    assert because[0] == "85 min at 31 °C with 250 ml drunk"
+    assert because[0] == "85 min at 31 °C, with 250 ml drunk"
 
 
 @pytest.mark.parametrize(
@@ -425,8 +436,10 @@ def test_plan_after_weighing():
     assert "sip about 2.5 l in all" in plan.rehydrate_text
     assert plan.prehydrate_ml == (350, 490)
     assert "drink 350–490 ml" in plan.drink_text
-    assert plan.carbs_before_g == (70, 280)  # 1-4 g/kg before runs over an hour
-    assert plan.carbs_before_min == (60, 240)
+    # One figure for an 85-min run: 1 g/kg, 1-2 h before (Thomas et al. 2016).
+    assert plan.carbs_before_g == (70, 70)
+    assert plan.carbs_before_min == (60, 120)
+    assert "eat about 70 g of carbohydrate 1–2 hours before" in plan.fuel_text
 
 
 def test_plan_in_imperial_units():
@@ -437,7 +450,7 @@ def test_plan_in_imperial_units():
 
 def test_plan_uses_the_profile_weight():
     plan = assess(checkin(duration_min=90), body_weight_kg=60).plan
-    assert plan.carbs_before_g == (60, 240)
+    assert plan.carbs_before_g == (60, 60)
     assert plan.prehydrate_ml == (300, 420)
 
 
@@ -457,21 +470,24 @@ def test_plan_with_a_weight_gain_says_drink_to_thirst():
 def test_plan_for_a_short_run_follows_the_article():
     plan = assess(checkin(duration_min=40)).plan
     assert (plan.carbs_before_g, plan.carbs_before_min) == ((30, 60), (45, 75))
-    assert "30–60 g" in plan.fuel_text
+    # The carbs_before tip already says the article's 30-60 g: the plan does not repeat it.
+    assert plan.fuel_text == ""
+    assert "30 to 60 g" in TIPS["carbs_before"].text
 
 
 def test_cooldown_for_the_muscles_that_twitched_running_muscles_first():
     plan = assess(checkin(muscles=["face", "quads", "calves"])).plan
     assert plan.cooldown_muscles == ("calves", "quads", "face")
-    assert plan.cooldown_steps[0].startswith("Jog or walk easily")
-    assert plan.cooldown_steps[1] == "Calves: wall calf stretch, 2×30 s each leg"
-    assert len(plan.cooldown_steps) == 4
+    # Stretches for now; easing down is advice for the next run (cooldown_walk).
+    assert plan.cooldown_steps[0] == "Calves: wall calf stretch, 2×30 s each leg"
+    assert len(plan.cooldown_steps) == 3
+    assert not any(step.startswith("Jog or walk") for step in plan.cooldown_steps)
 
 
 def test_no_twitching_no_cooldown_muscles():
     plan = assess({"twitching": False, "muscles": ["calves"]}).plan
     assert plan.cooldown_muscles == ()
-    assert len(plan.cooldown_steps) == 2
+    assert len(plan.cooldown_steps) == 1
 
 
 def test_twitching_is_reported_as_answered():
@@ -492,12 +508,12 @@ def test_history_may_be_a_generator():
 
 def test_heat_beyond_the_nws_chart_is_quoted_as_above_it():
     because = assess(checkin(temperature_c=44, humidity_pct=90, duration_min=30)).causes[0].because
-    assert because[0] == "30 min at a heat index above 58 °C (extreme danger band)"
+    assert because[0] == "30 min at 44 °C and 90% humidity (feels like more than 58 °C)"
 
 
 def test_nothing_drunk_is_said_in_words():
     reasons = assess(checkin(temperature_c=31, duration_min=70, fluid_ml=0)).causes[0].because
-    assert reasons[0] == "70 min at 31 °C with nothing to drink"
+    assert reasons[0] == "70 min at 31 °C, with nothing to drink"
     reasons = assess(checkin(duration_min=70, fluid_ml=0)).causes[0].because
     assert reasons == ("nothing to drink in 70 min",)
 

@@ -34,7 +34,7 @@ def test_new_runner_signs_up_acknowledges_and_sees_empty_home(
     page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
-    expect(page.get_by_text("Aftermath is no medical device.")).to_be_visible()
+    expect(page.get_by_text("Aftermath is not a medical device.")).to_be_visible()
     assert_accessible(page, "welcome")
     # Continuing without ticking the box is refused at the field.
     page.get_by_role("button", name="Continue").click()
