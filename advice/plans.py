@@ -364,7 +364,7 @@ def _after_text(u: Units, sweat_rate: float | None, duration: float | None, drin
 
 # --- fuel --------------------------------------------------------------------------------
 
-_FUEL_KEYS = ("run_type", "duration_min", "weight_before_kg")
+_FUEL_KEYS = ("run_type", "duration_min", "weight_before_kg", "spicy_meal")
 FUEL_MIN_RUNS = 3  # fewer runs of a type: the plan is `thin`
 NO_FUEL_BELOW_MIN = 45  # Jeukendrup 2014: under 45 min, nothing needed
 HIGH_CARBS_ABOVE_MIN = 150  # Jeukendrup 2014: over 2.5 h, up to 90 g/h glucose + fructose
@@ -378,7 +378,9 @@ RUN_NOUNS = {
     None: "run",
 }
 ANY_RUN_LABEL = "Any run"
-_MEAL_TEXT = f"{TIPS['balanced_meal'].text} {TIPS['skip_spicy'].text}"
+_MEAL_TEXT = TIPS["balanced_meal"].text
+# Only for runners who have reported spicy food before a run.
+_SPICY_MEAL_TEXT = f"{_MEAL_TEXT} {TIPS['skip_spicy'].text}"
 
 
 def fuel_plans(
@@ -395,9 +397,11 @@ def fuel_plans(
     durations: dict[str | None, list[float]] = {None: []}
     weights: list[float] = []
     total = 0
+    spicy = False
     for entry in entries_of(entries):
         a = clean_some(entry, _FUEL_KEYS)
         total += 1
+        spicy = spicy or a.get("spicy_meal") is True
         run_type = a.get("run_type")
         duration = a.get("duration_min")
         if run_type is not None:
@@ -425,7 +429,7 @@ def fuel_plans(
                 typical_min=typical,
                 before_text=_carbs_before_text(u, typical, RUN_NOUNS[run_type], body_weight),
                 during_text=_carbs_during_text(typical),
-                meal_text=_MEAL_TEXT,
+                meal_text=_SPICY_MEAL_TEXT if spicy else _MEAL_TEXT,
                 thin=count < FUEL_MIN_RUNS,
                 evidence="moderate",
                 reference=FUEL_REFERENCE,

@@ -446,8 +446,10 @@ def test_a_sentence_lives_in_one_place():
 
 def test_meal_text():
     (plan,) = fuel_plans([])
-    assert plan.meal_text == f"{TIPS['balanced_meal'].text} {TIPS['skip_spicy'].text}"
+    assert plan.meal_text == TIPS["balanced_meal"].text
     assert "3 to 4 hours" in plan.meal_text and "fibre and fat low" in plan.meal_text
+    (plan,) = fuel_plans([{"spicy_meal": True}])
+    assert plan.meal_text == f"{TIPS['balanced_meal'].text} {TIPS['skip_spicy'].text}"
     assert "spicy" in plan.meal_text and "Evidence is limited" in plan.meal_text
     assert plan.evidence == "moderate"
     assert "Thomas" in plan.reference and "Jeukendrup" in plan.reference
@@ -561,3 +563,11 @@ def test_drinking_to_thirst_is_enough_only_on_short_cool_runs(planned, enough):
     answers = {"twitching": True, "weight_before_kg": 70, "weight_after_kg": 69.8, "fluid_ml": 0, **planned}
     drink_text = assess(answers, body_weight_kg=70).plan.drink_text
     assert ("drinking to thirst is enough" in drink_text) == enough
+
+
+def test_the_spicy_food_tip_only_for_runners_who_reported_spicy_food():
+    (plan,) = fuel_plans([{"duration_min": 50}, {"duration_min": 40, "spicy_meal": False}])
+    assert "spicy" not in plan.meal_text
+    assert plan.meal_text.startswith("Have a proper meal 3 to 4 hours before")
+    (plan,) = fuel_plans([{"duration_min": 50}, {"duration_min": 40, "spicy_meal": True}])
+    assert "Leave out spicy food" in plan.meal_text
