@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import copy
-import zoneinfo
+import datetime as dt
+import json
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -11,6 +12,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html_join
 
 from advice.units import Units
 from advice.vocabulary import (
@@ -23,6 +25,7 @@ from advice.vocabulary import (
 )
 
 from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, plausible_start
+from .zones import NOT_LISTED, TimeZoneField, ZoneSelect, known_zones, listed_zones
 
 
 class SignupForm(BaseUserCreationForm):
@@ -47,7 +50,7 @@ class SignupForm(BaseUserCreationForm):
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data.get("time_zone") or ""
-        return name if name in zoneinfo.available_timezones() else "UTC"
+        return name if name in known_zones() else "UTC"
 
     def save(self, commit=True):
         user = super().save(commit=commit)
@@ -65,13 +68,29 @@ class SignupForm(BaseUserCreationForm):
 
 class NoticeForm(forms.Form):
     understood = forms.BooleanField(
-        label="I understand that Aftermath is no medical device and does not replace a doctor.",
+        label="I understand that Aftermath is not a medical device and does not replace a doctor.",
         error_messages={"required": "Please tick the box to confirm you have read this."},
+    )
+
+
+def body_weight_label(shown: str):
+    """ "Body weight (kg)" and "(lb)", one shown: the one for the weight unit ticked above.
+
+    Both are in the page; static/css/aftermath.css shows the one whose unit is ticked
+    as it is ticked, without JavaScript; `shown` is the one a browser without :has() shows.
+    """
+    return format_html_join(
+        "",
+        '<span class="wu wu-{}{}">Body weight ({})</span>',
+        ((unit, "" if unit == shown else " wu-other", unit) for unit in ("kg", "lb")),
     )
 
 
 class ProfileForm(forms.ModelForm):
     """Display units, time zone, body weight (shown in the chosen unit) and medicines."""
+
+    # Places, common ones first (checkins.zones); the runner's stored zone stays valid and shown.
+    time_zone = TimeZoneField(widget=ZoneSelect(attrs={"data-zone-suggest": ""}))
 
     body_weight = forms.FloatField(
         label="Body weight",
@@ -115,7 +134,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         units = self.instance.units
-        self.fields["body_weight"].label = f"Body weight ({units.weight_label})"
+        chosen = self.data.get("weight_unit") if self.is_bound else None
+        chosen = chosen if chosen in ("kg", "lb") else units.weight
+        self.fields["body_weight"].label = body_weight_label(chosen)
         if self.instance.body_weight_kg is not None:
             self.initial["body_weight"] = round(units.weight_from_kg(self.instance.body_weight_kg), 1)
         self.helper = FormHelper()
@@ -131,11 +152,20 @@ class ProfileForm(forms.ModelForm):
             Field("medication_changed"),
         )
 
+    def clean_time_zone(self) -> str:
+        name = self.cleaned_data["time_zone"]
+        if name not in listed_zones() and name != self.instance.time_zone:
+            raise forms.ValidationError(NOT_LISTED)
+        return name
+
     def clean(self):
         cleaned = super().clean()
         weight = cleaned.get("body_weight")
         units = Units(weight=cleaned.get("weight_unit") or self.instance.weight_unit)
-        if weight is not None:
+        if weight is not None and "body_weight" not in self.changed_data and self.instance.body_weight_kg:
+            # The number was left as shown: the same weight, whatever unit is ticked now.
+            cleaned["body_weight_kg"] = self.instance.body_weight_kg
+        elif weight is not None:
             low, high = RANGES["weight_before_kg"]
             kg = units.weight_to_kg(weight)
             if not low <= kg <= high:
@@ -197,6 +227,21 @@ def yes_no(label: str) -> forms.TypedChoiceField:
     )
 
 
+def error_links(form: forms.Form, names=None) -> list[dict]:
+    """{"name", "label"} of each field with an error, for the list of links at the top of a form.
+
+    The template joins them with commas ("Distance (km), Time (minutes).") in its own markup.
+    """
+    return [
+        {
+            "name": form[name].html_name,
+            "label": SHORT_LABELS.get(name) or str(form.fields[name].label).rstrip("?"),
+        }
+        for name in (names if names is not None else form.fields)
+        if name in form.errors and name in form.fields
+    ]
+
+
 def as_yes_no(value: bool | None) -> str | None:
     return None if value is None else ("yes" if value else "no")
 
@@ -243,19 +288,29 @@ MEASURE_LABELS = {
 }
 # The check-in answers this form asks right after the run (the follow-up asks the rest).
 CHECKIN_KEYS = tuple(key for key in CHECKIN_ANSWER_KEYS if key in CheckIn.asked_after_run)
-# What a new check-in takes over from the runner's previous run, so that a
-# typical check-in is a few taps: the things that rarely change run to run.
-CARRIED_OVER = (
-    "distance",
-    "duration_min",
-    "effort",
-    "run_type",
-    "fluid",
-    "electrolytes_during",
-    "carbs_before_g",
-    "carbs_before_min",
-    "cooldown",
+# What a new check-in offers from the runner's previous run, one section at a
+# time, behind a "Same as last run: ..." button: nothing is filled in (nor stored)
+# unless the runner taps it. The things that rarely change from run to run.
+SAME_AS_LAST = {
+    "run": ("distance", "duration_min", "effort", "run_type"),
+    "fuel": ("fluid", "electrolytes_during", "carbs_before_g", "carbs_before_min"),
+    "stop": ("cooldown",),
+}
+# A check-in holds at least one of these: the run (distance or time), or twitching yes or no.
+AT_LEAST_ONE = ("distance", "duration_min", "twitching")
+NOTHING_ANSWERED = (
+    "Nothing to save yet: enter the run's distance or time, or answer whether anything twitched."
 )
+# Shorter names for the list of fields to look at, at the top of the form.
+SHORT_LABELS = {
+    "effort": "Effort",
+    "intensity": "How strong",
+    "twitching": "Twitching",
+    "urine_color": "Urine colour",
+    "muscles": "Where it twitched",
+    "symptoms": "Anything else",
+}
+DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
 URINE_LABELS = {
     1: "1, very pale",
     2: "2, pale",
@@ -281,8 +336,19 @@ class CheckInForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages=dict.fromkeys(("required", "invalid"), "This form is out of date: reload the page."),
     )
+    # A new check-in asks when the run finished (the runner has just stopped) and
+    # works out the start from the time; an edit, or a run from a watch file, shows
+    # the stored start. Each form has one of the two fields (see __init__).
     started_at = forms.DateTimeField(
-        label="Started", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label="Started",
+        widget=forms.DateTimeInput(**DATETIME_WIDGET),
+        error_messages={"required": "Enter when the run started."},
+    )
+    finished_at = forms.DateTimeField(
+        label="Finished",
+        help_text="When you stopped; the start is worked out from the time.",
+        widget=forms.DateTimeInput(**DATETIME_WIDGET),
+        error_messages={"required": "Enter when you finished the run."},
     )
     distance = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
     duration_min = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
@@ -329,9 +395,20 @@ class CheckInForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, units: Units, **kwargs):
+    def __init__(self, *args, units: Units, offers: dict | None = None, require_answer=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units
+        # "Same as last run" offers per section (see same_as_last); shown, never stored by themselves.
+        self.offers = offers or {}
+        # A check-in to save needs an answer about the run or twitching (the live preview does not).
+        self.require_answer = require_answer
+        self.nothing_answered = ""  # the message at the top when nothing was answered
+        # A finish time for a new check-in; a start for an edit or a watch file's run.
+        if self.is_bound:
+            self.asks_finish = "finished_at" in self.data and "started_at" not in self.data
+        else:
+            self.asks_finish = "started_at" not in self.initial
+        del self.fields["started_at" if self.asks_finish else "finished_at"]
         for name, (_key, quantity, _) in MEASURES.items():
             field = self.fields[name]
             label = MEASURE_LABELS[name]
@@ -345,7 +422,8 @@ class CheckInForm(forms.Form):
                 field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput
             ):
                 field.widget.attrs.setdefault("class", "form-control")
-                field.widget.attrs["aria-describedby"] = f"err-{name}"
+                help_id = f"help-{name} " if field.help_text else ""
+                field.widget.attrs["aria-describedby"] = f"{help_id}err-{name}"
 
     # --- units ---------------------------------------------------------------
     def unit_of(self, name: str) -> str:
@@ -377,8 +455,38 @@ class CheckInForm(forms.Form):
             raise forms.ValidationError("Enter a start from 1 Jan 1900 up to now.")
         return started
 
+    def clean_finished_at(self):
+        finished = self.cleaned_data["finished_at"]
+        if not plausible_start(finished):
+            raise forms.ValidationError("Enter a finish from 1 Jan 1900 up to now.")
+        return finished
+
     def clean(self):
         cleaned = super().clean()
+        self._clean_measures(cleaned)
+        if self.asks_finish and cleaned.get("finished_at") is not None:
+            # The start is the finish less the time, when the time is given (and valid).
+            minutes = cleaned.get("duration_min") if "duration_min" not in self.errors else None
+            started = cleaned["finished_at"] - dt.timedelta(minutes=minutes or 0)
+            if plausible_start(started):
+                cleaned["started_at"] = started
+            else:
+                self.add_error("finished_at", "Enter a finish from 1 Jan 1900 up to now.")
+        answered = any(name in self.errors or cleaned.get(name) is not None for name in AT_LEAST_ONE)
+        if self.require_answer and not answered:
+            # One tap on Save stores nothing: a check-in says at least something about the run.
+            self.nothing_answered = NOTHING_ANSWERED
+            self.add_error("distance", "Enter the distance or the time.")
+            self.add_error("duration_min", "Enter the time or the distance.")
+            self.add_error("twitching", "Answer this, or enter the run's distance or time.")
+        return cleaned
+
+    def error_links(self) -> list[dict]:
+        """The fields with errors, in page order (the hidden key last), for the list at the top."""
+        names = [name for name in self.fields if name != "idempotency_key"] + ["idempotency_key"]
+        return error_links(self, names)
+
+    def _clean_measures(self, cleaned: dict) -> None:
         for name, (key, _, _) in MEASURES.items():
             value = cleaned.get(name)
             if value is None:
@@ -401,7 +509,6 @@ class CheckInForm(forms.Form):
                 self.add_error(name, f"Enter a number {limits}.")
                 continue
             cleaned[key] = stored
-        return cleaned
 
     # --- to and from the models ----------------------------------------------
     def run_values(self) -> dict:
@@ -469,6 +576,26 @@ class CheckInForm(forms.Form):
         return {k: v for k, v in initial.items() if v not in (None, "", [])}
 
     @classmethod
+    def same_as_last(cls, run, *, units: Units, skip=()) -> dict:
+        """Per section, the previous run's answers to offer behind a "Same as last run" button.
+
+        section -> {"values": JSON of field name -> value as the form posts it,
+        "summary": "12 km, 70 min, effort 5, long run"} in the runner's units; a
+        section the previous run left unanswered (or only has fields in `skip`,
+        those a watch file filled in) offers nothing.
+        """
+        offers = {}
+        for section, names in SAME_AS_LAST.items():
+            keys = [name for name in names if name not in skip]
+            values = cls.initial_from(run, units=units, keys=keys)
+            if values:
+                offers[section] = {
+                    "values": json.dumps({name: str(value) for name, value in values.items()}),
+                    "summary": _offer_summary(values, units),
+                }
+        return offers
+
+    @classmethod
     def initial_from_file(cls, values: dict, *, units: Units) -> dict:
         """Initial values from a watch file's summary (metric, as kept in the session)."""
         initial: dict = {}
@@ -488,6 +615,31 @@ class CheckInForm(forms.Form):
         return initial
 
 
+def _offer_summary(values: dict, units: Units) -> str:
+    """ "12 km, 70 min, effort 5, long run": the answers an offer fills in, in the runner's units."""
+    parts = []
+    if "distance" in values:
+        parts.append(f"{values['distance']} {units.distance_label}")
+    if "duration_min" in values:
+        parts.append(f"{values['duration_min']} min")
+    if "effort" in values:
+        parts.append(f"effort {values['effort']}")
+    if "run_type" in values:
+        parts.append(RUN_TYPE_LABELS.get(values["run_type"], values["run_type"]).lower())
+    if "fluid" in values:
+        parts.append(f"{values['fluid']} {units.volume_label}" if values["fluid"] else "nothing drunk")
+    if "electrolytes_during" in values:
+        parts.append("electrolytes" if values["electrolytes_during"] == "yes" else "no electrolytes")
+    grams = values.get("carbs_before_g")
+    if grams is not None:
+        parts.append(f"{grams} g carbohydrate" if grams else "no carbohydrate")
+    if "carbs_before_min" in values and grams != 0:
+        parts.append(f"eaten {values['carbs_before_min']} min before")
+    if "cooldown" in values:
+        parts.append(COOLDOWN_LABELS.get(values["cooldown"], values["cooldown"]).lower())
+    return ", ".join(parts)
+
+
 def _model_limits(key: str) -> tuple[float, float]:
     validators = Run._meta.get_field(key).validators
     low = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
@@ -504,17 +656,39 @@ def _trim(value: float) -> float | int:
 
 
 class FollowUpForm(forms.Form):
-    """The morning after a check-in with twitching."""
+    """The days after a check-in with twitching: sleep, still twitching, weakness, daily life.
+
+    It needs at least one answer: Save with nothing answered keeps it open. The
+    questions name the time of day in the runner's zone ("this morning").
+    """
 
     sleep_disrupted = yes_no("Did twitching disturb your sleep?")
-    still_twitching = yes_no("Is it still twitching this morning?")
+    still_twitching = yes_no("Is it still twitching?")
     weakness = yes_no("Does a muscle feel weak?")
     daily_life_disrupted = yes_no("Does it get in the way of your day?")
 
-    def __init__(self, *args, checkin, **kwargs):
-        kwargs.setdefault("initial", {name: as_yes_no(getattr(checkin, name)) for name in self.base_fields})
+    NOTHING_ANSWERED = "Answer at least one question to save the follow-up. It stays open until you do."
+
+    def __init__(self, *args, checkin, part_of_day: str = "today", **kwargs):
+        if checkin.followup_at is not None:  # answered before: show what was said, to change it
+            kwargs.setdefault(
+                "initial", {name: as_yes_no(getattr(checkin, name)) for name in self.base_fields}
+            )
         super().__init__(*args, **kwargs)
         self.checkin = checkin
+        self.nothing_answered = ""  # the message at the top when nothing was answered
+        self.fields["still_twitching"].label = f"Is it still twitching {part_of_day}?"
+
+    def error_links(self) -> list[dict]:
+        return error_links(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and all(cleaned.get(name) is None for name in self.fields):
+            self.nothing_answered = self.NOTHING_ANSWERED
+            for name in self.fields:
+                self.add_error(name, "Not answered yet.")
+        return cleaned
 
     def save(self):
         for name in self.fields:

@@ -475,6 +475,9 @@ class CheckIn(models.Model):
     # The next-morning follow-up: when it was answered, and whether it still twitched.
     followup_at = models.DateTimeField(null=True, blank=True)
     still_twitching = models.BooleanField(null=True, blank=True)
+    # When the runner tapped "I've read this" on the run's red flags: until then, home
+    # keeps showing them for FLAGS_OPEN_DAYS (checkins.flags), even after later runs.
+    flags_seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

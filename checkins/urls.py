@@ -25,4 +25,5 @@ urlpatterns = [
     path("runs/<int:pk>/edit/", views.run_edit, name="run_edit"),
     path("runs/<int:pk>/delete/", views.run_delete, name="run_delete"),
     path("runs/<int:pk>/followup/", views.followup, name="followup"),
+    path("runs/<int:pk>/flags-seen/", views.flags_seen, name="flags_seen"),
 ]

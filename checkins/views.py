@@ -20,8 +20,17 @@ from django_htmx.middleware import HtmxDetails
 
 from config.transactions import read_only
 
-from .forms import CARRIED_OVER, CheckInForm, FollowUpForm, NoticeForm, ProfileForm, SignupForm
-from .guidance import assess_answers, assess_run, open_followup, save_checkin
+from .flags import general_tips_for, mark_flags_seen, open_flags, to_record_next_time
+from .forms import CheckInForm, FollowUpForm, NoticeForm, ProfileForm, SignupForm
+from .guidance import (
+    advice_summary,
+    assess_answers,
+    assess_run,
+    followup_due,
+    open_followup,
+    part_of_day,
+    save_checkin,
+)
 from .history import HistoryFilter, history_fragments
 from .middleware import runner_profile
 from .models import Run
@@ -46,12 +55,29 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     units = profile.units
     runs = list(Run.objects.for_runner(request.user).with_checkin()[:RECENT_RUNS])
     latest = runs[0] if runs else None
+    today = timezone.localdate()
+    assessment = assess_run(latest, profile) if latest else None
+    # Red flags of earlier recent runs the runner has not read yet (the latest run shows its own).
+    earlier = open_flags(request.user, profile, today, exclude_pk=latest.pk) if latest else []
+    latest_checkin = getattr(latest, "checkin", None)
+    # The latest run's urgent flags lead home until read (its own page always leads with them).
+    latest_urgent = bool(
+        assessment and assessment.urgent and not (latest_checkin and latest_checkin.flags_seen_at)
+    )
+    urgent = latest_urgent or any(group.urgent for group in earlier)
     context = {
         "runs": [{"run": run, "summary": run.summary(units)} for run in runs],
         "latest": latest,
         "latest_summary": latest.summary(units) if latest else "",
-        "assessment": assess_run(latest, profile) if latest else None,
-        "followup": open_followup(request.user, timezone.localdate()),
+        "latest_checkin": latest_checkin,
+        "assessment": assessment,
+        "to_record": to_record_next_time(latest.answers()) if latest else [],
+        "general_tips": general_tips_for(latest.answers()) if latest else (),
+        "earlier_flags": earlier,
+        "latest_urgent": latest_urgent,
+        "urgent": urgent,
+        "flags_first": urgent or bool(earlier),
+        "followup": open_followup(request.user, today),
     }
     return render(request, "checkins/home.html", context)
 
@@ -71,7 +97,7 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def welcome(request: HtmxHttpRequest) -> HttpResponse:
-    """The first-use notice: Aftermath is no medical device. Acknowledged once."""
+    """The first-use notice: Aftermath is not a medical device. Acknowledged once."""
     profile = runner_profile(request)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
@@ -104,23 +130,30 @@ def _runner_run(request, pk: int) -> Run:
     return get_object_or_404(Run.objects.with_checkin(), pk=pk, runner=request.user)
 
 
-def _new_checkin_initial(request) -> dict:
-    """Now, a fresh idempotency key, and what rarely changes from the previous run.
+def _new_checkin_initial(request) -> tuple[dict, dict]:
+    """A new check-in's initial values, and the previous run's answers to offer.
 
-    A file from the runner's watch (the import page) overrides what it knows.
+    The form starts empty but for a fresh idempotency key and the finish (now):
+    nothing is stored that the runner did not give. A file from the runner's watch
+    (the import page) fills in what it says, with its start. The previous run's
+    answers are offered per section ("Same as last run"), not filled in.
     """
-    initial = {
-        "idempotency_key": uuid.uuid4(),
-        "started_at": timezone.localtime().replace(second=0, microsecond=0),
-    }
+    initial: dict = {"idempotency_key": uuid.uuid4()}
     units = runner_profile(request).units
-    previous = Run.objects.for_runner(request.user).with_checkin().first()
-    if previous is not None:
-        initial.update(CheckInForm.initial_from(previous, units=units, keys=CARRIED_OVER))
     prefill = request.session.pop(PREFILL_KEY, None)
     if isinstance(prefill, dict):
         initial.update(CheckInForm.initial_from_file(prefill, units=units))
-    return initial
+    if "started_at" not in initial:
+        initial["finished_at"] = timezone.localtime().replace(second=0, microsecond=0)
+    return initial, _last_run_offers(request, skip=initial)
+
+
+def _last_run_offers(request, *, skip=()) -> dict:
+    """The runner's previous run's answers, per section, for the "Same as last run" buttons."""
+    previous = Run.objects.for_runner(request.user).first()
+    if previous is None:
+        return {}
+    return CheckInForm.same_as_last(previous, units=runner_profile(request).units, skip=skip)
 
 
 def _checkin_page(request, *, run: Run | None) -> HttpResponse:
@@ -142,17 +175,25 @@ def _checkin_page(request, *, run: Run | None) -> HttpResponse:
                 raise Http404("This run was deleted while it was being edited.") from None
             target = reverse("run_detail", args=[saved.pk])
             return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+        if run is None:  # sent back to be looked at: the offers are still there
+            form.offers = _last_run_offers(request)
+        context = _advice_so_far(request, form, run)  # and the advice so far, beside Save
     elif run is None:
-        form = CheckInForm(units=profile.units, initial=_new_checkin_initial(request))
+        context = {}
+        initial, offers = _new_checkin_initial(request)
+        form = CheckInForm(units=profile.units, initial=initial, offers=offers)
     else:
+        # An edit shows the run's own stored answers: what the runner said.
         initial = CheckInForm.initial_from(run, units=profile.units)
         initial.update(idempotency_key=run.idempotency_key, started_at=timezone.localtime(run.started_at))
         form = CheckInForm(units=profile.units, initial=initial)
+        context = {}
     template = "checkins/checkin_form.html"
     if request.htmx and request.method == "POST":
         template += "#checkin-form"
     draft_key = f"run-{run.pk}" if run else "new"
-    return render(request, template, {"form": form, "run": run, "draft_key": draft_key})
+    context.update(form=form, run=run, draft_key=draft_key)
+    return render(request, template, context)
 
 
 @transaction.non_atomic_requests  # checkins.guidance.save_checkin opens its own, short, transaction
@@ -177,15 +218,21 @@ def checkin_preview(request: HtmxHttpRequest) -> HttpResponse:
     profile = runner_profile(request)
     run_pk = request.GET.get("run", "")
     editing = _runner_run(request, int(run_pk)) if run_pk.isascii() and run_pk.isdigit() else None
-    form = CheckInForm(request.POST, units=profile.units)
+    form = CheckInForm(request.POST, units=profile.units, require_answer=False)
     form.is_valid()  # the valid answers still give advice while others are fixed
+    context = {"form": form, "oob_errors": True, **_advice_so_far(request, form, editing)}
+    return render(request, "checkins/checkin_form.html#preview", context)
+
+
+def _advice_so_far(request, form: CheckInForm, editing: Run | None) -> dict:
+    """The advice for a form's valid answers (validated already), and its one-line summary."""
+    profile = runner_profile(request)
     started = form.cleaned_data.get("started_at") or timezone.now()
     day = timezone.localtime(started, profile.zone).date()
     assessment = assess_answers(
         form.answers(), runner=request.user, profile=profile, day=day, exclude_pk=editing and editing.pk
     )
-    context = {"form": form, "assessment": assessment, "oob_errors": True}
-    return render(request, "checkins/checkin_form.html#preview", context)
+    return {"assessment": assessment, "advice_summary": advice_summary(assessment)}
 
 
 @runner_page
@@ -195,14 +242,26 @@ def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     checkin = getattr(run, "checkin", None)
     context = {
         "run": run,
+        "checkin": checkin,
         "summary": run.summary(profile.units),
         "assessment": assess_run(run, profile),
-        "followup_due": checkin is not None
-        and checkin.twitching
-        and checkin.followup_at is None
-        and run.date < timezone.localdate(),
+        "to_record": to_record_next_time(run.answers()),
+        "general_tips": general_tips_for(run.answers()),
+        "followup_due": followup_due(checkin, run.date, timezone.localdate()),
     }
     return render(request, "checkins/run_detail.html", context)
+
+
+@login_required
+@require_POST
+def flags_seen(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The runner's "I've read this" on a run's red flags: home stops showing them. Idempotent."""
+    run = _runner_run(request, pk)
+    mark_flags_seen(run)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("run_detail", args=[run.pk])
+    return redirect(next_url)
 
 
 @login_required
@@ -220,16 +279,18 @@ def run_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def followup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The next-morning follow-up: sleep, still twitching, weakness, daily life."""
+    """The follow-up in the days after a run: sleep, still twitching, weakness, daily life."""
     run = _runner_run(request, pk)
     checkin = getattr(run, "checkin", None)
     if checkin is None:
         return redirect("run_detail", pk=run.pk)
-    form = FollowUpForm(request.POST if request.method == "POST" else None, checkin=checkin)
+    when = part_of_day(timezone.localtime())  # in the runner's zone, active for the request
+    data = request.POST if request.method == "POST" else None
+    form = FollowUpForm(data, checkin=checkin, part_of_day=when)
     if request.method == "POST" and form.is_valid():
         form.save()
         return redirect("run_detail", pk=run.pk)
-    return render(request, "checkins/followup.html", {"form": form, "run": run})
+    return render(request, "checkins/followup.html", {"form": form, "run": run, "part_of_day": when})
 
 
 HISTORY_PAGE_SIZE = 20

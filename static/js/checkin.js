@@ -1,4 +1,5 @@
-// The check-in page: body map, unsent drafts, and what to say when saving fails.
+// The check-in page: body map, "same as last run", unsent drafts, the advice beside Save,
+// and what to say when saving fails.
 // Everything here is an enhancement: without it the form posts and works.
 (function () {
   "use strict";
@@ -14,6 +15,45 @@
     if (!box) return;
     box.checked = !box.checked;
     box.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // --- "Same as last run": one tap fills a section, shows it did, and can undo --
+  function setField(f, name, value) {
+    var el = f.elements[name];
+    if (!el) return;
+    if (el.length !== undefined && !el.tagName) {  // radios
+      Array.prototype.forEach.call(el, function (r) { r.checked = r.value === value; });
+      el = el[0];
+    } else {
+      el.value = value == null ? "" : value;
+    }
+    if (el) el.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  function getField(f, name) {
+    var el = f.elements[name];
+    if (!el) return null;
+    return el.length !== undefined && !el.tagName ? (el.value || null) : el.value;
+  }
+  function reveal() {
+    document.querySelectorAll("[data-same-as-last], #preview-panel").forEach(function (el) { el.hidden = false; });
+  }
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest && e.target.closest("[data-same], [data-same-undo]");
+    if (!t) return;
+    var box = t.closest("[data-same-as-last]"), f = form(), button = box.querySelector("[data-same]");
+    var done = box.querySelector(".same-done"), values = JSON.parse(button.dataset.same);
+    if (t === button) {
+      var before = {};
+      Object.keys(values).forEach(function (name) { before[name] = getField(f, name); setField(f, name, values[name]); });
+      box.before = before;
+      button.hidden = true; done.hidden = false;
+      done.querySelector("button").focus();
+    } else {
+      var old = box.before || {};
+      Object.keys(old).forEach(function (name) { setField(f, name, old[name]); });
+      done.hidden = true; button.hidden = false;
+      button.focus();
+    }
   });
 
   // --- Drafts: what was typed survives a failed save and a reload --------------
@@ -93,16 +133,28 @@
   document.addEventListener("htmx:sendError", function (e) {
     if (e.target === form()) saveFailed("Not saved: no connection.");
   });
+  var wasUrgent = false;
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.detail.target;
+    if (!target || target.id !== "preview") return;
+    // An urgent flag opens the advice beside Save at once, the flag first.
+    var urgent = !!document.querySelector("#preview-summary.preview-urgent");
+    if (urgent && !wasUrgent) { document.getElementById("preview-panel").open = true; target.scrollTop = 0; }
+    wasUrgent = urgent;
+  });
   document.addEventListener("htmx:afterSwap", function (e) {
-    if (!(e.detail.elt && e.detail.elt.id === "checkin-form")) return;
+    var elt = e.detail.elt;
+    if (!(elt && elt.id === "checkin-form")) return;
+    reveal();
     var errors = document.getElementById("form-errors");
     if (errors) errors.focus();
   });
 
+  function start() { reveal(); restoreDraft(); }
   clearSavedDrafts();
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", restoreDraft);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    restoreDraft();
+    start();
   }
 })();

@@ -1,0 +1,39 @@
+"""Dates of runs as a runner reads them: the year only when it is not this year.
+
+`{{ run.started_at|run_date }}` gives "Tue 3 Mar" this year and "Tue 3 Mar 2025" for an
+older run; `run_date:"time"` adds the time ("Tue 3 Mar, 07:30"), `run_date:"short"`
+leaves out the weekday ("3 Mar", "3 Mar 2025"). "This year" is the year of today in
+the runner's time zone (the active zone of the request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+register = template.Library()
+
+STYLES = {
+    "": ("D j M", "D j M Y"),
+    "time": ("D j M, H:i", "D j M Y, H:i"),
+    "short": ("j M", "j M Y"),
+}
+
+
+def format_run_date(value: dt.date | dt.datetime, style: str = "", *, today: dt.date | None = None) -> str:
+    """The day (and time) of a run; with its year only when that is not today's year."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    this_year = (today or timezone.localdate()).year
+    same_year, other_year = STYLES.get(style, STYLES[""])
+    return date_format(value, same_year if value.year == this_year else other_year)
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def run_date(value, style: str = "") -> str:
+    if not isinstance(value, dt.date):
+        return ""
+    return format_run_date(value, style)
