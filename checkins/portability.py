@@ -67,6 +67,7 @@ def export_data(runner) -> dict:
             answers.update(
                 followup_at=_iso(checkin.followup_at),
                 still_twitching=checkin.still_twitching,
+                flags_seen_at=_iso(checkin.flags_seen_at),
             )
             item["checkin"] = answers
         else:
@@ -172,10 +173,20 @@ def _load_run(runner, key: uuid.UUID, item: dict) -> None:
             value = answers.get(field)
             if value is not None:
                 setattr(checkin, field, value)
-        if answers.get("followup_at"):
-            checkin.followup_at = parse_datetime(answers["followup_at"])
+        checkin.followup_at = _moment(answers.get("followup_at"))
+        checkin.flags_seen_at = _moment(answers.get("flags_seen_at"))
         checkin.full_clean(exclude=["run"], validate_constraints=False)
         checkin.save()
+
+
+def _moment(value: object):
+    """An exported time stamp back, or None when it is missing or not a time stamp."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
 
 
 # --- CSV ------------------------------------------------------------------------

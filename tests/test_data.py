@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from django.apps import apps
@@ -17,6 +18,7 @@ from django.utils import timezone
 from checkins.models import CheckIn, Profile, Run, User
 from checkins.portability import export_data, import_data, spreadsheet_safe
 from tests.factories import PASSWORD, RunFactory, UserFactory
+from tests.test_guidance_pages import assert_headings_in_order, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,7 @@ def full_history(runner):
         medications=["statins"],
         followup_at=timezone.now() - dt.timedelta(days=2),
         still_twitching=True,
+        flags_seen_at=timezone.now() - dt.timedelta(days=1),
     )
     RunFactory(runner=runner, started_at=timezone.now() - dt.timedelta(days=1), notes="easy")
 
@@ -67,6 +70,7 @@ def test_json_export_round_trips_into_a_fresh_account(runner_client, runner):
     assert exported["format"] == "aftermath-export"
     assert exported["runs"][0]["checkin"]["muscles"] == ["calves", "face"]
     assert exported["runs"][0]["temperature_c"] == -5.0  # metric, domain keys
+    assert exported["runs"][0]["checkin"]["flags_seen_at"]  # read red flags stay read after a load
 
     newcomer = UserFactory()
     imported, skipped, refusals = import_data(newcomer, exported)
@@ -144,13 +148,61 @@ def test_doctor_report_covers_the_period(runner_client, runner):
     assert ("Calves", 1) in report["muscles"]
     assert "Statins" in " ".join(report["medicines"])
     assert "css/print.css" in page and 'media="print"' in page
-    assert "no medical device" in page
+    assert "not a medical device" in page
     assert any(f["title"] for f in report["flags"]) or report["patterns"]
     # A period without runs is empty, not an error.
     response = runner_client.get(reverse("report") + "?start=2020-01-01&end=2020-02-01")
     assert response.context["report"]["runs"] == 0
     response = runner_client.get(reverse("report") + "?start=2026-05-01&end=2026-04-01")
-    assert "on or after the start date" in response.content.decode()
+    error = parse(response).find("p", cls="field-error", id="err-end")  # the refusal, at its field
+    assert error.text == " ".join(response.context["form"].errors["end"]) and "on or after" in error.text
+
+
+def report_run(runner, days_ago: int, **checkin):
+    run = RunFactory(runner=runner, started_at=timezone.now() - dt.timedelta(days=days_ago))
+    CheckIn.objects.create(run=run, **checkin)
+    return run
+
+
+def test_report_lists_urgent_warnings_first_and_each_kind_once(runner_client, runner):
+    twitchy = {"twitching": True, "muscles": ["calves", "arms"], "intensity": 4}
+    runs = [report_run(runner, days, **twitchy) for days in (20, 13, 6)]
+    urgent = report_run(runner, 30, twitching=False, symptoms=["cola_urine", "swelling"])
+    article = parse(runner_client.get(reverse("report"))).find("article")
+    items = article.find("ul", cls="report-flags").find_all("li")
+    assert items[0].attrs["data-flag"] == "muscle_breakdown" and "report-urgent" in items[0].classes
+    assert items[0].text.startswith("Urgent: Warning signs of muscle breakdown: 1 run, ")
+    assert f"{urgent.date:%-d %b}" in items[0].text
+    assert "The runner reported: cola-brown urine and swelling in a muscle." in items[0].text
+    # One line for the kind: the runs' own warnings and what the history adds.
+    per_run = [item for item in items if item.attrs["data-flag"] == "widespread"]
+    assert len(per_run) == 1
+    assert "Across runs:" in per_run[0].text
+    dates = ", ".join(f"{run.date:%-d %b}" for run in runs)
+    assert per_run[0].text.startswith(f"Twitching in several places: 3 runs, {dates}.")
+    assert "The runner reported: twitching in calves and arms." in per_run[0].text
+    assert not any("Urgent" in item.text for item in items[1:])
+
+
+def test_report_is_written_about_the_runner_for_a_clinician(runner_client, runner):
+    runner.profile.medications = ["blood_thinners"]
+    runner.profile.save()
+    sleepless = {"twitching": True, "muscles": ["calves", "face"], "intensity": 6, "sleep_disrupted": True}
+    for days in (9, 5, 2):
+        report_run(runner, days, **sleepless)
+    report_run(runner, 1, twitching=True, muscles=["calves"], cramps=True, symptoms=["vomiting"])
+    report_run(runner, 0, twitching=False, symptoms=["bruising"], medications=["blood_thinners"])
+    article = parse(runner_client.get(reverse("report"))).find("article")
+    text = article.text
+    assert "Twitching that disturbs sleep" in text
+    assert "The runner reported: twitching in calves and face; disturbed sleep." in text
+    assert "The runner reported: cramps; vomiting." in text
+    assert "taking blood thinners (anticoagulants)" in text
+    addressed = re.findall(r".{0,40}\byou(?:r|rs|rself)?\b.{0,20}", text, re.IGNORECASE)
+    assert not addressed
+    assert "not a medical device" in text
+    assert parse(runner_client.get(reverse("report"))).text.count("not a medical device") == 1
+    assert_headings_in_order(article)
 
 
 def test_report_shows_only_this_runners_data(runner_client, runner, other_runner):
@@ -194,3 +246,29 @@ def test_account_deletion_needs_the_password_and_removes_every_row(runner_client
     assert "_auth_user_id" not in runner_client.session
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(runner.pk)]
     assert runner_client.get(reverse("history")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        (
+            {
+                "duration_min": 70.0,
+                "temperature_c": 31.0,
+                "humidity_pct": 70.0,
+                "symptoms": ["thirst", "collapse"],
+            },
+            "collapse or fainting and thirst; after a run of 70 min at 88 °F and 70 % humidity",
+        ),
+        (
+            {"humidity_pct": 90.0, "symptoms": ["confusion"]},
+            "confusion or odd behaviour; after a run at 90 % humidity",
+        ),
+        ({"symptoms": ["collapse"]}, "collapse or fainting"),
+    ],
+)
+def test_report_quotes_what_the_runner_reported_in_their_units(entry, words):
+    from advice import Units
+    from checkins.report import reported
+
+    assert reported("collapse", entry, Units(temperature="f")) == words

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from advice import DISCLAIMER
+from tests.test_guidance_pages import Tree
+
 pytestmark = pytest.mark.django_db
 
 
@@ -14,7 +17,7 @@ def test_landing_page_explains_the_app_to_a_new_visitor(client):
     assert response.status_code == 200
     assert "Twitching after a run?" in page
     assert reverse("signup") in page
-    assert "no medical device" in page
+    assert DISCLAIMER in page
 
 
 def test_home_empty_state_for_a_new_runner(runner_client):
@@ -39,13 +42,18 @@ def test_home_query_count_does_not_grow_with_runs(runner_client, runner, make_ru
     for _ in range(3):
         make_run(runner, checkin={"twitching": True, "intensity": 4})
     # session, user, profile, savepoint, runs with their check-ins (one join),
-    # the latest run's 35-day history, the open follow-up, release
-    with django_assert_num_queries(8):
+    # the latest run's 35-day history, the recent check-ins whose flags are unread,
+    # the open follow-up, release
+    with django_assert_num_queries(9):
         runner_client.get(reverse("home"))
     for _ in range(40):
-        make_run(runner, checkin={"twitching": False})
-    with django_assert_num_queries(8):
-        runner_client.get(reverse("home"))
+        make_run(runner, checkin={"twitching": True, "weakness": True})
+    with django_assert_num_queries(9):
+        page = runner_client.get(reverse("home")).content.decode()
+    # The three newest earlier runs with unread flags in full, the other 36 as links.
+    earlier = Tree(page).root.find("section", cls="earlier-flags")
+    assert len(earlier.find_all(cls="flag-group")) == 3
+    assert len(earlier.find("ul", cls="more-flags").find_all("li")) == 36
 
 
 def test_strict_content_security_policy(client):
