@@ -14,15 +14,23 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from advice import MUSCLE_LABELS, MUSCLES, Units, scan_history, trigger_counts
+from advice.history import MIN_RUNS_PER_SIDE
 
 from .models import CHECKIN_ANSWER_KEYS, EARLIEST_START, LATEST_DATE, RUN_ANSWER_KEYS, Profile, Run
+from .templatetags.run_dates import format_run_date
 
 CALENDAR_WEEKS = 12
-CHART_DAYS = 90  # the intensity chart's default span when no period is chosen
+CHART_DAYS = 90  # the intensity chart's longest default span when no period is chosen
+CHART_MIN_DAYS = 14  # ... and its shortest: a new runner's few runs are not squeezed to a sliver
 
 
 class DateRangeForm(forms.Form):
-    """A period: from and to, both optional, to not before from."""
+    """A period: from and to, both optional, to not before from.
+
+    A "To" before "From" is named at "To" and neither date is used, so a page never
+    shows a period the runner did not ask for as if it were the one they chose. Fields
+    with an error carry `aria-invalid` and point at their message (`err-<name>`).
+    """
 
     start = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
@@ -30,6 +38,8 @@ class DateRangeForm(forms.Form):
     end = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
+
+    range_reversed = False  # set by clean(): "To" before "From"
 
     def clean(self):
         cleaned = super().clean()
@@ -41,8 +51,33 @@ class DateRangeForm(forms.Form):
                 )
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
-            self.add_error("end", "The end date must be on or after the start date.")
+            self.add_error(
+                "end",
+                f"“To” is before “From”: choose a day on or after {start.day} {start:%b %Y}, "
+                "or change “From”.",
+            )
+            cleaned.pop("start", None)  # neither date applies while the period is the wrong way round
+            self.range_reversed = True
         return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        invalid = {name: f"err-{name}" for name in self.errors if name in self.fields}
+        if self.range_reversed:
+            invalid.setdefault("start", "err-end")
+        for name, message_id in invalid.items():
+            widget = self.fields[name].widget
+            widget.attrs = {
+                **widget.attrs,
+                "aria-invalid": "true",
+                "aria-describedby": message_id,
+                "class": f"{widget.attrs.get('class', '')} is-invalid".strip(),
+            }
+
+    @property
+    def dates_refused(self) -> bool:
+        """True when a date was given but cannot be used (shown at its field)."""
+        return self.is_bound and not self.is_valid() and any(n in self.errors for n in ("start", "end"))
 
 
 class HistoryFilter(DateRangeForm):
@@ -62,9 +97,14 @@ class HistoryFilter(DateRangeForm):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
+    def _usable(self) -> dict:
+        """The filters that can be applied: an invalid one is left out (its error is shown)."""
+        self.is_valid()
+        return getattr(self, "cleaned_data", {})
+
     def apply(self, runs):
-        """Narrow a Run queryset; invalid filters are ignored (their errors are shown)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """Narrow a Run queryset by every valid filter; invalid ones show their errors instead."""
+        data = self._usable()
         if data.get("twitching"):
             runs = runs.filter(checkin__twitching=True)
         if data.get("muscle"):
@@ -77,16 +117,15 @@ class HistoryFilter(DateRangeForm):
 
     @property
     def period(self) -> tuple[dt.date | None, dt.date | None]:
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self._usable()
         return data.get("start"), data.get("end")
 
     def query_string(self) -> str:
-        """The filters as a query string, without the page number."""
-        if not self.is_valid():
-            return ""
+        """The filters in use as a query string, without the page number."""
         from urllib.parse import urlencode
 
-        pairs = [(name, self.data.get(name)) for name in self.fields if self.data.get(name)]
+        data = self._usable()
+        pairs = [(name, self.data[name]) for name in self.fields if data.get(name) and self.data.get(name)]
         return urlencode(pairs)
 
 
@@ -212,7 +251,9 @@ def intensity_chart(
         f"{'M' if i == 0 else 'L'}{p.x},{p.temp_y}"
         for i, p in enumerate(p for p in points if p.temp_y is not None)
     )
-    labels = (f"{high:.0f}{units.temperature_label}", f"{low:.0f}{units.temperature_label}")
+    # No temperature among the runs: no temperature axis to label.
+    label = units.temperature_label
+    labels = (f"{high:.0f}{label}", f"{low:.0f}{label}") if temps else ("", "")
     return IntensityChart(tuple(points), CHART_W, CHART_H, start, end, low, high, path, labels)
 
 
@@ -223,12 +264,46 @@ class CalendarDay:
     y: int
     state: str  # "none", "run", "twitch-1" .. "twitch-3"
     label: str
+    strongest: int | None = None  # the strongest twitching that day, 0-10
+
+
+# The calendar's colours, each named in its legend and in the table (the thresholds of `state`).
+CALENDAR_KEY = (
+    ("none", "No run"),
+    ("run", "Run, no twitching"),
+    ("twitch-1", "Twitching 0–3"),
+    ("twitch-2", "Twitching 4–6"),
+    ("twitch-3", "Twitching 7–10"),
+)
+CELL = 14  # a day's square and its gap, in SVG units
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarTick:
+    x: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    cells: tuple[CalendarDay, ...]
+    start: dt.date
+    end: dt.date
+    months: tuple[CalendarTick, ...]  # above the column where a month begins
+    mondays: tuple[CalendarTick, ...]  # the day of the month of each column's Monday, below it
+
+    def __iter__(self):  # the cells, as before the dates were added
+        return iter(self.cells)
+
+    def __len__(self) -> int:
+        return len(self.cells)
 
 
 def twitch_calendar(
-    entries: list[dict], *, end: dt.date, weeks: int = CALENDAR_WEEKS
-) -> tuple[CalendarDay, ...]:
-    """Weeks as columns (Monday on top), the last `weeks` weeks up to `end`."""
+    entries: list[dict], *, end: dt.date, weeks: int = CALENDAR_WEEKS, today: dt.date | None = None
+) -> Calendar:
+    """Weeks as columns (Monday on top), the last `weeks` weeks up to `end`, with dates."""
+    today = today or end
     first = end - dt.timedelta(days=end.weekday() + 7 * (weeks - 1))
     by_day: dict[dt.date, list[dict]] = {}
     for entry in entries:
@@ -239,16 +314,35 @@ def twitch_calendar(
         day = first + dt.timedelta(days=offset)
         runs = by_day.get(day, [])
         twitches = [e.get("intensity") or 0 for e in runs if e.get("twitching")]
+        when = format_run_date(day, today=today)
+        strongest = None
         if twitches:
             strongest = max(twitches)
             state = f"twitch-{1 + (strongest >= 4) + (strongest >= 7)}"
-            label = f"{day:%a %d %b}: twitching, strongest {strongest}/10"
+            label = f"{when}: twitching, strongest {strongest}/10"
         elif runs:
-            state, label = "run", f"{day:%a %d %b}: ran, no twitching"
+            state, label = "run", f"{when}: ran, no twitching"
         else:
-            state, label = "none", f"{day:%a %d %b}: no run"
-        cells.append(CalendarDay(day, 14 * (offset // 7), 14 * (offset % 7), state, label))
-    return tuple(cells)
+            state, label = "none", f"{when}: no run"
+        cells.append(CalendarDay(day, CELL * (offset // 7), CELL * (offset % 7), state, label, strongest))
+    months: list[CalendarTick] = []
+    mondays = []
+    fallback = False  # the first column's label when no month begins in it
+    for week in range(weeks):
+        monday = first + dt.timedelta(days=7 * week)
+        mondays.append(CalendarTick(CELL * week + 6, str(monday.day)))
+        begins = [d for d in (monday + dt.timedelta(days=i) for i in range(7)) if d.day == 1]
+        if not begins and week:
+            continue
+        if months and CELL * week - months[-1].x < 3 * CELL:  # it would run into the label before
+            if not fallback:
+                continue
+            months.pop()  # a month that begins here beats the first column's fallback
+        month = begins[0] if begins else monday
+        with_year = month.year != today.year and (not months or month.month == 1)
+        months.append(CalendarTick(CELL * week, f"{month:%b %Y}" if with_year else f"{month:%b}"))
+        fallback = not begins
+    return Calendar(tuple(cells), first, end, tuple(months), tuple(mondays))
 
 
 def muscle_heat(entries: list[dict]) -> tuple[dict[str, int], dict[str, int], int]:
@@ -258,6 +352,12 @@ def muscle_heat(entries: list[dict]) -> tuple[dict[str, int], dict[str, int], in
     top = max(counts.values(), default=0)
     shades = {m: (0 if not counts[m] else 1 + min(3, int(3 * counts[m] / top))) for m in MUSCLES}
     return {m: counts[m] for m in MUSCLES}, shades, twitching_runs
+
+
+def default_chart_start(entries: list[dict], end: dt.date) -> dt.date:
+    """From the first run shown, at least CHART_MIN_DAYS and at most CHART_DAYS before `end`."""
+    first = min((e["date"] for e in entries if e["date"] <= end), default=end)
+    return max(end - dt.timedelta(days=CHART_DAYS), min(first, end - dt.timedelta(days=CHART_MIN_DAYS)))
 
 
 # The patterns only a history shows look at the last four weeks (advice.history).
@@ -278,17 +378,23 @@ def history_overview(runner, *, filters: HistoryFilter, units: Units, today: dt.
             {**{name: getattr(flag, name) for name in ("code", "title", "because", "care")}, "links": links}
         )
     counts = trigger_counts(entries)
+    shown = [c for c in counts if c.with_runs or c.without_runs]
     chart_end = end or today
-    chart_start = start or chart_end - dt.timedelta(days=CHART_DAYS)
+    chart_start = start or default_chart_start(entries, chart_end)
     counts_by_muscle, shades, twitching_runs = muscle_heat(entries)
+    calendar = twitch_calendar(entries, end=chart_end, today=today)
     return {
         "flags": flags,
         "counts": counts,
-        "counts_shown": any(c.with_runs or c.without_runs for c in counts),
+        "counts_shown": bool(shown),
+        "counts_compared": [c for c in shown if not c.too_few],
+        "counts_too_few": [c for c in shown if c.too_few],
+        "min_runs_per_side": MIN_RUNS_PER_SIDE,
         "chart": intensity_chart(entries, start=chart_start, end=chart_end, units=units),
-        "calendar": twitch_calendar(entries, end=chart_end),
+        "calendar": calendar,
+        "calendar_key": CALENDAR_KEY,
         "calendar_weeks": CALENDAR_WEEKS,
-        "calendar_width": 14 * CALENDAR_WEEKS + 18,
+        "calendar_width": CELL * CALENDAR_WEEKS + 30,  # room for a month named in the last column
         "shades": shades,
         "twitching_runs": twitching_runs,
         "muscle_rows": [

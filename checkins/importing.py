@@ -54,10 +54,12 @@ __all__ = [
     "is_duplicate",
     "iter_archive",
     "normalise_sport",
+    "not_a_run",
     "open_archive",
     "parse_activity",
     "parse_member",
     "read_members",
+    "sport_of",
 ]
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
@@ -107,7 +109,64 @@ class Activity:
 
     @property
     def is_run(self) -> bool:
-        return self.sport in RUNNING_SPORTS
+        return not_a_run(self) is None
+
+    @property
+    def pace_min_per_km(self) -> float | None:
+        if not self.distance_km or not self.duration_min:
+            return None
+        return self.duration_min / self.distance_km
+
+
+# --- is it a run? One rule for every path (a single file, a batch, a Strava export) ------
+
+# With no sport named anywhere, the pace decides. Slower than 12 min/km (5 km/h) is a
+# walk's pace: even a beginner's run-walk averages nearer 9-10 min/km. Faster than
+# 2:15 min/km over 3 km or more is beyond anyone on foot (the 3000 m world record is
+# 2:27 min/km): a ride. Too short or without a time or distance: taken as a run, so a
+# real run without a sport is never refused for want of figures.
+WALKING_PACE_MIN_PER_KM = 12.0
+RIDING_PACE_MIN_PER_KM = 2.25
+PACE_MIN_KM = 1.0
+RIDING_MIN_KM = 3.0
+KM_PER_MILE = 1.609344
+
+
+def sport_of(activity: Activity | None, label: str | None = None) -> str | None:
+    """The activity's sport: the runner's own label (a Strava export's "Activity Type")
+    when there is one, else what the file says, normalised; None when neither says."""
+    return normalise_sport(label) or (activity.sport if activity is not None else None)
+
+
+def _pace_text(min_per_km: float, miles: bool) -> str:
+    pace = min_per_km * (KM_PER_MILE if miles else 1)
+    minutes, seconds = divmod(round(pace * 60), 60)
+    return f"{minutes}:{seconds:02d} min/{'mi' if miles else 'km'}"
+
+
+def not_a_run(activity: Activity | None, label: str | None = None, *, miles: bool = False) -> str | None:
+    """None when this is a run; else why not, in a few words for the runner ("ride",
+    "no sport in the file, and 15:25 min/km is a walking pace").
+
+    The one rule of "is this a run": the runner's label (Strava's activity type), else
+    the file's sport, else the pace of a file that names no sport.
+    """
+    sport = sport_of(activity, label)
+    if sport is not None:
+        if sport in RUNNING_SPORTS:
+            return None
+        named = label if normalise_sport(label) else sport
+        return named.strip().lower().replace("_", " ")[:40]
+    if activity is None:
+        return "nothing in the file says what it is"
+    pace = activity.pace_min_per_km
+    if pace is None or activity.distance_km < PACE_MIN_KM:
+        return None
+    if pace > WALKING_PACE_MIN_PER_KM:
+        return f"no sport in the file, and {_pace_text(pace, miles)} is a walking pace"
+    if pace < RIDING_PACE_MIN_PER_KM and activity.distance_km >= RIDING_MIN_KM:
+        return f"no sport in the file, and {_pace_text(pace, miles)} is faster than anyone runs"
+    return None
 
 
 # --- small helpers -----------------------------------------------------------------------
@@ -563,16 +622,12 @@ class ArchiveItem:
 
     @property
     def sport(self) -> str | None:
-        """The file's sport, else the export's activity type, normalised."""
-        if self.activity is not None and self.activity.sport:
-            return self.activity.sport
-        return normalise_sport(self.csv_type)
+        """The export's activity type (the runner's own label), else the file's sport, normalised."""
+        return sport_of(self.activity, self.csv_type)
 
     @property
     def is_run(self) -> bool:
-        if self.activity is not None and self.activity.sport in RUNNING_SPORTS:
-            return True
-        return bool(self.csv_type) and "run" in self.csv_type.lower()
+        return not_a_run(self.activity, self.csv_type) is None
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,10 @@ from .importing import (
     Activity,
     ImportRefused,
     is_duplicate,
+    not_a_run,
     parse_activity,
     read_members,
+    sport_of,
 )
 from .models import ImportItem, ImportJob, Run
 
@@ -118,12 +120,9 @@ def _process(item: ImportItem, runner, starts: list) -> None:
     except ImportRefused as error:
         _finish(item, ImportItem.Status.REFUSED, error.reason)
         return
-    running = activity.sport in (None, "running", "trail_running") and (
-        not item.csv_type or "run" in item.csv_type.lower()
-    )
-    if not running:
-        sport = (item.csv_type or activity.sport or "another sport").lower().replace("_", " ")
-        _finish(item, ImportItem.Status.SKIPPED, f"not a run ({sport})")
+    why_not = not_a_run(activity, item.csv_type, miles=runner.profile.distance_unit == "mi")
+    if why_not:
+        _finish(item, ImportItem.Status.SKIPPED, f"not a run ({why_not})")
         return
     now = timezone.now()
     if not (EARLIEST_START <= activity.started_at <= now + dt.timedelta(days=1)):
@@ -144,7 +143,7 @@ def _process(item: ImportItem, runner, starts: list) -> None:
         duration_min=activity.duration_min,
         temperature_c=activity.avg_temperature_c,
         avg_heart_rate_bpm=activity.avg_heart_rate_bpm,
-        run_type="trail" if activity.sport == "trail_running" else "",
+        run_type="trail" if sport_of(activity, item.csv_type) == "trail_running" else "",
         notes=(item.csv_name or "")[:2000],
     )
     run.date = run.local_date()

@@ -196,3 +196,65 @@ def test_signup_ignores_an_unknown_time_zone(client):
         {"email": "kai@example.org", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "Mars/Base"},
     )
     assert User.objects.get(email="kai@example.org").profile.time_zone == "UTC"
+
+
+# --- The time-zone picker ------------------------------------------------------------
+
+
+def zone_options(page: str) -> list[str]:
+    select = page[page.index('name="time_zone"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def test_the_zone_picker_lists_places_common_ones_first(runner_client):
+    page = runner_client.get(reverse("profile")).content.decode()
+    options = zone_options(page)
+    assert 'data-zone-suggest=""' in page and "js/timezone.js" in page  # offers the phone's zone
+    select = page[page.index('name="time_zone"') :]
+    assert select.index('<optgroup label="Common">') < select.index('<optgroup label="All, A to Z">')
+    assert options[0] == "Europe/London"  # the first common zone
+    assert 300 < len(set(options)) < 450  # not the ~600 raw names
+    for gone in ("Factory", "US/Eastern", "Etc/GMT+5", "EST5EDT", "GB", "Asia/Calcutta", "posixrules"):
+        assert gone not in options
+    for kept in ("UTC", "Europe/London", "Asia/Kolkata", "America/Argentina/Salta", "Europe/Oslo"):
+        assert kept in options
+    assert '<option value="America/New_York">America/New York</option>' in page
+
+
+def test_a_zone_outside_the_list_is_refused_at_the_field(runner_client, runner):
+    for name in ("Factory", "US/Eastern", "Mars/Base"):
+        response = runner_client.post(reverse("profile"), {**METRIC_PROFILE_FORM, "time_zone": name})
+        assert response.status_code == 200
+        assert response.context["form"].errors["time_zone"], name
+    runner.profile.refresh_from_db()
+    assert runner.profile.time_zone == "UTC"
+
+
+def test_a_stored_zone_outside_the_list_stays_shown_and_valid(runner_client, runner):
+    # A browser may report a legacy alias at sign-up; the runner must still be able to save.
+    runner.profile.time_zone = "Asia/Calcutta"
+    runner.profile.save()
+    page = runner_client.get(reverse("profile")).content.decode()
+    assert '<option value="Asia/Calcutta" selected>Asia/Calcutta</option>' in page
+    assert zone_options(page).count("Asia/Calcutta") == 1
+    response = runner_client.post(reverse("profile"), {**METRIC_PROFILE_FORM, "time_zone": "Asia/Calcutta"})
+    assert response.status_code == 302
+    runner.profile.refresh_from_db()
+    assert runner.profile.time_zone == "Asia/Calcutta"
+    # Once moved to a listed zone, the old alias is no longer offered.
+    runner_client.post(reverse("profile"), {**METRIC_PROFILE_FORM, "time_zone": "Asia/Kolkata"})
+    assert "Asia/Calcutta" not in zone_options(runner_client.get(reverse("profile")).content.decode())
+
+
+def test_signup_keeps_a_browsers_legacy_zone_name(client):
+    client.post(
+        reverse("signup"),
+        {
+            "email": "ravi@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "time_zone": "Asia/Calcutta",
+        },
+    )
+    assert User.objects.get(email="ravi@example.org").profile.time_zone == "Asia/Calcutta"

@@ -56,10 +56,36 @@ def test_filters_live_in_the_query_string(runner_client, runner):
 
 def test_an_end_before_the_start_is_named_at_its_field(runner_client, runner):
     add_run(runner, 1, twitching=False)
-    response = runner_client.get(reverse("history") + "?start=2026-05-01&end=2026-04-01")
+    add_run(runner, 2, twitching=True, muscles=["calves"])
+    response = runner_client.get(reverse("history") + "?twitching=on&start=2026-05-01&end=2026-04-01")
     assert response.status_code == 200
-    assert "on or after the start date" in response.content.decode()
-    assert len(response.context["rows"]) == 1  # the bad filter is not applied
+    page = response.content.decode()
+    filters = response.context["filters"]
+    assert "“To” is before “From”" in filters.errors["end"][0]
+    assert filters.period == (None, None)  # neither date is used
+    # The message sits under the fields, both fields point at it, and the fold-out is open.
+    assert '<p class="field-error" id="err-end" role="alert">' in page
+    assert page.count('aria-describedby="err-end"') == 2 and page.count('aria-invalid="true"') == 2
+    assert '<details class="filters mb-3" open>' in page
+    assert "not used until they are fixed" in page
+    # The rest of the filter still applies, and "Older runs" links keep only what was applied.
+    assert [row["run"].checkin.twitching for row in response.context["rows"]] == [True]
+    assert response.context["query"] == "twitching=on"
+    # A sound period shows no warning.
+    fine = runner_client.get(reverse("history") + "?start=2026-04-01&end=2026-05-01").content.decode()
+    assert "not used until they are fixed" not in fine and 'aria-invalid="true"' not in fine
+
+
+def test_the_reports_period_names_a_reversed_range_at_its_field(runner_client, runner):
+    add_run(runner, 3, twitching=True, muscles=["calves"])
+    response = runner_client.get(reverse("report") + "?start=2026-05-01&end=2026-04-01")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "“To” is before “From”" in response.context["form"].errors["end"][0]
+    assert 'id="err-end"' in page and page.count('aria-describedby="err-end"') == 2
+    # The report falls back to its default period rather than a reversed one.
+    report = response.context["report"]
+    assert report["start"] <= report["end"] == timezone.localdate()
 
 
 def test_pages_and_htmx_load_more(runner_client, runner):
@@ -84,7 +110,6 @@ def test_persistent_banner_appears_with_the_runs_behind_it_and_goes_away(runner_
     assert 'data-flag="persistent"' in page
     banner = page[page.index('data-flag="persistent"') :]
     banner = banner[: banner.index("</section>")]
-    assert "no medical device" in banner
     for run in runs:
         assert reverse("run_detail", args=[run.pk]) in banner
     for checkin in CheckIn.objects.filter(run__runner=runner):
@@ -93,10 +118,24 @@ def test_persistent_banner_appears_with_the_runs_behind_it_and_goes_away(runner_
     assert 'data-flag="persistent"' not in runner_client.get(reverse("history")).content.decode()
 
 
+def test_the_medical_notice_shows_once_per_screen(runner_client, runner):
+    from advice.vocabulary import DISCLAIMER
+
+    add_run(runner, 3, twitching=False)
+    assert runner_client.get(reverse("history")).content.decode().count(DISCLAIMER) == 1  # at the foot
+    for days_ago in (20, 12, 5, 1):
+        add_run(runner, days_ago, twitching=True, muscles=["calves", "arms"], sleep_disrupted=True)
+    page = runner_client.get(reverse("history")).content.decode()
+    assert page.count('class="flag mb-3"') >= 2
+    assert page.count(DISCLAIMER) == 1  # beside the banners, not in each one and not again at the foot
+    assert page.index(DISCLAIMER) < page.index('id="runs-title"')
+
+
 def test_sleep_and_widespread_banners(runner_client, runner):
-    add_run(runner, 6, twitching=True, muscles=["calves"], sleep_disrupted=True)
+    add_run(runner, 6, twitching=True, muscles=["calves", "arms"], sleep_disrupted=True)
     page = runner_client.get(reverse("history")).content.decode()
     assert 'data-flag="sleep"' not in page  # once is not yet a pattern
+    assert 'data-flag="widespread"' not in page
     add_run(runner, 2, twitching=True, muscles=["calves", "arms", "face"], sleep_disrupted=True)
     page = runner_client.get(reverse("history")).content.decode()
     assert 'data-flag="sleep"' in page
@@ -121,7 +160,35 @@ def test_trigger_counts_are_exact_on_a_hand_built_history(runner_client, runner)
     assert cooldown.too_few is True
     page = response.content.decode()
     assert "Twitching after 2 of 3 runs with it, 1 of 6 without." in page
-    assert "Too few runs on one side to say." in page
+    assert page.count("too few runs to tell yet") + page.count("Too few runs to tell yet") == 1
+
+
+def test_a_two_run_account_is_told_once_that_there_are_too_few_runs(runner_client, runner):
+    add_run(runner, 3, cooldown="none", twitching=True, muscles=["calves"], intensity=4)
+    add_run(runner, 1, cooldown="none", twitching=False)
+    response = runner_client.get(reverse("history"))
+    page = response.content.decode()
+    assert response.context["counts_too_few"] and not response.context["counts_compared"]
+    assert page.count("Too few runs to tell yet") == 1
+    assert "too few" not in page.lower().replace("too few runs to tell yet", "")  # no line per trigger
+    assert "0 of 0" not in page
+    # A trigger both runs had: what there is to say, without an empty side.
+    assert "Twitching after 1 of 2 runs with it; every run so far had it." in page
+    # The counts are kept, folded away.
+    assert '<details class="too-few-counts">' in page and "The counts so far" in page
+
+
+def test_counts_that_can_be_compared_come_first_and_the_rest_are_summed_up_once(runner_client, runner):
+    for days_ago in range(40, 10, -3):  # 10 runs: 5 without a cool-down, 5 with a walk
+        add_run(runner, days_ago, cooldown="none" if days_ago % 2 else "walk", twitching=days_ago % 2 == 1)
+    response = runner_client.get(reverse("history"))
+    page = response.content.decode()
+    compared = [c.code for c in response.context["counts_compared"]]
+    assert "no_cooldown" in compared
+    if response.context["counts_too_few"]:
+        assert page.count("For the rest, too few runs to tell yet") == 1
+    assert page.index('data-trigger="no_cooldown"') < page.index("The counts so far")
+    assert "0 of 0" not in page
 
 
 def test_chart_tables_match_their_data(runner, settings):
@@ -204,3 +271,109 @@ def test_running_streaks_match_the_day_by_day_count():
     assert streaks[start + dt.timedelta(days=4)] == 1
     for day in dates:
         assert streaks[day] == consecutive_running_days(day, dates - {day})
+
+
+def overview(runner, today=None, query=None):
+    from checkins.history import HistoryFilter, history_overview
+
+    filters = HistoryFilter(query or {})
+    return history_overview(runner, filters=filters, units=Units(), today=today or timezone.localdate())
+
+
+@pytest.mark.parametrize(
+    ("first_run_days_ago", "span_days"),
+    [(2, 14), (13, 14), (40, 40), (89, 89), (200, 90)],
+)
+def test_the_intensity_chart_spans_from_the_first_run_within_14_to_90_days(
+    runner, first_run_days_ago, span_days
+):
+    add_run(runner, first_run_days_ago, twitching=True, intensity=5, muscles=["calves"])
+    add_run(runner, 0, twitching=False)
+    chart = overview(runner)["chart"]
+    today = timezone.localdate()
+    assert chart.end == today
+    assert (chart.end - chart.start).days == span_days
+    # The first run of a new runner sits well inside the chart, not squeezed to its left edge.
+    xs = [p.x for p in chart.points]
+    assert min(xs) >= 24 and max(xs) <= 306
+    if first_run_days_ago <= 90:
+        assert len(chart.points) == 2
+
+
+def test_a_chosen_period_sets_the_chart_span(runner):
+    add_run(runner, 5, twitching=True, intensity=5, muscles=["calves"])
+    today = timezone.localdate()
+    start = (today - dt.timedelta(days=30)).isoformat()
+    chart = overview(runner, query={"start": start})["chart"]
+    assert (chart.start, chart.end) == (today - dt.timedelta(days=30), today)
+
+
+def test_the_calendar_names_its_months_mondays_and_every_colour():
+    from checkins.history import CALENDAR_KEY
+
+    today = dt.date(2026, 3, 15)  # a Sunday: 12 weeks from Monday 22 Dec 2025
+    entries = [
+        {"date": dt.date(2026, 3, 2), "twitching": False},
+        {"date": dt.date(2026, 3, 3), "twitching": True, "intensity": 2},
+        {"date": dt.date(2026, 3, 4), "twitching": True, "intensity": 5},
+        {"date": dt.date(2026, 3, 5), "twitching": True, "intensity": 9},
+        {"date": dt.date(2025, 12, 23), "twitching": False},
+    ]
+    calendar = twitch_calendar(entries, end=today, today=today)
+    assert calendar.start == dt.date(2025, 12, 22) and calendar.end == today
+    # A month above the column where it begins (Jan 1 falls in the second column).
+    assert [(t.x, t.text) for t in calendar.months] == [(14, "Jan"), (70, "Feb"), (126, "Mar")]
+    assert [t.text for t in calendar.mondays] == [
+        "22",
+        "29",
+        "5",
+        "12",
+        "19",
+        "26",
+        "2",
+        "9",
+        "16",
+        "23",
+        "2",
+        "9",
+    ]
+    states = {cell.state for cell in calendar.cells}
+    assert states == {key for key, _ in CALENDAR_KEY}  # all five colours are used here, and named
+    by_day = {cell.day: cell for cell in calendar.cells}
+    assert by_day[dt.date(2026, 3, 5)].label == "Thu 5 Mar: twitching, strongest 9/10"
+    assert by_day[dt.date(2025, 12, 23)].label == "Tue 23 Dec 2025: ran, no twitching"  # last year: with it
+    # A calendar of last year's weeks says which year its first month was in.
+    old = twitch_calendar([], end=dt.date(2025, 11, 30), today=today)
+    assert old.months[0].text.endswith("2025")
+
+
+def test_the_calendar_markup_has_dates_a_full_key_and_a_table(runner_client, runner):
+    add_run(runner, 2, twitching=True, intensity=8, muscles=["calves"])
+    add_run(runner, 1, twitching=False)
+    page = runner_client.get(reverse("history")).content.decode()
+    figure = page[page.index('id="cc-heading"') :]
+    figure = figure[: figure.index("</figure>")]
+    assert figure.count('class="tick tick-month"') >= 3  # 12 weeks hold at least three months
+    assert figure.count('text-anchor="middle"') == 12  # the date of each column's Monday
+    for state, label in (
+        ("none", "No run"),
+        ("run", "Run, no twitching"),
+        ("twitch-1", "Twitching 0–3"),
+        ("twitch-2", "Twitching 4–6"),
+        ("twitch-3", "Twitching 7–10"),
+    ):
+        assert f'<li><span class="key cal-{state}"></span> {label}</li>' in figure
+    assert "The days as a table" in figure
+    assert figure.count("<tr><td>") == 2 and "<td>8</td>" in figure and "<td>none</td>" in figure
+    assert "Twitch days," in figure  # a visible heading with its dates
+
+
+def test_old_runs_show_their_year_and_this_years_do_not(runner_client, runner):
+    add_run(runner, 0, twitching=False)
+    old = add_run(runner, 400, twitching=False)
+    page = runner_client.get(reverse("history")).content.decode()
+    today = timezone.localdate()
+    assert f"{today:%a} {today.day} {today:%b}</span>" in page
+    old_day = timezone.localtime(old.started_at).date()
+    assert f"{old_day:%a} {old_day.day} {old_day:%b} {old_day.year}</span>" in page
+    assert f"{today.day} {today:%b} {today.year}</span>" not in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 import struct
 import time
 import zipfile
@@ -718,3 +719,101 @@ def test_is_duplicate(offset, existing, expected):
 def test_is_duplicate_custom_window_and_naive_times():
     assert is_duplicate(BASE, [BASE + timedelta(minutes=9)], window=timedelta(minutes=10))
     assert is_duplicate(BASE.replace(tzinfo=None), [BASE])
+
+
+# --- is it a run? one rule ---------------------------------------------------------------
+
+RUNNING_SAMPLES = sorted(name for name, row in EXPECTED.items() if row[-1] in importing.RUNNING_SPORTS)
+
+
+def test_the_gpsbabel_hike_is_not_a_run(samples_dir):
+    """GPSBabel writes no sport; 4.6 km in 71 moving minutes (15:26 min/km) is a walk's pace."""
+    name = "gpx-gpsbabel-hike-no-hr-multitrack.gpx"
+    hike = parse_activity(name, (samples_dir / name).read_bytes())
+    assert hike.sport is None  # the file says nothing: the pace decides
+    assert not hike.is_run
+    assert re.fullmatch(
+        r"no sport in the file, and 15:[23]\d min/km is a walking pace", importing.not_a_run(hike)
+    )
+    why = importing.not_a_run(hike, miles=True)
+    assert re.fullmatch(r"no sport in the file, and 24:[45]\d min/mi is a walking pace", why)
+    # In an archive without a CSV, the same rule.
+    (item,) = iter_archive("old.zip", make_zip({"hike.gpx": (samples_dir / name).read_bytes()}))
+    assert not item.is_run
+    # The runner's own label (a Strava export's type) still decides.
+    assert importing.not_a_run(hike, "Run") is None
+    assert importing.not_a_run(hike, "Hike") == "hike"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_sample_is_a_run_exactly_when_it_is_one(samples_dir, name):
+    activity = parse_activity(name, (samples_dir / name).read_bytes())
+    assert activity.is_run is (name in RUNNING_SAMPLES)
+
+
+@pytest.mark.parametrize("name", RUNNING_SAMPLES)
+def test_a_real_run_whose_file_names_no_sport_is_still_a_run(samples_dir, name):
+    from dataclasses import replace
+
+    activity = replace(parse_activity(name, (samples_dir / name).read_bytes()), sport=None)
+    assert importing.not_a_run(activity) is None
+
+
+def activity(km: float | None, minutes: float | None, sport: str | None = None) -> Activity:
+    return Activity(
+        filename="x.gpx",
+        sport=sport,
+        started_at=START,
+        distance_km=km,
+        duration_min=minutes,
+        elapsed_min=minutes,
+        avg_heart_rate_bpm=None,
+        avg_temperature_c=None,
+        has_gps=True,
+        source_format="gpx",
+    )
+
+
+@pytest.mark.parametrize(
+    ("km", "minutes", "sport", "label", "is_run"),
+    [
+        (10.0, 50.0, None, None, True),  # 5:00 min/km
+        (5.0, 55.0, None, None, True),  # 11:00 min/km: a slow run-walk is still a run
+        (5.0, 62.0, None, None, False),  # 12:24 min/km: a walk
+        (0.6, 12.0, None, None, True),  # too short to judge: taken as a run
+        (None, 60.0, None, None, True),  # no distance: taken as a run
+        (20.0, 40.0, None, None, False),  # 2:00 min/km over 20 km: a ride
+        (1.5, 3.3, None, None, True),  # 2:12 min/km over 1.5 km: a fast run is not judged a ride
+        (5.0, 80.0, "running", None, True),  # the file's sport wins over the pace
+        (10.0, 50.0, "walking", None, False),
+        (10.0, 50.0, "hiking", None, False),
+        (10.0, 50.0, "cycling", "Run", True),  # the runner's label wins over the file
+        (10.0, 50.0, "running", "Ride", False),
+        (10.0, 50.0, None, "Trail Run", True),
+        (10.0, 50.0, None, "Virtual Run", True),
+        (10.0, 50.0, None, "Walk", False),
+        (10.0, 50.0, "running", "???", True),  # a label that is no sport: the file decides
+    ],
+)
+def test_one_rule_for_is_this_a_run(km, minutes, sport, label, is_run):
+    subject = activity(km, minutes, sport)
+    assert (importing.not_a_run(subject, label) is None) is is_run
+    item = ArchiveItem("a.gpx", activity=subject, csv_type=label)
+    assert item.is_run is is_run  # an archive's item follows the same rule
+    if label is None:
+        assert subject.is_run is is_run
+
+
+def test_an_item_without_a_readable_file_follows_its_label():
+    assert ArchiveItem("a.fit", refused="damaged", csv_type="Run").is_run
+    assert not ArchiveItem("a.fit", refused="damaged", csv_type="Ride").is_run
+    assert not ArchiveItem("a.fit", refused="damaged").is_run
+
+
+def test_a_walk_written_as_a_gpx_without_a_sport_is_skipped_and_a_run_is_kept():
+    walk = tuple(Point(i * 90, i * 100.0, None, None, 52.0 + i * 0.0009, 4.0) for i in range(13))
+    parsed = parse_activity("walk.gpx", make_gpx(points=walk, sport=None))
+    assert parsed.distance_km == pytest.approx(1.2, rel=0.02) and parsed.duration_min == pytest.approx(18)
+    assert not parsed.is_run
+    run = tuple(Point(i * 30, i * 100.0, None, None, 52.0 + i * 0.0009, 4.0) for i in range(13))
+    assert parse_activity("run.gpx", make_gpx(points=run, sport=None)).is_run

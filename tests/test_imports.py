@@ -4,6 +4,9 @@ export become runs through a job with progress and a report."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +15,21 @@ from django.urls import reverse
 from checkins.models import ImportItem, ImportJob, Run
 from tests.factories import RunFactory
 from tests.fixtures_activity import START, gz, make_fit, make_gpx, make_tcx, make_zip, strava_csv
+
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
+
+
+@pytest.fixture
+def hike_sample() -> bytes:
+    """A real GPSBabel hike from ../shared/samples: required under CI, skipped elsewhere."""
+    path = SAMPLES / "gpx-gpsbabel-hike-no-hr-multitrack.gpx"
+    if path.is_file():
+        return path.read_bytes()
+    message = f"activity samples not found at {SAMPLES} (they live outside the repository)"
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(message)
+    pytest.skip(message)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +203,35 @@ def test_another_runners_job_is_not_found(client, runner, other_runner):
     client.force_login(other_runner)
     assert client.get(reverse("import_progress", args=[job.pk])).status_code == 404
     assert client.post(reverse("import_step", args=[job.pk])).status_code == 404
+
+
+# --- walks and hikes: one rule of "is this a run" ----------------------------------------
+
+
+@pytest.mark.parametrize(("unit", "pace"), [("km", r"15:[23]\d min/km"), ("mi", r"24:[45]\d min/mi")])
+def test_a_gpsbabel_hike_in_a_batch_is_skipped_as_a_walk(runner_client, runner, hike_sample, unit, pace):
+    runner.profile.distance_unit = unit
+    runner.profile.save()
+    files = [upload("lake.gpx", hike_sample), upload("run.gpx", make_gpx(sport=None))]
+    runner_client.post(reverse("import_many"), {"files": files})
+    job = ImportJob.objects.get(runner=runner)
+    finish(runner_client, job)
+    items = {item.name: item for item in job.items.all()}
+    assert items["lake.gpx"].status == "skipped"
+    assert re.fullmatch(
+        rf"not a run \(no sport in the file, and {pace} is a walking pace\)", items["lake.gpx"].reason
+    )
+    assert items["run.gpx"].status == "imported"  # a run whose file names no sport still comes in
+    assert Run.objects.filter(runner=runner).count() == 1
+    report = runner_client.get(reverse("import_progress", args=[job.pk])).content.decode()
+    assert "lake.gpx: not a run (no sport in the file" in report
+
+
+def test_a_strava_trail_run_label_makes_a_trail_run(runner_client, runner):
+    rows = [
+        {"Activity ID": "9", "Activity Name": "Hills", "Activity Type": "Trail Run", "Filename": "a/9.gpx"}
+    ]
+    data = make_zip({"activities.csv": strava_csv(rows), "a/9.gpx": make_gpx(sport=None)})
+    runner_client.post(reverse("import_many"), {"files": [upload("export.zip", data)]})
+    finish(runner_client, ImportJob.objects.get(runner=runner))
+    assert Run.objects.get(runner=runner).run_type == "trail"

@@ -100,3 +100,21 @@ def test_strava_export_imports_with_progress_and_report(
     screenshot(page, "1-report")
     assert Run.objects.filter(runner=page.runner).count() == 5
     assert ImportJob.objects.get(runner=page.runner).finished_at is not None
+
+
+def test_a_hike_among_runs_is_left_out_as_a_walk(import_page, samples, screenshot, assert_accessible):
+    page = import_page
+    files = [
+        samples / name
+        for name in ("gpx-gpsbabel-hike-no-hr-multitrack.gpx", "gpx-garmin-connect-run-with-hr.gpx")
+    ]
+    page.get_by_label("Many files, or a Strava export (.zip)").set_input_files([str(f) for f in files])
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-progress")).to_contain_text("Done: 1 run imported, 1 skipped, 0 refused.")
+    expect(page.locator(".import-skipped")).to_contain_text(
+        re.compile(r"hike-no-hr-multitrack\.gpx: not a run \(no sport in the file, and 15:\d\d min/km")
+    )
+    expect(page.locator(".import-imported")).to_contain_text("gpx-garmin-connect-run-with-hr.gpx")
+    assert_accessible(page, "import report")
+    screenshot(page, "1-report")
+    assert Run.objects.filter(runner=page.runner).count() == 1

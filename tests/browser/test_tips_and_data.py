@@ -66,7 +66,8 @@ def test_hydration_and_fuelling_pages(logged_in, screenshot, assert_accessible):
     page.get_by_label("Temperature today (°C)").fill("32")
     page.get_by_label("Humidity (%)").fill("60")
     page.get_by_role("button", name="Tailor the plan").click()
-    expect(page.get_by_text(re.compile("Heat index:"))).to_be_visible()
+    # 32 °C at 60 % feels like 37 °C (the heat index): the plan is tailored to it, whatever its wording.
+    expect(page.locator("main")).to_contain_text("37 °C")
     assert_accessible(page, "drinking")
     screenshot(page, "1-drinking")
     page.goto(page.url.split("/tips/")[0] + "/tips/fuelling/")
@@ -77,8 +78,7 @@ def test_hydration_and_fuelling_pages(logged_in, screenshot, assert_accessible):
 
 def test_doctors_report_prints_on_at_most_two_a4_pages(logged_in, screenshot, assert_accessible):
     page = logged_in
-    page.get_by_role("link", name="Settings").click()
-    page.get_by_role("link", name=re.compile("Your data")).click()
+    page.get_by_role("navigation").get_by_role("link", name="Your data").click()  # from the menu
     page.get_by_role("link", name=re.compile("Report for a doctor")).click()
     expect(page.get_by_role("heading", name=re.compile("report for a doctor"))).to_be_visible()
     assert_accessible(page, "report")
@@ -92,8 +92,7 @@ def test_doctors_report_prints_on_at_most_two_a4_pages(logged_in, screenshot, as
 def test_delete_account_after_confirming_the_password(logged_in, screenshot):
     page = logged_in
     runner_pk = page.runner.pk
-    page.get_by_role("link", name="Settings").click()
-    page.get_by_role("link", name=re.compile("Your data")).click()
+    page.get_by_role("navigation").get_by_role("link", name="Your data").click()  # from the menu
     page.get_by_role("link", name=re.compile("Delete your account")).click()
     page.get_by_label("Your password").fill("not-it")
     page.get_by_role("button", name="Delete my account and data").click()
