@@ -150,6 +150,9 @@ def test_doctor_report_covers_the_period(runner_client, runner):
     assert "css/print.css" in page and 'media="print"' in page
     assert "not a medical device" in page
     assert any(f["title"] for f in report["flags"]) or report["patterns"]
+    # A trigger no run had is said in words, never "0 of 0".
+    assert any(not c.with_runs or not c.without_runs for c in report["triggers"])
+    assert "0 of 0" not in page and "no runs" in page
     # A period without runs is empty, not an error.
     response = runner_client.get(reverse("report") + "?start=2020-01-01&end=2020-02-01")
     assert response.context["report"]["runs"] == 0
