@@ -74,7 +74,7 @@ from .sentences import (
     prehydrate_sentence,
     replace_per_weight,
 )
-from .units import METRIC, Units, _num1
+from .units import METRIC, Units, fmt_number
 from .vocabulary import MUSCLE_LABELS, MUSCLES, SYMPTOM_LABELS
 
 HARD_RUN_TYPES = ("race", "intervals", "tempo")
@@ -150,7 +150,7 @@ _ROUNDED_SCORES: dict[float, float] = {}
 
 
 def _hours(hours: float) -> str:
-    return f"{_num1(hours)} h"
+    return f"{fmt_number(hours, 1)} h"
 
 
 _SYMPTOM_WORDS = {code: label.lower() for code, label in SYMPTOM_LABELS.items()}
@@ -663,7 +663,7 @@ def _weather(f: _Facts) -> str:
     humidity = f.a.get("humidity_pct")
     if humidity is None:
         return text
-    text = f"{text} and {_num1(humidity)}% humidity"
+    text = f"{text} and {fmt_number(humidity, 1)}% humidity"
     heat_index = f.heat_index_f
     # The heat index says how hot it feels; quote it only where it differs from the air.
     if heat_index is not None and abs((heat_index - 32) * 5 / 9 - f.temperature) >= 1:

@@ -8,7 +8,7 @@ units. Plain Python: no Django import.
 from __future__ import annotations
 
 from .hydration import SIGNIFICANT_LOSS_PCT
-from .units import Units, _num, f_to_c
+from .units import Units, f_to_c, fmt_number
 
 PREHYDRATE_ML_PER_KG = (5, 7)  # ACSM 2007: 5-7 ml/kg at least 4 h before
 TOP_UP_ML_PER_KG = (3, 5)  # ACSM 2007: 3-5 ml/kg more about 2 h before, if urine is dark
@@ -148,7 +148,7 @@ def per_weight_carbs_sentence(u: Units, body_weight_kg: float | None = None) -> 
     per_unit = u.weight_to_kg(1)
     grams = f" ({round(body_weight_kg)}–{round(4 * body_weight_kg)} g for you)" if body_weight_kg else ""
     return (
-        f"Before runs over an hour, more helps: {_num(per_unit, 1)}–{_num(4 * per_unit, 1)} g "
+        f"Before runs over an hour, more helps: {fmt_number(per_unit, 1)}–{fmt_number(4 * per_unit, 1)} g "
         f"per {u.weight_label} of body weight{grams}, 1–4 hours before."
     )
 
@@ -159,6 +159,6 @@ def per_kg_carbs_sentence(u: Units, duration_min: float, run: str = "a run of th
     per_kg = carbs_per_kg(duration_min)
     per_unit = per_kg * u.weight_to_kg(1)
     return (
-        f"Before {run}, more helps: about {_num(per_unit, 1)} g per {u.weight_label} of body weight, "
+        f"Before {run}, more helps: about {fmt_number(per_unit, 1)} g per {u.weight_label} of body weight, "
         f"{per_kg}–{per_kg + 1} hours before the start. Add your weight in Settings for a figure in grams."
     )
