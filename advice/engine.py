@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from .clean import CLEANERS, clean_for, specs_without
+from .clean import clean, clean_value
 from .heat import HEAT_BANDS, heat_index_f
 from .history import (
     LITTLE_FLUID_MIN_DURATION,
@@ -850,11 +850,6 @@ def _plan(f: _Facts) -> Plan:
 # --- assess -----------------------------------------------------------------------------
 
 
-_clean_weight = CLEANERS["weight_before_kg"]
-_READ_WITH_HISTORY = specs_without(("intensity", "visible"))
-_READ = specs_without(("intensity", "visible", "date", "distance_km"))
-
-
 def _training_load(f: _Facts, history: list | None) -> tuple[tuple | None, tuple | None]:
     day = f.a.get("date")
     distance = f.a.get("distance_km")
@@ -889,15 +884,10 @@ def assess(
     """
     if history is not None:
         history = entries_of(history)
-    # Only what the rules read: the date and distance matter with a history alone.
-    a = clean_for(answers, _READ_WITH_HISTORY if history else _READ)
+    a = clean(answers)
     if units is not METRIC and not isinstance(units, Units):
         units = METRIC
-    body_weight = None
-    if body_weight_kg is not None:
-        body_weight = _clean_weight(body_weight_kg)
-        if type(body_weight) is not float:
-            body_weight = None
+    body_weight = clean_value("weight_before_kg", body_weight_kg)
     f = _Facts(a, units, body_weight)
 
     causes: list[Cause] = []
