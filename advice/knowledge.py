@@ -1,8 +1,10 @@
 """What Aftermath knows, declared once as data: references, causes, tips, red
 flags, history triggers and cool-down stretches.
 
-The rules (engine.py, history.py) only pick from here; every runner-facing
-text lives in this file, in the project's own words. Evidence grades follow
+The rules (causes.py, red_flags.py, after_run.py, history.py) only pick from
+here: each cause's signals with their weights and tips are data below, and the
+rules decide which signals a check-in shows. Every runner-facing text lives in
+this file, in the project's own words. Evidence grades follow
 shared/evidence.md: 'high', 'moderate' or 'limited'. Tips graded 'limited'
 say so in their text. Plain Python: no Django import.
 """
@@ -27,15 +29,28 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Signal:
+    """Something a check-in shows that supports a cause: found, it adds its weight to
+    the cause's score (capped at 1, so a signal never lowers a score) and calls for its
+    tips, each one of the cause's own."""
+
+    code: str
+    weight: float
+    tips: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CauseInfo:
-    """A cause of post-run twitching: what it is, and the tips that serve it."""
+    """A cause of post-run twitching: what it is, the tips that serve it, and the
+    signals that point to it (causes.py finds them in a check-in)."""
 
     code: str
     title: str
     text: str
     evidence: str
     reference: str
-    tips: tuple[str, ...]
+    tips: tuple[str, ...]  # every tip its signals call for
+    signals: MappingProxyType[str, Signal]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,7 +262,23 @@ def _ref(*codes: str) -> str:
     return "; ".join(REFERENCES[code].short for code in codes)
 
 
-# --- Causes -----------------------------------------------------------------------
+# --- Causes, and the signals behind each -------------------------------------------
+# Weights add up to a score between 0 and 1. A graded signal (a hotter run, a bigger
+# loss) is one record per grade; its thresholds and their sources stand beside the
+# rule that finds it, in causes.py.
+
+_DRINK_ALL = ("rehydrate_after", "watch_dehydration_signs", "hydrate_before", "hydrate_during")
+_DRINK_MORE = ("rehydrate_after", "hydrate_during")
+_DRINK_LOSS = ("rehydrate_after", "hydrate_before", "hydrate_during")
+_DRINK_URINE = ("rehydrate_after", "watch_dehydration_signs")
+_DRINK_SIGNS = ("rehydrate_after", "watch_dehydration_signs", "hydrate_before")
+_SALT = ("electrolyte_foods", "electrolyte_drink")
+_REST = ("rest_days", "listen_to_body")
+_REST_SWAP = ("rest_days", "cross_training", "listen_to_body")
+_BUILD_UP = ("gradual_progression", "listen_to_body")
+_BUILD_UP_SWAP = ("gradual_progression", "cross_training", "listen_to_body")
+_COOLDOWN = ("cooldown_walk", "cooldown_stretch")
+_REVIEW = ("review_medication",)
 
 CAUSES = _by_code(
     (
@@ -261,6 +292,28 @@ CAUSES = _by_code(
             evidence="limited",
             reference=_ref("acsm2007", "schwellnus"),
             tips=("rehydrate_after", "watch_dehydration_signs", "hydrate_before", "hydrate_during"),
+            signals=_by_code(
+                (
+                    # By the NWS band of the run's heat index (or of the air, without humidity).
+                    Signal(code="heat_caution", weight=0.15, tips=_DRINK_ALL),
+                    Signal(code="heat_extreme_caution", weight=0.3, tips=_DRINK_ALL),
+                    Signal(code="heat_danger", weight=0.4, tips=_DRINK_ALL),
+                    Signal(code="heat_extreme_danger", weight=0.5, tips=_DRINK_ALL),
+                    Signal(code="hot_run_over_an_hour", weight=0.1),
+                    Signal(code="little_fluid", weight=0.15, tips=_DRINK_MORE),
+                    Signal(code="mass_loss", weight=0.15, tips=_DRINK_LOSS),
+                    Signal(code="mass_loss_over_2pct", weight=0.4, tips=_DRINK_LOSS),
+                    # By the urine chart's reading (hydration.urine_status).
+                    Signal(code="urine_borderline", weight=0.1, tips=_DRINK_URINE),
+                    Signal(code="urine_dehydrated", weight=0.25, tips=_DRINK_URINE),
+                    Signal(code="urine_very_dehydrated", weight=0.35, tips=_DRINK_URINE),
+                    # Symptoms, by their codes.
+                    Signal(code="thirst", weight=0.1, tips=_DRINK_SIGNS),
+                    Signal(code="dark_urine", weight=0.2, tips=_DRINK_SIGNS),
+                    Signal(code="dizziness", weight=0.1, tips=_DRINK_SIGNS),
+                    Signal(code="not_rehydrated", weight=0.1, tips=("rehydrate_after",)),
+                )
+            ),
         ),
         CauseInfo(
             code="electrolytes",
@@ -271,6 +324,18 @@ CAUSES = _by_code(
             evidence="limited",
             reference=_ref("bergeron2008", "schwellnus", "garrison2020"),
             tips=("electrolyte_foods", "electrolyte_drink"),
+            signals=_by_code(
+                (
+                    # A hot run of an hour or more, longer or without electrolytes weighing more.
+                    Signal(code="hot_long_run_without_electrolytes", weight=0.3, tips=_SALT),
+                    Signal(code="hot_long_run", weight=0.2, tips=_SALT),
+                    Signal(code="hot_run_without_electrolytes", weight=0.2, tips=_SALT),
+                    Signal(code="hot_run", weight=0.1, tips=_SALT),
+                    Signal(code="run_over_2_hours", weight=0.1, tips=_SALT),
+                    Signal(code="heavy_sweating", weight=0.2, tips=_SALT),
+                    Signal(code="cramps_in_several_muscles", weight=0.15, tips=("electrolyte_foods",)),
+                )
+            ),
         ),
         CauseInfo(
             code="fatigue",
@@ -281,6 +346,26 @@ CAUSES = _by_code(
             evidence="moderate",
             reference=_ref("schwellnus", "miller2022"),
             tips=("rest_days", "cross_training", "gradual_progression", "listen_to_body"),
+            signals=_by_code(
+                (
+                    Signal(code="hard_effort", weight=0.25, tips=_REST),
+                    Signal(code="fairly_hard_effort", weight=0.1, tips=("listen_to_body",)),
+                    Signal(code="long_run", weight=0.2, tips=_REST),
+                    Signal(code="very_long_run", weight=0.3, tips=_REST),
+                    Signal(code="hard_session", weight=0.15, tips=("listen_to_body",)),
+                    Signal(code="no_rest_day", weight=0.25, tips=_REST_SWAP),
+                    # Frandsen, Nielsen et al. 2025: the bigger the spike, the higher the risk.
+                    Signal(code="distance_spike", weight=0.2, tips=_BUILD_UP),
+                    Signal(code="distance_spike_over_100pct", weight=0.3, tips=_BUILD_UP),
+                    Signal(code="weekly_jump", weight=0.1, tips=_BUILD_UP_SWAP),
+                    Signal(code="weekly_jump_over_30pct", weight=0.2, tips=_BUILD_UP_SWAP),
+                    # Session load (Foster 2001) is a secondary signal: small weights only.
+                    Signal(code="session_load", weight=0.05, tips=("rest_days",)),
+                    Signal(code="high_session_load", weight=0.1, tips=("rest_days",)),
+                    Signal(code="fatigue", weight=0.1, tips=_REST),  # the symptom
+                    Signal(code="cramps_after_hard_effort", weight=0.15, tips=("listen_to_body",)),
+                )
+            ),
         ),
         CauseInfo(
             code="circulation",
@@ -290,6 +375,12 @@ CAUSES = _by_code(
             evidence="limited",
             reference=_ref("vanhooren2018"),
             tips=("cooldown_walk", "cooldown_stretch"),
+            signals=_by_code(
+                (
+                    Signal(code="stopped_dead", weight=0.4, tips=_COOLDOWN),
+                    Signal(code="stopped_dead_after_hard_effort", weight=0.55, tips=_COOLDOWN),
+                )
+            ),
         ),
         CauseInfo(
             code="blood_sugar",
@@ -300,6 +391,20 @@ CAUSES = _by_code(
             evidence="limited",
             reference=_ref("thomas2016"),
             tips=("carbs_before", "sports_drink_midrun"),
+            signals=_by_code(
+                (
+                    Signal(code="low_carbs", weight=0.3, tips=("carbs_before",)),
+                    Signal(code="long_since_meal", weight=0.2, tips=("carbs_before",)),
+                    Signal(code="carbs_long_before", weight=0.1, tips=("carbs_before",)),
+                    # Symptoms, by their codes.
+                    Signal(code="shaky", weight=0.15, tips=("carbs_before",)),
+                    Signal(code="lightheaded", weight=0.15, tips=("carbs_before",)),
+                    Signal(code="hungry", weight=0.15, tips=("carbs_before",)),
+                    # No weight of its own: found with the others on a long or hard run, it adds
+                    # fuel on the way to carbohydrate before.
+                    Signal(code="fuel_on_the_way", weight=0.0, tips=("sports_drink_midrun",)),
+                )
+            ),
         ),
         CauseInfo(
             code="fueling",
@@ -309,6 +414,13 @@ CAUSES = _by_code(
             evidence="limited",
             reference=_ref("thomas2016", "article"),
             tips=("balanced_meal", "skip_spicy"),
+            signals=_by_code(
+                (
+                    Signal(code="spicy_meal", weight=0.25, tips=("skip_spicy",)),
+                    Signal(code="meal_too_close", weight=0.15, tips=("balanced_meal",)),
+                    Signal(code="meal_long_ago", weight=0.15, tips=("balanced_meal",)),
+                )
+            ),
         ),
         CauseInfo(
             code="medication",
@@ -319,6 +431,19 @@ CAUSES = _by_code(
             evidence="moderate",
             reference=_ref("merck"),
             tips=("review_medication",),
+            signals=_by_code(
+                (
+                    # Merck Manual's cramp-causes table lists these; blood thinners are not on it
+                    # (evidence.md row 20), so they weigh less. Codes: "on_" and the medicine's code.
+                    Signal(code="on_diuretics", weight=0.3, tips=_REVIEW),
+                    Signal(code="on_statins", weight=0.3, tips=_REVIEW),
+                    Signal(code="on_asthma_inhaler", weight=0.25, tips=_REVIEW),
+                    Signal(code="on_blood_pressure", weight=0.25, tips=_REVIEW),
+                    Signal(code="on_stimulants", weight=0.25, tips=_REVIEW),
+                    Signal(code="on_blood_thinners", weight=0.1, tips=_REVIEW),
+                    Signal(code="medication_changed", weight=0.3, tips=_REVIEW),
+                )
+            ),
         ),
     )
 )
