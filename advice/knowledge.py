@@ -41,16 +41,21 @@ class Signal:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CauseInfo:
-    """A cause of post-run twitching: what it is, the tips that serve it, and the
-    signals that point to it (causes.py finds them in a check-in)."""
+    """A cause of post-run twitching: what it is, and the signals that point to it
+    (causes.py finds them in a check-in), each with the tips it calls for."""
 
     code: str
     title: str
     text: str
     evidence: str
     reference: str
-    tips: tuple[str, ...]  # every tip its signals call for
     signals: MappingProxyType[str, Signal]
+
+    @property
+    def tips(self) -> tuple[str, ...]:
+        """Every tip its signals call for, in TIPS order."""
+        called_for = {tip for signal in self.signals.values() for tip in signal.tips}
+        return tuple(code for code in TIPS if code in called_for)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -291,7 +296,6 @@ CAUSES = _by_code(
             "the link is.",
             evidence="limited",
             reference=_ref("acsm2007", "schwellnus"),
-            tips=("rehydrate_after", "watch_dehydration_signs", "hydrate_before", "hydrate_during"),
             signals=_by_code(
                 (
                     # By the NWS band of the run's heat index (or of the air, without humidity).
@@ -323,7 +327,6 @@ CAUSES = _by_code(
             "runners who cramp have not found a clear mineral link.",
             evidence="limited",
             reference=_ref("bergeron2008", "schwellnus", "garrison2020"),
-            tips=("electrolyte_foods", "electrolyte_drink"),
             signals=_by_code(
                 (
                     # A hot run of an hour or more, longer or without electrolytes weighing more.
@@ -345,7 +348,6 @@ CAUSES = _by_code(
             "cramps during exercise, and twitching may be linked to it too.",
             evidence="moderate",
             reference=_ref("schwellnus", "miller2022"),
-            tips=("rest_days", "cross_training", "gradual_progression", "listen_to_body"),
             signals=_by_code(
                 (
                     Signal(code="hard_effort", weight=0.25, tips=_REST),
@@ -374,7 +376,6 @@ CAUSES = _by_code(
             "twitching as the muscles settle.",
             evidence="limited",
             reference=_ref("vanhooren2018"),
-            tips=("cooldown_walk", "cooldown_stretch"),
             signals=_by_code(
                 (
                     Signal(code="stopped_dead", weight=0.4, tips=_COOLDOWN),
@@ -390,7 +391,6 @@ CAUSES = _by_code(
             "looks at what you ate.",
             evidence="limited",
             reference=_ref("thomas2016"),
-            tips=("carbs_before", "sports_drink_midrun"),
             signals=_by_code(
                 (
                     Signal(code="low_carbs", weight=0.3, tips=("carbs_before",)),
@@ -413,7 +413,6 @@ CAUSES = _by_code(
             "or an unsettled stomach.",
             evidence="limited",
             reference=_ref("thomas2016", "article"),
-            tips=("balanced_meal", "skip_spicy"),
             signals=_by_code(
                 (
                     Signal(code="spicy_meal", weight=0.25, tips=("skip_spicy",)),
@@ -430,7 +429,6 @@ CAUSES = _by_code(
             "Aftermath builds on also names blood thinners, which standard lists do not.",
             evidence="moderate",
             reference=_ref("merck"),
-            tips=("review_medication",),
             signals=_by_code(
                 (
                     # Merck Manual's cramp-causes table lists these; blood thinners are not on it
