@@ -39,9 +39,12 @@ from .sentences import (
 )
 from .vocabulary import RUN_NOUNS
 
+# What a rule yields: (a signal code or a tuple of them, the reason or None).
 Found = Iterator[tuple[str | tuple[str, ...], str | None]]
 
-# Runs this hard, on the 1-10 effort scale (RPE), and these run types, are hard work.
+# Hard or long running tires muscles and nerves: fatigue is the leading explanation
+# for cramps (Schwellnus 2009; Schwellnus et al. 2011: faster pace predicted them).
+# The cut-offs are this app's own: effort on the 1-10 scale (RPE), run length in min.
 FAIRLY_HARD_EFFORT = 7
 HARD_EFFORT = 8
 HARD_RUN_TYPES = ("race", "intervals", "tempo")
