@@ -303,9 +303,10 @@ def find_causes(f: Facts) -> tuple[list[Cause], set[str]]:
         score = 0.0
         because = []
         for found, reason in rule(f):
-            signals = [info.signals[signal] for signal in ((found,) if isinstance(found, str) else found)]
-            score += sum(signal.weight for signal in signals)
-            tips.update(tip for signal in signals for tip in signal.tips)
+            signals = (found,) if isinstance(found, str) else found
+            score += sum(info.signals[signal].weight for signal in signals)
+            for signal in signals:
+                tips.update(info.signals[signal].tips)
             if reason is not None:
                 because.append(reason)
         if score:
