@@ -15,7 +15,7 @@ from .clean import clean, clean_value
 from .facts import Facts, read_facts
 from .heat import heat_band
 from .history import entries_of
-from .knowledge import RELIEF_TIPS, TIPS, WHEN
+from .knowledge import RELIEF_TIPS, TIPS, WHEN, Tip
 from .red_flags import find_red_flags
 from .results import Assessment, Cause, Metrics, RedFlag
 from .units import METRIC, Units, f_to_c, units_or_metric
@@ -67,7 +67,7 @@ def tips_without_a_cause(f: Facts) -> set[str]:
     return tips
 
 
-def ordered_tips(codes: set[str], causes: list[Cause], red_flags: list[RedFlag]) -> tuple:
+def ordered_tips(codes: set[str], causes: list[Cause], red_flags: list[RedFlag]) -> tuple[Tip, ...]:
     """see_doctor first when there is a red flag; then by when (now, before the next run,
     this week), by their cause's rank (tips for no cause last), and in TIPS order.
 
@@ -80,7 +80,7 @@ def ordered_tips(codes: set[str], causes: list[Cause], red_flags: list[RedFlag])
     rank = {cause.code: index for index, cause in enumerate(causes)}
     in_tips = list(TIPS)
 
-    def order(tip):
+    def order(tip: Tip) -> tuple[int, int, int]:
         return WHEN.index(tip.when), rank.get(tip.cause, len(causes)), in_tips.index(tip.code)
 
     return see_doctor + tuple(sorted((TIPS[code] for code in codes), key=order))
