@@ -82,21 +82,8 @@ def _number_cleaner(key: str) -> Callable[[object], object]:
     integer = key in INT_KEYS
     above_low = key in EXCLUSIVE_MIN
 
-    if integer:
-
-        def clean_it(value: object) -> object:
-            if type(value) is int:  # the common case, checked first for speed
-                return value if low <= value <= high else INVALID
-            return clean_number(value, low, high, integer=True, above_low=above_low)
-
-    else:
-
-        def clean_it(value: object) -> object:
-            if type(value) is float or type(value) is int:  # NaN fails both comparisons
-                if low < value <= high or (value == low and not above_low):
-                    return float(value)
-                return INVALID
-            return clean_number(value, low, high, integer=False, above_low=above_low)
+    def clean_it(value: object) -> object:
+        return clean_number(value, low, high, integer=integer, above_low=above_low)
 
     return clean_it
 
@@ -126,139 +113,52 @@ CLEANERS.update({key: _enum_cleaner(codes) for key, codes in ENUM_KEYS.items()})
 CLEANERS.update({key: _codes_cleaner(codes) for key, codes in LIST_KEYS.items()})
 
 
-# The fast path of clean(): one lookup per key gives what kind of value it takes
-# and its limits. Plain ints, floats, bools, code strings and lists of code
-# strings are checked inline; anything else goes through CLEANERS, so the result
-# is always the same as CLEANERS' (a test checks this).
-_FLOAT, _INT, _BOOL, _ENUM, _CODES, _DATE, _OTHER = range(7)
-_fromisoformat = dt.date.fromisoformat
-_BOOL_KEYS = frozenset(BOOL_KEYS)
-# key -> (kind, low or the codes, high, above low only?)
-_SPECS: dict[str, tuple] = {}
-for _key, (_low, _high) in RANGES.items():
-    _SPECS[_key] = (_INT if _key in INT_KEYS else _FLOAT, _low, _high, _key in EXCLUSIVE_MIN)
-for _key in BOOL_KEYS:
-    _SPECS[_key] = (_BOOL, None, None, None)
-for _key, _codes in ENUM_KEYS.items():
-    _SPECS[_key] = (_ENUM, frozenset(_codes), None, None)
-for _key, _codes in LIST_KEYS.items():
-    _SPECS[_key] = (_CODES, frozenset(_codes), None, None)
-_SPECS["date"] = (_DATE, None, None, None)
-for _key in CLEANERS:
-    _SPECS.setdefault(_key, (_OTHER, None, None, None))
-del _key, _low, _high, _codes
-
-
 def clean(answers: object) -> dict:
     """Only the known keys whose values are valid; anything else is left out.
 
     Accepts any object: a non-mapping counts as no answers at all.
     """
-    return clean_for(answers, _SPECS)
-
-
-def specs_without(keys: Iterable[str]) -> dict[str, tuple]:
-    """The fast path's specs with `keys` left out: clean_for() with them skips those keys."""
-    return {key: spec for key, spec in _SPECS.items() if key not in keys}
-
-
-def clean_for(answers: object, specs: dict[str, tuple]) -> dict:
-    """clean(), but only for the keys in `specs` (from specs_without) on a plain dict."""
     out: dict = {}
-    if type(answers) is not dict:
-        if not isinstance(answers, Mapping):
-            return out
-        try:
-            items = list(answers.items())
-        except Exception:  # a broken mapping: nothing can be trusted
-            return out
-        for pair in items:
-            try:
-                key, value = pair
-                if type(key) is str:
-                    value = _clean_value(key, value)
-                    if value is not INVALID:
-                        out[key] = value
-            except Exception:  # noqa: S112 - a hostile pair or value: ignore it
-                continue
+    if not isinstance(answers, Mapping):
         return out
-    # A plain dict cannot raise while being read: plain values are checked inline.
-    for key, value in answers.items():
+    try:
+        items = list(answers.items())
+    except Exception:  # a broken mapping: nothing can be trusted
+        return out
+    for pair in items:
         try:
-            spec = specs.get(key)
-            if spec is None or type(key) is not str:
-                continue
-            kind = type(value)
-            if kind is bool:
-                if spec[0] is _BOOL:
+            key, value = pair
+            if type(key) is str and key in CLEANERS:  # a str subclass could pretend to be a key
+                value = CLEANERS[key](value)
+                if value is not INVALID:
                     out[key] = value
-                continue
-            tag, low, high, above_low = spec
-            if kind is int:
-                if tag is _INT:
-                    if low <= value <= high:
-                        out[key] = value
-                    continue
-                if tag is _FLOAT:
-                    if low < value <= high or (value == low and not above_low):
-                        out[key] = float(value)
-                    continue
-            elif kind is float:
-                if tag is _FLOAT:
-                    if low < value <= high or (value == low and not above_low):  # NaN fails both
-                        out[key] = value
-                    continue
-            elif kind is str:
-                if tag is _ENUM:
-                    if value in low:
-                        out[key] = value
-                    continue
-                if tag is _DATE and len(value) == 10:
-                    try:  # 'YYYY-MM-DD', the commonest form, as clean_date would read it first
-                        out[key] = _fromisoformat(value)
-                        continue
-                    except ValueError:
-                        pass
-            elif kind is list and tag is _CODES:
-                seen: list[str] = []
-                for item in value:
-                    if type(item) is not str:
-                        break  # a str subclass or a non-string: the general path
-                    if item in low and item not in seen:
-                        seen.append(item)
-                else:
-                    out[key] = tuple(seen)
-                    continue
-            value = _clean_value(key, value)
-            if value is not INVALID:
-                out[key] = value
-        except Exception:  # noqa: S112 - a hostile value (__eq__ or __float__ raising): ignore it
+        except Exception:  # noqa: S112 - a hostile pair or value (__eq__ or __float__ raising): ignore it
             continue
     return out
 
 
-def _clean_value(key: str, value: object) -> object:
-    """One answer through CLEANERS; a yes or no only where one belongs."""
-    if type(value) is bool:
-        return value if key in _BOOL_KEYS else INVALID
-    cleaner = CLEANERS.get(key)
-    return INVALID if cleaner is None else cleaner(value)
-
-
 def clean_some(entry: object, keys: Iterable[str]) -> dict:
-    """Like clean(), but only for `keys`: the fast path for long histories."""
+    """Like clean(), but only for `keys`: what a rule over a long history reads of each entry."""
     out: dict = {}
     if not isinstance(entry, Mapping):
         return out
-    cleaners = CLEANERS
     for key in keys:
         try:
             value = entry.get(key, INVALID)
             if value is INVALID:
                 continue
-            value = cleaners[key](value)
+            value = CLEANERS[key](value)
             if value is not INVALID:
                 out[key] = value
         except Exception:  # noqa: S112 - a hostile mapping or value: leave that key out
             continue
     return out
+
+
+def clean_value(key: str, value: object) -> object:
+    """One value for `key`, cleaned, or None when it is missing or invalid. Never raises."""
+    try:
+        value = CLEANERS[key](value)
+    except Exception:  # a hostile value
+        return None
+    return None if value is INVALID else value

@@ -58,6 +58,15 @@ def heat_index_c(temperature_c: float, humidity_pct: float) -> float:
     return f_to_c(heat_index_f(c_to_f(temperature_c), humidity_pct))
 
 
+def heat_index_or_air_f(temperature_c: float | None, humidity_pct: float | None) -> float | None:
+    """The heat index in °F; without the humidity the air temperature (°F) stands in for it."""
+    if temperature_c is None:
+        return None
+    if humidity_pct is None:
+        return c_to_f(temperature_c)
+    return heat_index_f(c_to_f(temperature_c), humidity_pct)
+
+
 def heat_band(heat_index_in_f: float | None) -> str | None:
     """The NWS band code for a heat index in °F, or None below 'caution' (80 °F)."""
     if heat_index_in_f is None:

@@ -19,12 +19,14 @@ import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Mapping
 
-from .clean import CLEANERS, INVALID, clean_date, clean_some
-from .heat import heat_index_f
+from .clean import clean_date, clean_some
+from .heat import heat_band, heat_index_f
+from .hydration import drunk_ml_per_h
 from .knowledge import RED_FLAGS, TRIGGERS
 from .results import HistoryFlag, TriggerCount
-from .units import METRIC, Units
-from .vocabulary import BODY_REGIONS, COOLDOWNS, MUSCLE_LABELS, MUSCLE_REGIONS, RANGES, REGION_LABELS
+from .sentences import join_words, muscle_words
+from .units import METRIC, Units, c_to_f
+from .vocabulary import BODY_REGIONS, MUSCLE_REGIONS, MUSCLES, REGION_LABELS
 
 # NHS "Twitching eyes and muscles": see a GP if twitching lasts more than two
 # weeks. Here: twitching check-ins spread over more than 14 days, at least
@@ -49,12 +51,12 @@ SPIKE_LOOKBACK_DAYS = 30
 SPIKE_PCT = 10.0
 # trigger_counts: under this many runs on either side, the page says "too few".
 MIN_RUNS_PER_SIDE = 5
-# Thresholds shared with the engine's rules.
-NO_REST_DAYS = 6
+# Thresholds shared with the engine's rules (causes.py).
+NO_REST_DAYS = 6  # the rest_days tip: at least one full rest day a week
+# ACSM 2007: on runs over an hour, drink; under 250 ml an hour is this app's "little".
 LITTLE_FLUID_ML_PER_H = 250
 LITTLE_FLUID_MIN_DURATION = 60
-LOW_CARBS_G = 30
-CAUTION_HEAT_INDEX_F = 80.0
+LOW_CARBS_G = 30  # the article: 30-60 g about an hour before
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FLAG_KEYS = (
@@ -66,7 +68,6 @@ _FLAG_KEYS = (
     "fluid_ml",
     "carbs_before_g",
 )
-_MUSCLE_ORDER = {code: index for index, code in enumerate(MUSCLE_LABELS)}
 
 
 def fmt_date(day: dt.date) -> str:
@@ -89,7 +90,7 @@ def entries_of(entries: object) -> list[Mapping]:
         return out
     try:
         for entry in entries:
-            if type(entry) is dict or isinstance(entry, Mapping):
+            if isinstance(entry, Mapping):
                 out.append(entry)
     except Exception:  # noqa: S110 - a hostile iterable: keep what it gave
         pass
@@ -106,18 +107,11 @@ def _date_of(entry: Mapping) -> dt.date | None:
 
 def dated_runs(entries: object) -> list[tuple[dt.date, float]]:
     """(date, distance in km) for every entry with both, oldest first."""
-    clean_distance = CLEANERS["distance_km"]
     out = []
     for entry in entries_of(entries):
-        day = _date_of(entry)
-        if day is None:
-            continue
-        try:
-            km = clean_distance(entry.get("distance_km"))
-        except Exception:  # noqa: S112 - a hostile value
-            continue
-        if type(km) is float:
-            out.append((day, km))
+        a = clean_some(entry, ("date", "distance_km"))
+        if "date" in a and "distance_km" in a:
+            out.append((a["date"], a["distance_km"]))
     out.sort(key=lambda run: run[0])
     return out
 
@@ -236,15 +230,9 @@ def _persistent(twitches: list, end: dt.date) -> HistoryFlag | None:
 
 
 def _labels(codes: Iterable[str]) -> str:
-    """Muscle groups as words, running muscles first."""
-    return join_words([MUSCLE_LABELS[code].lower() for code in sorted(codes, key=_MUSCLE_ORDER.get)])
-
-
-def join_words(words: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
+    """Muscle groups as words, running muscles first (MUSCLES order)."""
+    codes = set(codes)
+    return muscle_words(code for code in MUSCLES if code in codes)
 
 
 def regions_of(muscles: Iterable[str]) -> tuple[str, ...]:
@@ -256,7 +244,7 @@ def regions_of(muscles: Iterable[str]) -> tuple[str, ...]:
 def regions_phrase(muscles: Iterable[str]) -> str:
     """'the legs (calves and quads) and the face (face)': each region with its muscles."""
     by_region: dict[str, list[str]] = {}
-    for code in sorted(muscles, key=_MUSCLE_ORDER.get):  # legs first, as MUSCLES lists them
+    for code in muscles:
         by_region.setdefault(MUSCLE_REGIONS[code], []).append(code)
     return join_words(
         [
@@ -302,6 +290,21 @@ def _sleep(twitches: list, end: dt.date) -> HistoryFlag | None:
 # --- trigger_counts -------------------------------------------------------------------
 
 
+_TRIGGER_KEYS = (
+    "date",
+    "distance_km",
+    "twitching",
+    "cooldown",
+    "temperature_c",
+    "humidity_pct",
+    "fluid_ml",
+    "duration_min",
+    "carbs_before_g",
+    "spicy_meal",
+    "days_since_rest",
+)
+
+
 def trigger_counts(entries: object) -> tuple[TriggerCount, ...]:
     """For each trigger (TRIGGERS order): runs with it and without it, and how
     many of each were followed by twitching.
@@ -309,28 +312,22 @@ def trigger_counts(entries: object) -> tuple[TriggerCount, ...]:
     A run counts for a trigger only when the trigger can be judged (its keys
     answered with valid values) and twitching was answered yes or no.
     """
-    # Runs are tallied by their combination of judgements first: one dict
-    # update per run keeps 1,500 runs within a few milliseconds.
+    # Runs are tallied by their combination of judgements first (a few dozen kinds),
+    # then each kind is added to the triggers' tallies.
     combos: dict[tuple, int] = {}
     all_runs = []  # (date, km) of every dated run: the 30-day longest counts them all
     judged_spike = []  # (date, km, twitching) for runs that can be judged for a spike
     for entry in entries_of(entries):
-        try:
-            get = entry.get
-            twitching = get("twitching")
-            km = get("distance_km")
-            if not (type(km) is float and _KM_LOW < km <= _KM_HIGH):
-                km = _valid(km, "distance_km")
-            day = clean_date(get("date")) if km is not None else None
-            if type(day) is dt.date:
-                all_runs.append((day, km))
-                if twitching is True or twitching is False:
-                    judged_spike.append((day, km, twitching))
-            if twitching is True or twitching is False:
-                key = (_judge(get), twitching)
-                combos[key] = combos.get(key, 0) + 1
-        except Exception:  # noqa: S112 - a hostile mapping: skip that entry
-            continue
+        a = clean_some(entry, _TRIGGER_KEYS)
+        twitching = a.get("twitching")
+        day, km = a.get("date"), a.get("distance_km")
+        if day is not None and km is not None:
+            all_runs.append((day, km))
+            if twitching is not None:
+                judged_spike.append((day, km, twitching))
+        if twitching is not None:
+            key = (_judge(a), twitching)
+            combos[key] = combos.get(key, 0) + 1
     tallies = [[0, 0, 0, 0] for _ in TRIGGERS]  # with, with + twitch, without, without + twitch
     for (judged, twitching), runs in combos.items():
         for tally, has_it in zip(tallies, judged, strict=False):
@@ -357,71 +354,27 @@ def trigger_counts(entries: object) -> tuple[TriggerCount, ...]:
     )
 
 
-def _valid(value: object, key: str) -> object:
-    """A valid value for `key`, or None."""
-    if value is None:
-        return None
-    value = CLEANERS[key](value)
-    return None if value is INVALID else value
-
-
-_KM_LOW, _KM_HIGH = RANGES["distance_km"]
-_T_LOW, _T_HIGH = RANGES["temperature_c"]
-_RH_LOW, _RH_HIGH = RANGES["humidity_pct"]
-_FLUID_LOW, _FLUID_HIGH = RANGES["fluid_ml"]
-_DURATION_LOW, _DURATION_HIGH = RANGES["duration_min"]
-_CARBS_LOW, _CARBS_HIGH = RANGES["carbs_before_g"]
-_DAYS_LOW, _DAYS_HIGH = RANGES["days_since_rest"]
-# Below 25 °C (77 °F) the heat index stays under the caution band's 80 °F at
-# any humidity, so the formula need not run (a test checks this).
-NEVER_CAUTION_BELOW_C = 25.0
-
-
-def _judge(get) -> tuple:
-    """True, False or None (cannot judge) for each trigger but the spike, in TRIGGERS order.
-
-    Plain ints and floats in range take the fast path; anything else goes
-    through CLEANERS, so the result is the same as judging cleaned answers.
-    """
-    cooldown = get("cooldown")
-    if type(cooldown) is not str or cooldown not in COOLDOWNS:
-        cooldown = _valid(cooldown, "cooldown")
-    temperature = get("temperature_c")
-    if not ((type(temperature) is float or type(temperature) is int) and _T_LOW <= temperature <= _T_HIGH):
-        temperature = _valid(temperature, "temperature_c")
-    humidity = get("humidity_pct")
-    if not ((type(humidity) is float or type(humidity) is int) and _RH_LOW <= humidity <= _RH_HIGH):
-        humidity = _valid(humidity, "humidity_pct")
-    fluid = get("fluid_ml")
-    if not (type(fluid) is int and _FLUID_LOW <= fluid <= _FLUID_HIGH):
-        fluid = _valid(fluid, "fluid_ml")
-    duration = get("duration_min")
-    if not (
-        (type(duration) is float or type(duration) is int) and _DURATION_LOW < duration <= _DURATION_HIGH
-    ):
-        duration = _valid(duration, "duration_min")
-    carbs = get("carbs_before_g")
-    if not (type(carbs) is int and _CARBS_LOW <= carbs <= _CARBS_HIGH):
-        carbs = _valid(carbs, "carbs_before_g")
-    spicy = get("spicy_meal")
-    days = get("days_since_rest")
-    if not (type(days) is int and _DAYS_LOW <= days <= _DAYS_HIGH):
-        days = _valid(days, "days_since_rest")
-
+def _judge(a: Mapping) -> tuple:
+    """True, False or None (cannot judge) for each trigger but the spike, in TRIGGERS
+    order, from cleaned answers."""
+    cooldown = a.get("cooldown")
+    temperature = a.get("temperature_c")
+    humidity = a.get("humidity_pct")
+    carbs = a.get("carbs_before_g")
+    days = a.get("days_since_rest")
     hot = None
-    if temperature is not None and humidity is not None:
-        hot = temperature >= NEVER_CAUTION_BELOW_C and (
-            heat_index_f(temperature * 9 / 5 + 32, humidity) >= CAUTION_HEAT_INDEX_F
-        )
+    if temperature is not None and humidity is not None:  # caution or worse (NWS heat index)
+        hot = heat_band(heat_index_f(c_to_f(temperature), humidity)) is not None
     little_fluid = None
-    if fluid is not None and duration is not None and duration >= LITTLE_FLUID_MIN_DURATION:
-        little_fluid = fluid / (duration / 60) < LITTLE_FLUID_ML_PER_H
+    drunk = drunk_ml_per_h(a.get("fluid_ml"), a.get("duration_min"))
+    if drunk is not None and a["duration_min"] >= LITTLE_FLUID_MIN_DURATION:
+        little_fluid = drunk < LITTLE_FLUID_ML_PER_H
     return (
         None if cooldown is None else cooldown == "none",
         hot,
         little_fluid,
         None if carbs is None else carbs < LOW_CARBS_G,
-        spicy if spicy is True or spicy is False else None,
+        a.get("spicy_meal"),
         None if days is None else days >= NO_REST_DAYS,
     )
 

@@ -56,11 +56,24 @@ def replace_ml(before_kg: float | None, after_kg: float | None) -> int | None:
     lost_kg = before_kg - after_kg
     if lost_kg <= 0:
         return None
+    return replace_ml_for_loss(lost_kg)
+
+
+def replace_ml_for_loss(lost_kg: float) -> int:
+    """ACSM 2007: about 1.5 l for each kg lost, to the nearest 50 ml."""
     return round_to(lost_kg * REPLACE_ML_PER_KG, 50)
 
 
+def drunk_ml_per_h(fluid_ml: float | None, duration_min: float | None) -> float | None:
+    """How fast the runner drank during the run, in ml an hour; None without both figures."""
+    if fluid_ml is None or not duration_min:
+        return None
+    return fluid_ml / (duration_min / 60)
+
+
 def urine_status(color: int | None) -> str | None:
-    """The 8-point urine chart (Armstrong 1994): 1-3 fine, 4 borderline, 5-6, 7-8."""
+    """The 8-point urine chart (Armstrong 1994): 1-3 fine, 4 borderline, 5-6 dehydrated,
+    7-8 very dehydrated."""
     if color is None:
         return None
     if color <= 3:

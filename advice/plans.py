@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import statistics
 
-from .clean import CLEANERS, INVALID, clean_some
-from .heat import HEAT_BAND_NAMES, heat_band, heat_index_f
+from .clean import clean_some, clean_value
+from .heat import HEAT_BAND_NAMES, heat_band, heat_index_or_air_f
 from .history import entries_of, twitched
-from .hydration import REPLACE_ML_PER_KG, round_to, sweat_rate_l_per_h
+from .hydration import REPLACE_ML_PER_KG, replace_ml_for_loss, sweat_rate_l_per_h
 from .knowledge import (
     COOLDOWN_CAVEAT,
     COOLDOWN_EASE_S,
@@ -59,19 +59,19 @@ from .sentences import (
     drink_rate_sentence,
     feels_like,
     ml_per_kg,
+    muscle_words,
     per_kg_carbs_sentence,
     per_weight_carbs_sentence,
     replace_per_weight,
     volume_range,
 )
-from .units import METRIC, Units, c_to_f, f_to_c
-from .vocabulary import MUSCLE_LABELS, MUSCLES, RUN_TYPE_LABELS, RUN_TYPES
+from .units import METRIC, Units, f_to_c, units_or_metric
+from .vocabulary import MUSCLE_LABELS, MUSCLES, RUN_NOUNS, RUN_TYPE_LABELS, RUN_TYPES
 
 # --- cool-down ---------------------------------------------------------------------------
 
 COOLDOWN_TOP = 4
 COOLDOWN_MIN_CHECKINS = 3  # fewer twitching check-ins with muscles: the routine is generic
-_MUSCLE_WORDS = {code: label.lower() for code, label in MUSCLE_LABELS.items()}
 _COOLDOWN_KEYS = ("twitching", "muscles")
 
 
@@ -82,18 +82,10 @@ def _stretch_step(code: str) -> Step:
 
 
 _EASE_STEP = Step(COOLDOWN_EASE_TITLE, COOLDOWN_EASE_STEP, COOLDOWN_EASE_S, "")
-_STEPS = {code: _stretch_step(code) for code in MUSCLES}
 
 
 def _times(count: int) -> str:
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
-
-
-def _listed(codes: tuple[str, ...]) -> str:
-    words = [_MUSCLE_WORDS[code] for code in codes]
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def cooldown_routine(entries: object, *, units: Units = METRIC, top: int = COOLDOWN_TOP) -> Routine:
@@ -128,7 +120,7 @@ def cooldown_routine(entries: object, *, units: Units = METRIC, top: int = COOLD
     return Routine(
         muscles=muscles,
         counts=muscle_counts,
-        steps=(_EASE_STEP, *(_STEPS[code] for code in muscles)),
+        steps=(_EASE_STEP, *(_stretch_step(code) for code in muscles)),
         thin=thin,
         note=_cooldown_note(checkins, thin, muscles, muscle_counts),
         caveat=COOLDOWN_CAVEAT,
@@ -144,14 +136,16 @@ def _cooldown_note(checkins: int, thin: bool, muscles: tuple[str, ...], counts: 
         if not muscles:
             return f"{based}."
         tally = ", ".join(
-            f"{_MUSCLE_WORDS[code]} {_times(count)}" for code, count in zip(muscles, counts, strict=True)
+            f"{muscle_words([code])} {_times(count)}" for code, count in zip(muscles, counts, strict=True)
         )
         return f"{based}: {tally}."
     if checkins == 0:
         so_far = "No check-ins with twitching muscles yet"
     else:
         so_far = f"Only {checkins} check-in{'' if checkins == 1 else 's'} with twitching muscles so far"
-    covers = f", so this routine covers the {_listed(muscles)}, where runners twitch most" if muscles else ""
+    covers = ""
+    if muscles:
+        covers = f", so this routine covers the {muscle_words(muscles)}, where runners twitch most"
     return (
         f"{so_far}{covers}. After {COOLDOWN_MIN_CHECKINS} check-ins that say where you "
         "twitched, it follows your own log."
@@ -159,26 +153,6 @@ def _cooldown_note(checkins: int, thin: bool, muscles: tuple[str, ...], counts: 
 
 
 # --- shared readings of the log --------------------------------------------------------------
-
-_clean_weight = CLEANERS["weight_before_kg"]
-_clean_duration = CLEANERS["duration_min"]
-_clean_temperature = CLEANERS["temperature_c"]
-_clean_humidity = CLEANERS["humidity_pct"]
-
-
-def _valid(cleaner, value: object) -> float | None:
-    """A float the cleaner accepts, or None. Never raises."""
-    if value is None:
-        return None
-    try:
-        value = cleaner(value)
-    except Exception:  # a hostile value
-        return None
-    return None if value is INVALID else float(value)
-
-
-def _units(units: object) -> Units:
-    return units if isinstance(units, Units) else METRIC
 
 
 def _median(values: list[float]) -> float | None:
@@ -213,7 +187,7 @@ def hydration_plan(
     runs; its weather (temperature, humidity) gives the heat band. The body
     weight is the profile's, else the median weight logged before runs.
     """
-    u = _units(units)
+    u = units_or_metric(units)
     rates: list[float] = []
     durations: list[float] = []
     weights: list[float] = []
@@ -233,17 +207,14 @@ def hydration_plan(
                 if rate is not None:
                     rates.append(rate)
     sweat_rate = round(statistics.fmean(rates), 2) if rates else None
-    body_weight = _valid(_clean_weight, body_weight_kg)
+    body_weight = clean_value("weight_before_kg", body_weight_kg)
     if body_weight is None:
         body_weight = _median(weights)
-    duration = _valid(_clean_duration, duration_min)
+    duration = clean_value("duration_min", duration_min)
     if duration is None:
         duration = _median(durations)
-    temperature = _valid(_clean_temperature, temperature_c)
-    humidity = _valid(_clean_humidity, humidity_pct)
-    hi_f = None
-    if temperature is not None:
-        hi_f = heat_index_f(c_to_f(temperature), humidity) if humidity is not None else c_to_f(temperature)
+    humidity = clean_value("humidity_pct", humidity_pct)
+    hi_f = heat_index_or_air_f(clean_value("temperature_c", temperature_c), humidity)
     band = heat_band(hi_f)
 
     drink_rate = None
@@ -351,7 +322,7 @@ def _after_text(u: Units, sweat_rate: float | None, duration: float | None, drin
     ]
     if sweat_rate is not None and duration is not None and drink_rate is not None:
         lost_kg = (sweat_rate - drink_rate / 1000) * duration / 60
-        replace = round_to(lost_kg * REPLACE_ML_PER_KG, 50)
+        replace = replace_ml_for_loss(lost_kg)
         if replace > 0:
             parts.append(
                 f"Drinking as planned on {_run_phrase(round(duration))}, you would lose about "
@@ -368,15 +339,6 @@ _FUEL_KEYS = ("run_type", "duration_min", "weight_before_kg", "spicy_meal")
 FUEL_MIN_RUNS = 3  # fewer runs of a type: the plan is `thin`
 NO_FUEL_BELOW_MIN = 45  # Jeukendrup 2014: under 45 min, nothing needed
 HIGH_CARBS_ABOVE_MIN = 150  # Jeukendrup 2014: over 2.5 h, up to 90 g/h glucose + fructose
-RUN_NOUNS = {
-    "easy": "easy run",
-    "long": "long run",
-    "tempo": "tempo run",
-    "intervals": "interval session",
-    "race": "race",
-    "trail": "trail run",
-    None: "run",
-}
 ANY_RUN_LABEL = "Any run"
 _MEAL_TEXT = TIPS["balanced_meal"].text
 # Only for runners who have reported spicy food before a run.
@@ -392,7 +354,7 @@ def fuel_plans(
     Each plan is sized to the median duration of that type's runs. The body
     weight is the profile's, else the median weight logged before runs.
     """
-    u = _units(units)
+    u = units_or_metric(units)
     runs: dict[str, int] = {}
     durations: dict[str | None, list[float]] = {None: []}
     weights: list[float] = []
@@ -413,7 +375,7 @@ def fuel_plans(
         weight = a.get("weight_before_kg")
         if weight is not None:
             weights.append(weight)
-    body_weight = _valid(_clean_weight, body_weight_kg)
+    body_weight = clean_value("weight_before_kg", body_weight_kg)
     if body_weight is None:
         body_weight = _median(weights)
     kinds = [(run_type, runs[run_type]) for run_type in RUN_TYPES if run_type in runs] or [(None, total)]

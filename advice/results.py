@@ -1,8 +1,9 @@
-"""What `assess`, `scan_history` and `trigger_counts` return: immutable, comparable values.
+"""What `assess`, `scan_history`, `trigger_counts` and the tips pages' plans
+return: immutable values that compare equal when their fields are equal.
 
-They are NamedTuples: immutable like frozen dataclasses, but four times
-quicker to build, which keeps `assess` within its time budget. Read them by
-attribute; `._asdict()` gives a dict for JSON.
+They are NamedTuples. Read them by attribute; `._asdict()` gives a dict for JSON
+(tests/advice/test_advice_pinned.py pins whole outputs that way), and a result
+equals the plain tuple of its fields (the rule tests compare Metrics with one).
 """
 
 from __future__ import annotations

@@ -1,21 +1,24 @@
-"""Sentences with the runner's own figures that `assess` (engine.py) and the
-tips pages (plans.py) both say: each is built here, in one place.
+"""Sentences with the runner's own figures that `assess` and the tips pages
+(plans.py) both say, and the words they are built from: each is built here, in
+one place.
 
 Fixed sentences live in knowledge.py; these fill in numbers, in the runner's
-units. Plain Python: no Django import.
+units, and codes as words. Plain Python: no Django import.
 """
 
 from __future__ import annotations
 
-from .hydration import SIGNIFICANT_LOSS_PCT
-from .units import Units, _num, f_to_c
+from collections.abc import Iterable
+
+from .hydration import SIGNIFICANT_LOSS_PCT, round_to
+from .units import Units, f_to_c, fmt_number
+from .vocabulary import MUSCLE_LABELS, SYMPTOM_LABELS
 
 PREHYDRATE_ML_PER_KG = (5, 7)  # ACSM 2007: 5-7 ml/kg at least 4 h before
 TOP_UP_ML_PER_KG = (3, 5)  # ACSM 2007: 3-5 ml/kg more about 2 h before, if urine is dark
 # The most to drink in an hour: the rate the overhydration flag watches for
 # (Hew-Butler et al. 2015 name no figure; deliberately generous).
 DRINK_CAP_ML_PER_H = 1000
-_DRINK_CAP_L_PER_H = DRINK_CAP_ML_PER_H / 1000
 LONG_DRINK_MIN = 60  # ACSM 2007: on runs over an hour, carry something to drink
 FUEL_RUN_MIN = 60  # Thomas et al. 2016: 1-4 g/kg 1-4 h before runs over 60 min
 MIDRUN_FUEL_MIN = 75  # sports drink mid-run beyond about 60-75 min
@@ -25,12 +28,31 @@ BIG_CARBS_MIN = (60, 240)
 NWS_CHART_TOP_F = 137.0  # the highest value on the NWS heat index chart
 
 
-def heat_index_phrase(u: Units, heat_index_f: float) -> str:
-    """'of 34 °C': the heat index in the runner's units. Past the top of the NWS
-    chart the regression is outside its data, so it only says 'above 58 °C'."""
-    if heat_index_f > NWS_CHART_TOP_F:
-        return f"above {u.fmt_temperature(f_to_c(NWS_CHART_TOP_F))}"
-    return f"of {u.fmt_temperature((heat_index_f - 32) * 5 / 9)}"  # f_to_c
+def join_words(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def muscle_words(codes: Iterable[str]) -> str:
+    """'calves, quads and face': muscle codes as words, in the order given."""
+    return join_words([MUSCLE_LABELS[code].lower() for code in codes])
+
+
+def symptom_words(codes: Iterable[str]) -> str:
+    """'thirst and dizziness': symptom codes as words, in the order given."""
+    return join_words([SYMPTOM_LABELS[code].lower() for code in codes])
+
+
+def with_article(noun: str) -> str:
+    """'a race', 'an interval session'."""
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def hours_text(hours: float) -> str:
+    """'1.5 h'."""
+    return f"{fmt_number(hours, 1)} h"
 
 
 def feels_like(u: Units, heat_index_f: float) -> str:
@@ -48,9 +70,6 @@ def a_or_an(number: int) -> str:
 
 def volume_range(u: Units, low_ml: float, high_ml: float) -> str:
     """'350–490 ml': the unit once when both ends share it."""
-    if u.volume != "floz" and 100 <= low_ml < 1000 and 100 <= high_ml < 1000:
-        # Both ends in ml: what the general case below gives, without formatting twice.
-        return f"{round(low_ml / 10) * 10}–{round(high_ml / 10) * 10} ml"
     low, high = u.fmt_volume(low_ml), u.fmt_volume(high_ml)
     number, _, unit = low.partition(" ")
     return f"{number}–{high}" if high.endswith(f" {unit}") else f"{low}–{high}"
@@ -59,7 +78,7 @@ def volume_range(u: Units, low_ml: float, high_ml: float) -> str:
 def ml_per_kg(body_weight_kg: float, per_kg: tuple[int, int]) -> tuple[int, int]:
     """A per-kg range for this body weight, to the nearest 10 ml."""
     low, high = per_kg
-    return round(low * body_weight_kg / 10) * 10, round(high * body_weight_kg / 10) * 10  # round_to
+    return round_to(low * body_weight_kg, 10), round_to(high * body_weight_kg, 10)
 
 
 def prehydrate_sentence(u: Units, volumes: tuple[int, int], run: str = "your next run") -> str:
@@ -71,13 +90,8 @@ def drink_rate_ml_per_h(sweat_rate_l_per_h: float, body_weight_kg: float, durati
     never past the rate the overhydration flag watches for; to the nearest 50 ml."""
     hours = duration_min / 60
     allowed_l = SIGNIFICANT_LOSS_PCT / 100 * body_weight_kg
-    over = sweat_rate_l_per_h * hours - allowed_l
-    rate = (over if over > 0.0 else 0.0) / hours  # max(0.0, over), without the call
-    if sweat_rate_l_per_h < rate:  # min(rate, sweat rate, cap), likewise
-        rate = sweat_rate_l_per_h
-    if rate > _DRINK_CAP_L_PER_H:
-        rate = _DRINK_CAP_L_PER_H
-    return round(rate * 1000 / 50) * 50  # round_to(..., 50)
+    needed_l_per_h = max(0.0, sweat_rate_l_per_h * hours - allowed_l) / hours
+    return round_to(min(needed_l_per_h, sweat_rate_l_per_h, DRINK_CAP_ML_PER_H / 1000) * 1000, 50)
 
 
 def drink_rate_sentence(
@@ -148,7 +162,7 @@ def per_weight_carbs_sentence(u: Units, body_weight_kg: float | None = None) -> 
     per_unit = u.weight_to_kg(1)
     grams = f" ({round(body_weight_kg)}–{round(4 * body_weight_kg)} g for you)" if body_weight_kg else ""
     return (
-        f"Before runs over an hour, more helps: {_num(per_unit, 1)}–{_num(4 * per_unit, 1)} g "
+        f"Before runs over an hour, more helps: {fmt_number(per_unit, 1)}–{fmt_number(4 * per_unit, 1)} g "
         f"per {u.weight_label} of body weight{grams}, 1–4 hours before."
     )
 
@@ -159,6 +173,6 @@ def per_kg_carbs_sentence(u: Units, duration_min: float, run: str = "a run of th
     per_kg = carbs_per_kg(duration_min)
     per_unit = per_kg * u.weight_to_kg(1)
     return (
-        f"Before {run}, more helps: about {_num(per_unit, 1)} g per {u.weight_label} of body weight, "
+        f"Before {run}, more helps: about {fmt_number(per_unit, 1)} g per {u.weight_label} of body weight, "
         f"{per_kg}–{per_kg + 1} hours before the start. Add your weight in Settings for a figure in grams."
     )

@@ -103,57 +103,37 @@ class Units:
         return "lb" if self.weight == "lb" else "kg"
 
     # --- formatted strings for runner-facing text ----------------------------
-    # Written out per unit rather than through the conversions and labels above:
-    # `assess` formats a dozen figures per check-in. Same results, fewer calls.
     def fmt_distance(self, km: float) -> str:
-        if self.distance == "mi":
-            return f"{_num1(km / KM_PER_MI)} mi"
-        return f"{_num1(km)} km"
+        return f"{fmt_number(self.distance_from_km(km), 1)} {self.distance_label}"
 
     def fmt_temperature(self, c: float) -> str:
-        if self.temperature == "f":
-            return f"{round(c * 9 / 5 + 32)} °F"
-        return f"{round(c)} °C"
+        return f"{fmt_number(self.temperature_from_c(c), 0)} {self.temperature_label}"
 
     def fmt_volume(self, ml: float) -> str:
+        """Fluid ounces whole; litres from 1000 ml, to one place; ml to the nearest 10 from 100 ml."""
         if self.volume == "floz":
-            return f"{round(ml / ML_PER_FL_OZ)} fl oz"
+            return f"{fmt_number(ml_to_floz(ml), 0)} fl oz"
         if ml >= 1000:
-            return f"{_num1(ml / 1000)} l"
-        return f"{round(ml / 10) * 10 if ml >= 100 else round(ml)} ml"
+            return f"{fmt_number(ml / 1000, 1)} l"
+        return f"{fmt_number(round(ml / 10) * 10 if ml >= 100 else ml, 0)} ml"
 
     def fmt_weight(self, kg: float) -> str:
-        if self.weight == "lb":
-            return f"{_num1(kg / KG_PER_LB)} lb"
-        return f"{_num1(kg)} kg"
+        return f"{fmt_number(self.weight_from_kg(kg), 1)} {self.weight_label}"
 
 
-def _num(value: float, digits: int) -> str:
-    """A number as a runner reads it: no trailing '.0', no '-0'."""
+METRIC = Units()
+
+
+def fmt_number(value: float, digits: int) -> str:
+    """A number as a runner reads it: `digits` places at most, no trailing '.0', no '-0'."""
     if digits == 0:
         return str(round(value))  # an int: never '-0'
-    if digits == 1:
-        return _num1(value)
     rounded = round(value, digits)
     if rounded == int(rounded):
         return str(int(rounded))
     return f"{rounded:.{digits}f}"
 
 
-def _num1(value: float) -> str:
-    """_num(value, 1), the common case, with one decimal conversion instead of three.
-
-    Formatting to one decimal gives the digits round(value, 1) would (both round
-    the exact binary value half to even); a trailing '.0' is dropped, and '-0'
-    becomes '0', as str(int(...)) would.
-    """
-    if type(value) is int:
-        return str(value)
-    text = f"{value:.1f}"
-    if text[-1] == "0":
-        text = text[:-2]
-        return "0" if text == "-0" else text
-    return text
-
-
-METRIC = Units()
+def units_or_metric(units: object) -> Units:
+    """The runner's units, or metric for anything that is not a Units."""
+    return units if isinstance(units, Units) else METRIC

@@ -97,6 +97,18 @@ RUN_TYPE_LABELS = MappingProxyType(
     }
 )
 RUN_TYPES = tuple(RUN_TYPE_LABELS)
+# A run type as a noun in a sentence ('before your next tempo run'); None: any run.
+RUN_NOUNS = MappingProxyType(
+    {
+        "easy": "easy run",
+        "long": "long run",
+        "tempo": "tempo run",
+        "intervals": "interval session",
+        "race": "race",
+        "trail": "trail run",
+        None: "run",
+    }
+)
 
 COOLDOWN_LABELS = MappingProxyType(
     {

@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/bench_advice.py
 
-Targets (issue "The advice engine"): `assess` of one check-in under 50 µs,
-`scan_history` of 1,500 entries under 5 ms. Each figure is the median of
-REPEATS timings, each timing the mean of a batch of calls (timeit-style), with
-time.perf_counter_ns. The synthetic history is built from random.Random(SEED),
-so every run times the same data.
+Targets: a typical `assess` (one check-in, no history) under 200 µs;
+`scan_history` of 1,500 entries under 5 ms. `assess` is well under 1% of a
+page's time, so its rules are written to be read, not to be quick (issue 12).
+Each figure is the median of REPEATS timings, each timing the mean of a batch
+of calls (timeit-style), with time.perf_counter_ns. The synthetic history is
+built from random.Random(SEED), so every run times the same data.
 """
 
 from __future__ import annotations
@@ -178,10 +179,11 @@ def main() -> None:
     print("|---|---:|---:|")
     for name, answers in CHECKINS.items():
         micros = median_ns(lambda answers=answers: assess(answers), 2000) / 1000
-        print(f"| `assess`: {name} | {micros:.1f} µs | < 50 µs |")
+        target = "< 200 µs" if name.startswith("typical") else ""
+        print(f"| `assess`: {name} | {micros:.1f} µs | {target} |")
     answers = CHECKINS["hot long run, cramps, scales"]
     micros = median_ns(lambda: assess(answers, units=IMPERIAL, body_weight_kg=72), 2000) / 1000
-    print(f"| `assess`: hot long run, imperial units | {micros:.1f} µs | < 50 µs |")
+    print(f"| `assess`: hot long run, imperial units | {micros:.1f} µs | |")
     history = synthetic_history(HISTORY_SIZE)
     recent = history[-60:]
     answers = {**CHECKINS["hot long run, cramps, scales"], "date": "2026-02-08"}

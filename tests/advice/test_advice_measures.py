@@ -8,7 +8,6 @@ import pytest
 
 from advice import RANGES, clean
 from advice.heat import heat_band, heat_index_c, heat_index_f, heat_level
-from advice.history import NEVER_CAUTION_BELOW_C
 from advice.hydration import body_mass_change_pct, replace_ml, sweat_rate_l_per_h, urine_status
 from advice.units import c_to_f
 
@@ -122,16 +121,6 @@ def test_heat_band_never_falls_as_heat_or_humidity_rises():
     for t in temperatures:
         levels = [level[t, h] for h in humidities]
         assert levels == sorted(levels)
-
-
-def test_no_caution_band_below_25c():
-    """trigger_counts skips the formula below 25 °C: the index cannot reach 80 °F there."""
-    highest = max(
-        heat_index_f(c_to_f(t / 10), h / 2)
-        for t in range(-400, int(NEVER_CAUTION_BELOW_C * 10))
-        for h in range(201)
-    )
-    assert highest < 80
 
 
 # --- hydration --------------------------------------------------------------------------
