@@ -734,10 +734,10 @@ RED_FLAGS = _by_code(
         RedFlagInfo(
             code="collapse",
             title="Collapse, fainting or confusion after a run",
-            care="Call your local emergency number if the runner does not come round within a "
-            "minute or two, is confused, or it happened during the run. Lie them down with "
-            "their legs raised, and get them checked by a doctor today even if they feel "
-            "better.",
+            care="If you are still confused, faint or unwell, or you collapsed while still "
+            "running, call your local emergency number now. If it passed within a minute or "
+            "two, lie down with your legs raised, have someone stay with you, and see a doctor "
+            "today even if you feel better.",
             urgent=True,
             reference=_ref("asplund2011", "roberts2021"),
         ),
@@ -801,7 +801,7 @@ RED_FLAGS = _by_code(
 TRIGGERS = _by_code(
     (
         Trigger(code="no_cooldown", label="Stopped without easing down"),
-        Trigger(code="hot_humid", label="Hot, humid weather (heat-index caution or worse)"),
+        Trigger(code="hot_humid", label="Warm or humid weather (feels like 27 °C / 80 °F or more)"),
         Trigger(code="little_fluid", label="Little to drink on a run of an hour or more"),
         Trigger(code="no_carbs", label="Under 30 g of carbohydrate before the run"),
         Trigger(code="spicy_meal", label="Spicy food before the run"),
