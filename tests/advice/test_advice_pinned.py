@@ -21,11 +21,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from advice import Units, assess
+from advice import assess
 from bench.bench_advice import CHECKINS as BENCH_CHECKINS
+from tests.advice.helpers import IMPERIAL
 
 PIN = Path(__file__).with_name("pinned_assess.json")
-IMPERIAL = Units(distance="mi", temperature="f", volume="floz", weight="lb")
 DAY = dt.date(2025, 7, 1)
 
 # The benchmark's heavy check-ins (bench/bench_advice.py): what is timed is what is pinned.

@@ -11,16 +11,6 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_advice_properties import (
-    FUZZ,
-    PROPERTY,
-    Hostile,
-    broken_entries,
-    odd_mappings,
-    odd_values,
-    valid_checkins,
-)
-from test_advice_wording import FORBIDDEN, sweep
 
 from advice import (
     HEAT_BAND_NAMES,
@@ -31,7 +21,6 @@ from advice import (
     HydrationPlan,
     Routine,
     Step,
-    Units,
     assess,
     cooldown_routine,
     fuel_plans,
@@ -48,8 +37,9 @@ from advice.knowledge import (
     STRETCHES,
     TIPS,
 )
+from tests.advice.helpers import FORBIDDEN, IMPERIAL, Hostile, broken_entries, sweep
+from tests.advice.strategies import FUZZ, PROPERTY, odd_mappings, odd_values, valid_checkins
 
-IMPERIAL = Units(distance="mi", temperature="f", volume="floz", weight="lb")
 DAY = dt.date(2025, 7, 1)
 
 

@@ -2,51 +2,20 @@
 signals are added, and the same input always gives the same output.
 Pure Python, no database."""
 
-import datetime as dt
 import math
-from collections.abc import Mapping
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from advice import (
-    ANSWER_KEYS,
     CAUSES,
-    COOLDOWNS,
     MEDICATIONS,
-    MUSCLES,
-    RUN_TYPES,
-    SYMPTOMS,
-    Units,
     assess,
     scan_history,
     trigger_counts,
 )
-
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-# --- anything at all --------------------------------------------------------------------------
-
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=8),
-    st.dates(),
-    st.datetimes(),
-    st.sampled_from([*MUSCLES, *SYMPTOMS, *MEDICATIONS, *RUN_TYPES, *COOLDOWNS, "2025-07-01", "12.5"]),
-)
-odd_values = st.one_of(
-    scalars,
-    st.lists(scalars, max_size=4),
-    st.tuples(scalars, scalars),
-    st.dictionaries(st.text(max_size=3), scalars, max_size=2),
-    st.frozensets(st.sampled_from([*MUSCLES, *SYMPTOMS, 1, 2.5]), max_size=3),
-)
-odd_keys = st.one_of(st.sampled_from(ANSWER_KEYS), st.text(max_size=8), st.integers(), st.none())
-odd_mappings = st.dictionaries(odd_keys, odd_values, max_size=12)
+from tests.advice.helpers import IMPERIAL, Hostile, broken_entries
+from tests.advice.strategies import FUZZ, PROPERTY, odd_mappings, odd_values, valid_checkins
 
 
 @FUZZ
@@ -80,48 +49,6 @@ def test_anything_that_is_not_a_mapping(anything):
 
 
 # --- valid check-ins -------------------------------------------------------------------------------
-
-
-def codes_from(codes):
-    return st.lists(st.sampled_from(codes), unique=True, max_size=4)
-
-
-def finite(low, high):
-    return st.floats(min_value=low, max_value=high, allow_nan=False)
-
-
-valid_checkins = st.fixed_dictionaries(
-    {"twitching": st.just(True)},
-    optional={
-        "date": st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 1, 1)),
-        "distance_km": finite(0.5, 300),
-        "duration_min": finite(1, 2000),
-        "effort": st.integers(1, 10),
-        "run_type": st.sampled_from(RUN_TYPES),
-        "temperature_c": finite(-40, 50),
-        "humidity_pct": finite(0, 100),
-        "fluid_ml": st.integers(0, 6000),
-        "electrolytes_during": st.booleans(),
-        "carbs_before_g": st.integers(0, 400),
-        "carbs_before_min": st.integers(0, 1440),
-        "meal_before_h": finite(0, 48),
-        "spicy_meal": st.booleans(),
-        "cooldown": st.sampled_from(COOLDOWNS),
-        "weight_before_kg": finite(40, 120),
-        "weight_after_kg": finite(36, 125),
-        "days_since_rest": st.integers(0, 30),
-        "muscles": codes_from(MUSCLES),
-        "intensity": st.integers(0, 10),
-        "cramps": st.booleans(),
-        "weakness": st.booleans(),
-        "sleep_disrupted": st.booleans(),
-        "symptoms": codes_from(SYMPTOMS),
-        "urine_color": st.integers(1, 8),
-        "rehydrated": st.booleans(),
-        "medications": codes_from(MEDICATIONS),
-        "medication_changed": st.booleans(),
-    },
-)
 
 
 def setting(key, value):
@@ -224,9 +151,6 @@ def test_a_supporting_signal_reaches_its_cause(answers):
         assert score(stronger, code) > 0, code
 
 
-IMPERIAL = Units(distance="mi", temperature="f", volume="floz", weight="lb")
-
-
 @PROPERTY
 @given(answers=valid_checkins, history=st.lists(valid_checkins, max_size=6))
 def test_same_input_same_output(answers, history):
@@ -241,29 +165,6 @@ def _same_day(entries):
     """Entries sharing a date may list their reasons in input order."""
     dates = [entry.get("date") for entry in entries if "date" in entry]
     return len(dates) != len(set(dates))
-
-
-class Hostile(Mapping):
-    """A mapping whose every read fails."""
-
-    def __init__(self, data):
-        self.data = data
-
-    def __getitem__(self, key):
-        raise RuntimeError("no")
-
-    def __iter__(self):
-        yield from self.data
-        raise RuntimeError("no")
-
-    def __len__(self):
-        return len(self.data)
-
-
-def broken_entries():
-    yield {"date": dt.date(2025, 7, 1), "twitching": True, "muscles": ["calves", "face"]}
-    yield {"date": dt.date(2025, 7, 3), "twitching": True, "muscles": ["neck"]}
-    raise RuntimeError("the log broke")
 
 
 def test_hostile_mappings_and_iterables_do_not_raise():

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from advice import CAUSES, METRIC, RED_FLAGS, TIPS, Units, assess
+from advice import CAUSES, METRIC, RED_FLAGS, TIPS, assess
+from tests.advice.helpers import IMPERIAL
 
-IMPERIAL = Units(distance="mi", temperature="f", volume="floz", weight="lb")
 DAY = dt.date(2025, 7, 1)
 
 
