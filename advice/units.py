@@ -102,6 +102,19 @@ class Units:
     def weight_label(self) -> str:
         return "lb" if self.weight == "lb" else "kg"
 
+    # --- by quantity name: "distance", "temperature", "volume" or "weight" -----
+    def from_metric(self, quantity: str, value: float) -> float:
+        """A stored metric value in this runner's unit for `quantity`."""
+        return _CONVERSIONS[quantity][0](self, value)
+
+    def to_metric(self, quantity: str, value: float) -> float:
+        """A value typed in this runner's unit for `quantity`, back to metric."""
+        return _CONVERSIONS[quantity][1](self, value)
+
+    def label(self, quantity: str) -> str:
+        """This runner's unit for `quantity`: 'km', '°F', 'fl oz', 'kg' ..."""
+        return _CONVERSIONS[quantity][2].fget(self)
+
     # --- formatted strings for runner-facing text ----------------------------
     def fmt_distance(self, km: float) -> str:
         return f"{fmt_number(self.distance_from_km(km), 1)} {self.distance_label}"
@@ -122,6 +135,16 @@ class Units:
 
 
 METRIC = Units()
+
+
+# quantity -> (metric to display, display to metric, label), for from_metric, to_metric, label.
+_CONVERSIONS = {
+    "distance": (Units.distance_from_km, Units.distance_to_km, Units.distance_label),
+    "temperature": (Units.temperature_from_c, Units.temperature_to_c, Units.temperature_label),
+    "volume": (Units.volume_from_ml, Units.volume_to_ml, Units.volume_label),
+    "weight": (Units.weight_from_kg, Units.weight_to_kg, Units.weight_label),
+}
+QUANTITIES = tuple(_CONVERSIONS)
 
 
 def fmt_number(value: float, digits: int) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from advice.units import (
     METRIC,
+    QUANTITIES,
     Units,
     c_to_f,
     f_to_c,
@@ -72,3 +73,21 @@ def test_formatted_figures_carry_their_unit(units, expected):
 
 def test_large_volumes_read_in_litres():
     assert METRIC.fmt_volume(1500) == "1.5 l"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "to_display", "label"),
+    [
+        ("distance", km_to_mi, "mi"),
+        ("temperature", c_to_f, "°F"),
+        ("volume", ml_to_floz, "fl oz"),
+        ("weight", kg_to_lb, "lb"),
+    ],
+)
+def test_from_metric_and_to_metric_by_quantity_name(quantity, to_display, label):
+    imperial = Units(distance="mi", temperature="f", volume="floz", weight="lb")
+    assert imperial.from_metric(quantity, 10.0) == pytest.approx(to_display(10.0))
+    assert imperial.to_metric(quantity, to_display(10.0)) == pytest.approx(10.0)
+    assert imperial.label(quantity) == label
+    assert METRIC.from_metric(quantity, 10.0) == METRIC.to_metric(quantity, 10.0) == 10.0
+    assert quantity in QUANTITIES
