@@ -21,8 +21,9 @@ from config.transactions import read_only
 from .forms import ActivityBatchForm, ActivityFileForm
 from .importing import MAX_FILE_BYTES, ImportRefused, parse_activity
 from .imports import job_summary, prefill_from, process_step, read_upload, start_job
+from .logrevision import one_log_change
 from .middleware import runner_profile
-from .models import ImportJob, one_log_change
+from .models import ImportJob
 from .portability import ExportRefused, export_csv, export_data, import_data
 from .report import PeriodForm, doctor_report
 from .views import PREFILL_KEY

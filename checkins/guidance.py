@@ -15,7 +15,8 @@ from django.utils import timezone
 from advice import Assessment, assess
 
 from .history import running_streaks
-from .models import CheckIn, Profile, Run, one_log_change
+from .logrevision import one_log_change
+from .models import CheckIn, Profile, Run
 
 # The overuse rules look back 30 days for the longest run (Frandsen/Nielsen 2025)
 # and compare the last two weeks (Nielsen 2014); 35 days covers both.

@@ -4,7 +4,7 @@ A page such as the history or the guidance depends only on the runner's log,
 their profile (units, time zone, body weight, medicines), the day in their time
 zone and the URL. All of these are in the cache key; the log's part is the
 profile's `log_revision`, which every change to a run or check-in bumps in the
-same transaction (checkins.models.note_log_change). The profile is loaded for
+same transaction (checkins.logrevision). The profile is loaded for
 every request anyway, so a page served from the cache costs no query of its own.
 
 What differs between two requests for the same page is rendered as a sentinel

@@ -19,15 +19,8 @@ from django.utils.dateparse import parse_datetime
 
 from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_LABELS, SYMPTOM_LABELS
 
-from .models import (
-    CHECKIN_ANSWER_KEYS,
-    RUN_ANSWER_KEYS,
-    CheckIn,
-    Profile,
-    Run,
-    one_log_change,
-    plausible_start,
-)
+from .logrevision import one_log_change
+from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run, plausible_start
 
 FORMAT = "aftermath-export"
 VERSION = 1

@@ -308,7 +308,7 @@ def test_a_run_moved_to_another_runner_changes_both_logs(runner, other_runner, m
 
 
 def test_nested_blocks_note_every_runner_once(runner, other_runner, make_run):
-    from checkins.models import one_log_change
+    from checkins.logrevision import one_log_change
 
     first, second = revision(runner), revision(other_runner)
     with transaction.atomic(), one_log_change(runner.pk):
