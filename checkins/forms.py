@@ -24,7 +24,7 @@ from advice.vocabulary import (
     SYMPTOM_LABELS,
 )
 
-from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, plausible_start
+from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User
 from .zones import NOT_LISTED, TimeZoneField, ZoneSelect, known_zones, listed_zones
 
 
@@ -451,15 +451,19 @@ class CheckInForm(forms.Form):
     def clean_started_at(self):
         # Dates near the calendar's ends overflow in time zone and history arithmetic.
         started = self.cleaned_data["started_at"]
-        if not plausible_start(started):
-            raise forms.ValidationError("Enter a start from 1 Jan 1900 up to now.")
+        if not Run.is_plausible_start(started):
+            raise forms.ValidationError(self.when_refused("start"))
         return started
 
     def clean_finished_at(self):
         finished = self.cleaned_data["finished_at"]
-        if not plausible_start(finished):
-            raise forms.ValidationError("Enter a finish from 1 Jan 1900 up to now.")
+        if not Run.is_plausible_start(finished):
+            raise forms.ValidationError(self.when_refused("finish"))
         return finished
+
+    @staticmethod
+    def when_refused(what: str) -> str:
+        return f"Enter a {what} from {Run.EARLIEST_START.day} {Run.EARLIEST_START:%b %Y} up to now."
 
     def clean(self):
         cleaned = super().clean()
@@ -468,10 +472,10 @@ class CheckInForm(forms.Form):
             # The start is the finish less the time, when the time is given (and valid).
             minutes = cleaned.get("duration_min") if "duration_min" not in self.errors else None
             started = cleaned["finished_at"] - dt.timedelta(minutes=minutes or 0)
-            if plausible_start(started):
+            if Run.is_plausible_start(started):
                 cleaned["started_at"] = started
             else:
-                self.add_error("finished_at", "Enter a finish from 1 Jan 1900 up to now.")
+                self.add_error("finished_at", self.when_refused("finish"))
         answered = any(name in self.errors or cleaned.get(name) is not None for name in AT_LEAST_ONE)
         if self.require_answer and not answered:
             # One tap on Save stores nothing: a check-in says at least something about the run.

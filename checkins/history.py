@@ -16,10 +16,11 @@ from django.template.loader import render_to_string
 from advice import MUSCLE_LABELS, MUSCLES, Units, scan_history, trigger_counts
 from advice.history import MIN_RUNS_PER_SIDE
 
-from .models import CHECKIN_ANSWER_KEYS, EARLIEST_START, LATEST_DATE, RUN_ANSWER_KEYS, Profile, Run
+from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, Profile, Run
 from .templatetags.run_dates import format_run_date
 
 CALENDAR_WEEKS = 12
+LATEST_DATE = dt.date(2100, 12, 31)  # the last day a period may name
 CHART_DAYS = 90  # the intensity chart's longest default span when no period is chosen
 CHART_MIN_DAYS = 14  # ... and its shortest: a new runner's few runs are not squeezed to a sliver
 
@@ -45,9 +46,10 @@ class DateRangeForm(forms.Form):
         cleaned = super().clean()
         for name in ("start", "end"):
             day = cleaned.get(name)
-            if day is not None and not EARLIEST_START.date() <= day <= LATEST_DATE:
+            first, last = Run.EARLIEST_START, LATEST_DATE
+            if day is not None and not first.date() <= day <= last:
                 self.add_error(
-                    name, f"Enter a date from 1 Jan {EARLIEST_START.year} up to 31 Dec {LATEST_DATE.year}."
+                    name, f"Enter a date from {first.day} {first:%b %Y} up to {last.day} {last:%b %Y}."
                 )
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:

@@ -7,7 +7,6 @@ Parsing and every safety check of untrusted files live in `importing` (no databa
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import time
 import uuid
 import zipfile
@@ -30,8 +29,6 @@ from .models import ImportItem, ImportJob, Run
 
 STEP_SECONDS = 0.8  # work per progress request: the bar moves about once a second
 STEP_ITEMS = 50
-# GPS sports watches date from the late 1990s; an earlier start is a damaged file.
-EARLIEST_START = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)
 
 
 def is_zip(name: str, head: bytes) -> bool:
@@ -124,13 +121,8 @@ def _process(item: ImportItem, runner, starts: list) -> None:
     if why_not:
         _finish(item, ImportItem.Status.SKIPPED, f"not a run ({why_not})")
         return
-    now = timezone.now()
-    if not (EARLIEST_START <= activity.started_at <= now + dt.timedelta(days=1)):
-        _finish(
-            item,
-            ImportItem.Status.REFUSED,
-            f"its start time ({activity.started_at:%Y-%m-%d}) is not plausible",
-        )
+    if not Run.is_plausible_start(activity.started_at):
+        _finish(item, ImportItem.Status.REFUSED, Run.implausible_start(activity.started_at))
         return
     if is_duplicate(activity.started_at, starts):
         _finish(item, ImportItem.Status.SKIPPED, "already here: a run starting within 2 minutes")

@@ -37,16 +37,6 @@ from .logrevision import KeepsLogRevision, LogQuerySet, ThroughRun, TracksRunner
 TIME_ZONE_CHOICES = tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
 
 
-# The earliest start a run may have: before it, date arithmetic (a period, the
-# weeks before a run) runs off the calendar. The latest is a day from now.
-EARLIEST_START = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-LATEST_DATE = dt.date(2100, 12, 31)
-
-
-def plausible_start(started: dt.datetime) -> bool:
-    return EARLIEST_START <= started <= timezone.now() + dt.timedelta(days=1)
-
-
 def _range_validators(key: str) -> list:
     low, high = RANGES[key]
     return [MinValueValidator(low), MaxValueValidator(high)]
@@ -195,6 +185,11 @@ class Run(TracksRunner, models.Model):
 
     RUN_TYPES = tuple(RUN_TYPE_LABELS.items())
     COOLDOWNS = tuple(COOLDOWN_LABELS.items())
+    # The earliest start a run may have, whichever way it comes in (the check-in, a watch
+    # file, an export). GPS sports watches date from the late 1990s, and a damaged FIT
+    # file shows FIT's epoch (31 Dec 1989); a start typed before it is a typo. It also
+    # keeps date arithmetic (a period, the weeks before a run) on the calendar.
+    EARLIEST_START = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)
 
     runner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -282,6 +277,16 @@ class Run(TracksRunner, models.Model):
         if self.date is None:
             self.date = self.local_date()
         super().save(*args, **kwargs)
+
+    @classmethod
+    def is_plausible_start(cls, started: dt.datetime) -> bool:
+        """From EARLIEST_START up to a day from now (a watch's clock may run ahead)."""
+        return cls.EARLIEST_START <= started <= timezone.now() + dt.timedelta(days=1)
+
+    @staticmethod
+    def implausible_start(started: dt.datetime) -> str:
+        """Why a run from a file is refused for its start (the import's and the export's words)."""
+        return f"its start time ({started:%Y-%m-%d}) is not plausible"
 
     def local_date(self) -> dt.date:
         """The day of `started_at` in the runner's time zone."""
