@@ -10,8 +10,8 @@ from django.shortcuts import render
 
 from advice import HEAT_BAND_NAMES, cooldown_routine, fuel_plans, hydration_plan
 from checkins.history import history_entries
-from checkins.middleware import runner_profile
 from checkins.pagecache import runner_page
+from checkins.runner import runner_profile
 
 from .forms import HydrationForm
 

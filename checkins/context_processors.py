@@ -2,8 +2,8 @@ from advice.units import METRIC
 from advice.vocabulary import DISCLAIMER
 
 from .flags import GENERAL_TIPS
-from .middleware import runner_profile
 from .pagecache import sentinels
+from .runner import runner_profile
 
 
 def runner(request):

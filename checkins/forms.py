@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -71,6 +72,29 @@ class NoticeForm(forms.Form):
         label="I understand that Aftermath is not a medical device and does not replace a doctor.",
         error_messages={"required": "Please tick the box to confirm you have read this."},
     )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(
+            attrs={
+                "autocomplete": "current-password",
+                "class": "form-control",
+                "aria-describedby": "err-password",
+            }
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
 
 
 def body_weight_label(shown: str):
@@ -178,6 +202,115 @@ class ProfileForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.body_weight_kg = self.cleaned_data.get("body_weight_kg")
         return super().save(commit=commit)
+
+
+# --- Periods and the history's filters ------------------------------------------
+
+LATEST_DATE = dt.date(2100, 12, 31)  # the last day a period may name
+
+
+class DateRangeForm(forms.Form):
+    """A period: from and to, both optional, to not before from.
+
+    A "To" before "From" is named at "To" and neither date is used, so a page never
+    shows a period the runner did not ask for as if it were the one they chose. Fields
+    with an error carry `aria-invalid` and point at their message (`err-<name>`).
+    """
+
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+
+    range_reversed = False  # set by clean(): "To" before "From"
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            first, last = Run.EARLIEST_START, LATEST_DATE
+            if day is not None and not first.date() <= day <= last:
+                self.add_error(
+                    name, f"Enter a date from {first.day} {first:%b %Y} up to {last.day} {last:%b %Y}."
+                )
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error(
+                "end",
+                f"“To” is before “From”: choose a day on or after {start.day} {start:%b %Y}, "
+                "or change “From”.",
+            )
+            cleaned.pop("start", None)  # neither date applies while the period is the wrong way round
+            self.range_reversed = True
+        return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        invalid = {name: f"err-{name}" for name in self.errors if name in self.fields}
+        if self.range_reversed:
+            invalid.setdefault("start", "err-end")
+        for name, message_id in invalid.items():
+            widget = self.fields[name].widget
+            widget.attrs = {
+                **widget.attrs,
+                "aria-invalid": "true",
+                "aria-describedby": message_id,
+                "class": f"{widget.attrs.get('class', '')} is-invalid".strip(),
+            }
+
+    @property
+    def dates_refused(self) -> bool:
+        """True when a date was given but cannot be used (shown at its field)."""
+        return self.is_bound and not self.is_valid() and any(n in self.errors for n in ("start", "end"))
+
+
+class HistoryFilter(DateRangeForm):
+    """Filters live in the query string, so a filtered view can be bookmarked and shared."""
+
+    field_order = ["twitching", "muscle", "start", "end"]
+
+    twitching = forms.BooleanField(
+        label="Only runs with twitching",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    muscle = forms.ChoiceField(
+        label="Muscle group",
+        required=False,
+        choices=[("", "Any"), *MUSCLE_LABELS.items()],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def _usable(self) -> dict:
+        """The filters that can be applied: an invalid one is left out (its error is shown)."""
+        self.is_valid()
+        return getattr(self, "cleaned_data", {})
+
+    def apply(self, runs):
+        """Narrow a Run queryset by every valid filter; invalid ones show their errors instead."""
+        data = self._usable()
+        if data.get("twitching"):
+            runs = runs.filter(checkin__twitching=True)
+        if data.get("muscle"):
+            runs = runs.filter(checkin__muscles__contains=f",{data['muscle']},")
+        if data.get("start"):
+            runs = runs.filter(date__gte=data["start"])
+        if data.get("end"):
+            runs = runs.filter(date__lte=data["end"])
+        return runs
+
+    @property
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        data = self._usable()
+        return data.get("start"), data.get("end")
+
+    def query_string(self) -> str:
+        """The filters in use as a query string, without the page number."""
+        data = self._usable()
+        pairs = [(name, self.data[name]) for name in self.fields if data.get(name) and self.data.get(name)]
+        return urlencode(pairs)
 
 
 # --- The check-in: one run and what followed it, in the runner's units ---------
@@ -702,36 +835,3 @@ class FollowUpForm(forms.Form):
         self.checkin.followup_at = timezone.now()
         self.checkin.save()
         return self.checkin
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class ActivityFileForm(forms.Form):
-    """One file from a watch or app: it pre-fills the check-in."""
-
-    file = forms.FileField(
-        label="One run from your watch (FIT, GPX or TCX)",
-        widget=forms.ClearableFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz", "class": "form-control"}),
-    )
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern): cleans to a list."""
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data] or super().clean(
-                None, initial
-            )
-        return [super().clean(data, initial)]
-
-
-class ActivityBatchForm(forms.Form):
-    """Many files, or a Strava export (.zip): runs are created without check-ins."""
-
-    files = MultipleFileField(
-        label="Many files, or a Strava export (.zip)",
-        widget=MultipleFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz,.zip", "class": "form-control"}),
-    )

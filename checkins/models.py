@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -32,7 +32,7 @@ from advice.vocabulary import (
 )
 
 from .fields import CodeListField
-from .logrevision import KeepsLogRevision, LogQuerySet, ThroughRun, TracksRunner
+from .logrevision import KeepsLogRevision, LogQuerySet, ThroughRun, TracksRunner, one_log_change
 
 TIME_ZONE_CHOICES = tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
 
@@ -91,6 +91,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def forget(self) -> None:
+        """Delete the runner, every row that was theirs (profile, runs, check-ins, imports),
+        and the log-in records that name their address."""
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        email = self.email
+        with transaction.atomic(), one_log_change(self.pk):
+            self.delete()
+        for model in (AccessAttempt, AccessLog, AccessFailureLog):
+            model.objects.filter(username__iexact=email).delete()
 
 
 class Profile(KeepsLogRevision, models.Model):

@@ -32,8 +32,8 @@ from django.views.decorators.http import require_GET
 from config.transactions import read_only
 
 from .history import cache_key
-from .middleware import runner_profile
 from .models import Profile
+from .runner import runner_profile
 
 PAGE_SECONDS = 3600
 

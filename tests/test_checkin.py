@@ -206,7 +206,7 @@ def test_same_as_last_run_stores_what_it_filled_in_and_nothing_more(runner_clien
 
 
 def test_a_watch_file_fills_in_only_what_it_says(runner_client, runner, make_run):
-    from checkins.views import PREFILL_KEY
+    from checkins.transfer.import_jobs import PREFILL_KEY
 
     make_run(runner, started_at=timezone.now() - dt.timedelta(days=2), **ALL_NINE)
     start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
@@ -546,7 +546,7 @@ def test_followup_stays_open_for_three_days_on_home_and_the_run_page_alike(
 
 
 def test_followup_due_and_open_followup_are_one_rule(runner, make_run):
-    from checkins.guidance import FOLLOWUP_DAYS, followup_due, open_followup
+    from checkins.followups import FOLLOWUP_DAYS, followup_due, open_followup
 
     today = timezone.localdate()
     cases = [({"twitching": True}, d) for d in range(-1, FOLLOWUP_DAYS + 3)]
@@ -670,7 +670,7 @@ def test_an_edit_of_a_run_deleted_meanwhile_answers_404_and_does_not_bring_it_ba
 
 
 def test_an_edit_adds_to_a_check_in_stored_meanwhile(runner, make_run):
-    from checkins.guidance import save_checkin
+    from checkins.saving import save_checkin
 
     run = make_run(runner)  # an imported run: no check-in yet
     stale = Run.objects.get(pk=run.pk)

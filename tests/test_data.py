@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checkins.models import CheckIn, Profile, Run, User
-from checkins.portability import export_data, import_data, spreadsheet_safe
+from checkins.transfer.export import export_data, import_data, spreadsheet_safe
 from tests.factories import PASSWORD, RunFactory, UserFactory
 from tests.test_guidance_pages import assert_headings_in_order, parse
 
@@ -272,6 +272,6 @@ def test_account_deletion_needs_the_password_and_removes_every_row(runner_client
 )
 def test_report_quotes_what_the_runner_reported_in_their_units(entry, words):
     from advice import Units
-    from checkins.report import reported
+    from checkins.transfer.report import reported
 
     assert reported("collapse", entry, Units(temperature="f")) == words

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice import Units
-from checkins.history import history_entries, intensity_chart, muscle_heat, twitch_calendar
+from checkins.charts import intensity_chart, muscle_heat, twitch_calendar
+from checkins.history import history_entries
 from checkins.models import CheckIn
 from tests.factories import RunFactory
 
@@ -261,7 +262,7 @@ def test_history_shows_only_this_runners_runs(runner_client, runner, other_runne
 
 
 def test_running_streaks_match_the_day_by_day_count():
-    from checkins.guidance import consecutive_running_days
+    from checkins.assessing import consecutive_running_days
     from checkins.history import running_streaks
 
     start = dt.date(2026, 1, 1)
@@ -274,10 +275,11 @@ def test_running_streaks_match_the_day_by_day_count():
 
 
 def overview(runner, today=None, query=None):
-    from checkins.history import HistoryFilter, history_overview
+    from checkins.forms import HistoryFilter
+    from checkins.history import history_overview
 
-    filters = HistoryFilter(query or {})
-    return history_overview(runner, filters=filters, units=Units(), today=today or timezone.localdate())
+    start, end = HistoryFilter(query or {}).period
+    return history_overview(runner, start=start, end=end, units=Units(), today=today or timezone.localdate())
 
 
 @pytest.mark.parametrize(
@@ -309,7 +311,7 @@ def test_a_chosen_period_sets_the_chart_span(runner):
 
 
 def test_the_calendar_names_its_months_mondays_and_every_colour():
-    from checkins.history import CALENDAR_KEY
+    from checkins.charts import CALENDAR_KEY
 
     today = dt.date(2026, 3, 15)  # a Sunday: 12 weeks from Monday 22 Dec 2025
     entries = [

@@ -74,7 +74,7 @@ def test_one_bad_file_is_refused_at_the_field_with_its_name(runner_client):
 
 
 def test_oversized_file_is_refused_before_reading(runner_client, monkeypatch):
-    monkeypatch.setattr("checkins.data_views.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("checkins.transfer.views.MAX_FILE_BYTES", 100)
     response = runner_client.post(reverse("import_one"), {"file": upload("big.gpx", make_gpx())})
     assert "larger than 0 MB" in response.content.decode() or "larger than" in response.content.decode()
 

@@ -256,8 +256,6 @@ def test_read_only_pages_take_no_write_lock_and_check_ins_take_it_briefly(client
 
 
 def test_deleting_many_runs_is_one_bump_and_no_query_per_row(runner, make_run, django_assert_max_num_queries):
-    from checkins.data_views import forget_runner
-
     for _ in range(30):
         make_run(runner, checkin={"twitching": True})
     before = revision(runner)
@@ -265,13 +263,13 @@ def test_deleting_many_runs_is_one_bump_and_no_query_per_row(runner, make_run, d
     assert revision(runner) == before + 1
     assert runner.runs.count() == 20
     with django_assert_max_num_queries(25):  # not one or three per run and check-in
-        forget_runner(runner)
+        runner.forget()
     assert not Run.objects.filter(runner_id=runner.pk).exists()
     assert not CheckIn.objects.filter(run__runner_id=runner.pk).exists()
 
 
 def test_an_imported_export_is_one_bump_and_shows_at_once(runner, other_runner, make_run, client):
-    from checkins.portability import export_data, import_data
+    from checkins.transfer.export import export_data, import_data
 
     for km in (5.0, 7.0, 9.0):
         make_run(other_runner, distance_km=km, checkin={"twitching": True, "intensity": 3})

@@ -32,11 +32,10 @@ from hypothesis import strategies as st
 
 from advice.forms import HydrationForm
 from advice.units import Units
-from checkins.forms import CheckInForm, FollowUpForm, ProfileForm, SignupForm
-from checkins.history import HistoryFilter
+from checkins.forms import CheckInForm, FollowUpForm, HistoryFilter, ProfileForm, SignupForm
 from checkins.models import CheckIn, ImportJob, Run, User
-from checkins.portability import FORMAT, VERSION
-from checkins.report import PeriodForm
+from checkins.transfer.export import FORMAT, VERSION
+from checkins.transfer.forms import PeriodForm
 from tests.factories import METRIC_PROFILE_FORM, PASSWORD, RunFactory
 from tests.fixtures_activity import START, make_gpx, make_tcx, make_zip, strava_csv
 from tests.test_access import PATTERNS, PUBLIC, concrete

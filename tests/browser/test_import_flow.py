@@ -61,7 +61,7 @@ def test_strava_export_imports_with_progress_and_report(
     import_page, samples, tmp_path, screenshot, monkeypatch
 ):
     page = import_page
-    monkeypatch.setattr("checkins.imports.STEP_ITEMS", 1)  # one file per request: a bar to watch
+    monkeypatch.setattr("checkins.transfer.import_jobs.STEP_ITEMS", 1)  # one file per request: a bar to watch
     names = [
         "fit-garmin-fr910xt-run.fit",
         "fit-coros-apexpro-run.fit",

@@ -19,8 +19,8 @@ from django.utils.dateparse import parse_datetime
 
 from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_LABELS, SYMPTOM_LABELS
 
-from .logrevision import one_log_change
-from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run
+from ..logrevision import one_log_change
+from ..models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run
 
 FORMAT = "aftermath-export"
 VERSION = 1
