@@ -6,10 +6,6 @@ A fixed number of queries whatever the log's length.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-
-from django.core.cache import cache
-from django.template.loader import render_to_string
 
 from advice import MUSCLE_LABELS, Units, scan_history, trigger_counts
 from advice.history import MIN_RUNS_PER_SIDE
@@ -23,7 +19,7 @@ from .charts import (
     muscle_heat,
     twitch_calendar,
 )
-from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, Profile, Run
+from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, Run
 
 ANSWER_FIELDS = (
     "pk",
@@ -116,41 +112,3 @@ def history_overview(
             if count
         ],
     }
-
-
-# --- Rendered once per version of the log ------------------------------------------
-
-OVERVIEW_SECONDS = 3600
-
-
-def cache_key(*parts) -> str:
-    """A short key safe for every cache backend, whatever the parts contain."""
-    return "aftermath:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def history_fragments(request, *, profile: Profile, filters, units: Units, today: dt.date) -> dict:
-    """The banners and the overview (counts, charts) as HTML, cached per revision of the log.
-
-    The whole page is cached too (checkins.pagecache); these parts outlive it when
-    only the filters change. The keys hold everything the HTML depends on (the
-    log's revision, the day, the units and the period), so a cached fragment is
-    never stale and every app server may keep its own cache.
-    """
-    start, end = filters.period
-    base = ("history", request.user.pk, profile.log_revision, today.isoformat())
-    keys = {
-        "banners_html": cache_key(*base, "banners"),
-        "overview_html": cache_key(*base, units, start, end, "overview"),
-    }
-    found = cache.get_many(list(keys.values()))
-    if len(found) == len(keys):
-        return {name: found[key] for name, key in keys.items()}
-    context = history_overview(request.user, start=start, end=end, units=units, today=today)
-    rendered = {
-        name: render_to_string(
-            f"checkins/history.html#{name.removesuffix('_html')}", context, request=request
-        )
-        for name in keys
-    }
-    cache.set_many({keys[name]: html for name, html in rendered.items()}, OVERVIEW_SECONDS)
-    return rendered

@@ -19,6 +19,7 @@ out of date, whichever server answers.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
@@ -31,7 +32,6 @@ from django.views.decorators.http import require_GET
 
 from config.transactions import read_only
 
-from .history import cache_key
 from .models import Profile
 from .runner import runner_profile
 
@@ -44,6 +44,11 @@ def sentinels() -> tuple[str, str]:
     return tuple(
         "s" + salted_hmac("aftermath.pagecache", name).hexdigest()[:31] for name in ("csrf", "nonce")
     )
+
+
+def cache_key(*parts) -> str:
+    """A short key safe for every cache backend, whatever the parts contain."""
+    return "aftermath:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def page_key(request, profile: Profile) -> str:

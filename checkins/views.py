@@ -34,7 +34,7 @@ from .forms import (
     ProfileForm,
     SignupForm,
 )
-from .history import history_fragments
+from .history import history_overview
 from .models import Run
 from .pagecache import cached_page, runner_page
 from .runner import runner_profile
@@ -330,7 +330,8 @@ def history_page(request: HtmxHttpRequest) -> HttpResponse:
     }
     if request.htmx and "page" in request.GET:
         return render(request, "checkins/history.html#rows", context)
+    start, end = filters.period
     context.update(
-        history_fragments(request, profile=profile, filters=filters, units=units, today=timezone.localdate())
+        history_overview(request.user, start=start, end=end, units=units, today=timezone.localdate())
     )
     return render(request, "checkins/history.html", context)
