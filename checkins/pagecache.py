@@ -25,6 +25,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -42,7 +43,8 @@ PAGE_SECONDS = 3600
 def sentinels() -> tuple[str, str]:
     """Stand-ins for the CSRF token and the nonce: per deployment, never guessable from a page."""
     return tuple(
-        "s" + salted_hmac("aftermath.pagecache", name).hexdigest()[:31] for name in ("csrf", "nonce")
+        "s" + salted_hmac("aftermath.pagecache", name, algorithm="sha256").hexdigest()[:31]
+        for name in ("csrf", "nonce")
     )
 
 
@@ -66,17 +68,18 @@ def page_key(request, profile: Profile) -> str:
 
 
 def _render_with_sentinels(view, request, args, kwargs) -> HttpResponse:
-    nonce_sentinel = sentinels()[1]
-    nonce = getattr(request, "_csp_nonce", None)
-    request._page_sentinels = True
-    if nonce is not None:
-        request._csp_nonce = nonce_sentinel
+    """The view's page with sentinels for the CSRF token and the nonce.
+
+    The template context takes them from checkins.context_processors.runner, which runs
+    after Django's csrf and csp context processors and so overrides `csrf_token` and
+    `csp_nonce` while this flag is up. The request's own nonce is left alone: Django's
+    CSP middleware reads it (django.middleware.csp.get_nonce) for the header.
+    """
+    request.rendering_for_cache = True
     try:
         return view(request, *args, **kwargs)
     finally:
-        request._page_sentinels = False
-        if nonce is not None:
-            request._csp_nonce = nonce
+        request.rendering_for_cache = False
 
 
 def _fill_in(request, content: bytes) -> bytes:
@@ -84,7 +87,8 @@ def _fill_in(request, content: bytes) -> bytes:
     if csrf_sentinel in content:
         content = content.replace(csrf_sentinel, get_token(request).encode())
     if nonce_sentinel in content:
-        content = content.replace(nonce_sentinel, str(request._csp_nonce).encode())
+        # Reading the nonce generates it, so the middleware puts it in the header too.
+        content = content.replace(nonce_sentinel, str(get_nonce(request)).encode())
     return content
 
 
