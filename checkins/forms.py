@@ -18,14 +18,13 @@ from django.utils.html import format_html_join
 from advice.units import Units
 from advice.vocabulary import (
     COOLDOWN_LABELS,
-    EXCLUSIVE_MIN,
     MUSCLE_LABELS,
-    RANGES,
     RUN_TYPE_LABELS,
     SYMPTOM_LABELS,
 )
 
-from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User
+from .measures import MEASURES, metric_measures, show_measures
+from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, WeightUnit
 from .zones import NOT_LISTED, TimeZoneField, ZoneSelect, known_zones, listed_zones
 
 
@@ -106,8 +105,12 @@ def body_weight_label(shown: str):
     return format_html_join(
         "",
         '<span class="wu wu-{}{}">Body weight ({})</span>',
-        ((unit, "" if unit == shown else " wu-other", unit) for unit in ("kg", "lb")),
+        ((unit, "" if unit == shown else " wu-other", unit) for unit in WeightUnit.values),
     )
+
+
+# A body weight is a weight, in the range of one before a run.
+BODY_WEIGHT = MEASURES["weight_before"]
 
 
 class ProfileForm(forms.ModelForm):
@@ -159,10 +162,10 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         units = self.instance.units
         chosen = self.data.get("weight_unit") if self.is_bound else None
-        chosen = chosen if chosen in ("kg", "lb") else units.weight
+        chosen = chosen if chosen in WeightUnit.values else units.weight
         self.fields["body_weight"].label = body_weight_label(chosen)
         if self.instance.body_weight_kg is not None:
-            self.initial["body_weight"] = round(units.weight_from_kg(self.instance.body_weight_kg), 1)
+            self.initial["body_weight"] = BODY_WEIGHT.shown(units, self.instance.body_weight_kg)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -190,13 +193,11 @@ class ProfileForm(forms.ModelForm):
             # The number was left as shown: the same weight, whatever unit is ticked now.
             cleaned["body_weight_kg"] = self.instance.body_weight_kg
         elif weight is not None:
-            low, high = RANGES["weight_before_kg"]
-            kg = units.weight_to_kg(weight)
-            if not low <= kg <= high:
-                lo, hi = (round(units.weight_from_kg(v)) for v in (low, high))
-                self.add_error("body_weight", f"Enter a weight between {lo} and {hi} {units.weight_label}.")
-            else:
+            kg = BODY_WEIGHT.metric(units, weight)
+            if BODY_WEIGHT.in_range(kg):
                 cleaned["body_weight_kg"] = kg
+            else:
+                self.add_error("body_weight", BODY_WEIGHT.refusal(units))
         return cleaned
 
     def save(self, commit=True):
@@ -316,8 +317,6 @@ class HistoryFilter(DateRangeForm):
 # --- The check-in: one run and what followed it, in the runner's units ---------
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
-NUMBER = {"inputmode": "decimal", "step": "any"}
-WHOLE = {"inputmode": "numeric", "step": "1"}
 
 
 class FixedChoices:
@@ -390,35 +389,6 @@ def chips(label: str, choices, *, coerce=str) -> forms.TypedChoiceField:
     )
 
 
-# name in the form -> (model field, quantity shown in the runner's unit or None, decimals)
-MEASURES = {
-    "distance": ("distance_km", "distance", 2),
-    "duration_min": ("duration_min", None, 1),
-    "temperature": ("temperature_c", "temperature", 1),
-    "humidity_pct": ("humidity_pct", None, 0),
-    "fluid": ("fluid_ml", "volume", 0),
-    "carbs_before_g": ("carbs_before_g", None, 0),
-    "carbs_before_min": ("carbs_before_min", None, 0),
-    "meal_before_h": ("meal_before_h", None, 1),
-    "weight_before": ("weight_before_kg", "weight", 1),
-    "weight_after": ("weight_after_kg", "weight", 1),
-}
-# The unit of the measures that have one whatever the runner's choice.
-FIXED_UNITS = {"duration_min": "min", "humidity_pct": "%", "carbs_before_g": "g", "carbs_before_min": "min"}
-FIXED_UNITS["meal_before_h"] = "h"
-INTEGER_KEYS = {"fluid_ml", "carbs_before_g", "carbs_before_min"}
-MEASURE_LABELS = {
-    "distance": "Distance",
-    "duration_min": "Time (minutes)",
-    "temperature": "Temperature",
-    "humidity_pct": "Humidity (%)",
-    "fluid": "Drunk during the run",
-    "carbs_before_g": "Carbohydrate before (g)",
-    "carbs_before_min": "Eaten how long before the start (minutes)",
-    "meal_before_h": "Hours since your last proper meal",
-    "weight_before": "Weight before",
-    "weight_after": "Weight after",
-}
 # The check-in answers this form asks right after the run (the follow-up asks the rest).
 CHECKIN_KEYS = tuple(key for key in CHECKIN_ANSWER_KEYS if key in CheckIn.asked_after_run)
 # What a new check-in offers from the runner's previous run, one section at a
@@ -483,21 +453,21 @@ class CheckInForm(forms.Form):
         widget=forms.DateTimeInput(**DATETIME_WIDGET),
         error_messages={"required": "Enter when you finished the run."},
     )
-    distance = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    duration_min = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    distance = MEASURES["distance"].field()
+    duration_min = MEASURES["duration_min"].field()
     effort = chips("Effort (1 easy – 10 all out)", [(n, str(n)) for n in range(1, 11)], coerce=int)
     run_type = chips("Type", list(RUN_TYPE_LABELS.items()))
-    temperature = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    humidity_pct = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    fluid = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    temperature = MEASURES["temperature"].field()
+    humidity_pct = MEASURES["humidity_pct"].field()
+    fluid = MEASURES["fluid"].field()
     electrolytes_during = yes_no("Electrolyte drink or tablets during the run")
-    carbs_before_g = forms.FloatField(required=False, widget=forms.NumberInput(attrs=WHOLE))
-    carbs_before_min = forms.FloatField(required=False, widget=forms.NumberInput(attrs=WHOLE))
-    meal_before_h = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    carbs_before_g = MEASURES["carbs_before_g"].field()
+    carbs_before_min = MEASURES["carbs_before_min"].field()
+    meal_before_h = MEASURES["meal_before_h"].field()
     spicy_meal = yes_no("Spicy food before the run")
     cooldown = chips("How you stopped", list(COOLDOWN_LABELS.items()))
-    weight_before = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    weight_after = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    weight_before = MEASURES["weight_before"].field()
+    weight_after = MEASURES["weight_after"].field()
     twitching = yes_no("Any twitching since the run?")
     muscles = FixedMultipleChoiceField(
         label="Where",
@@ -542,14 +512,7 @@ class CheckInForm(forms.Form):
         else:
             self.asks_finish = "started_at" not in self.initial
         del self.fields["started_at" if self.asks_finish else "finished_at"]
-        for name, (_key, quantity, _) in MEASURES.items():
-            field = self.fields[name]
-            label = MEASURE_LABELS[name]
-            if quantity is not None:
-                label = f"{label} ({getattr(units, f'{quantity}_label')})"
-            field.label = label
-            low, high = self._display_range(name)
-            field.widget.attrs.update(min=_trim(low), max=_trim(high))
+        show_measures(self, units)
         for name, field in self.fields.items():
             if not isinstance(
                 field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput
@@ -557,29 +520,6 @@ class CheckInForm(forms.Form):
                 field.widget.attrs.setdefault("class", "form-control")
                 help_id = f"help-{name} " if field.help_text else ""
                 field.widget.attrs["aria-describedby"] = f"{help_id}err-{name}"
-
-    # --- units ---------------------------------------------------------------
-    def unit_of(self, name: str) -> str:
-        quantity = MEASURES[name][1]
-        return getattr(self.units, f"{quantity}_label") if quantity else FIXED_UNITS.get(name, "")
-
-    def _to_metric(self, name: str, value: float) -> float:
-        _, quantity, _ = MEASURES[name]
-        return value if quantity is None else getattr(self.units, f"{quantity}_to_{_BASE[quantity]}")(value)
-
-    def _to_display(self, name: str, value: float) -> float:
-        _, quantity, decimals = MEASURES[name]
-        shown = (
-            value if quantity is None else getattr(self.units, f"{quantity}_from_{_BASE[quantity]}")(value)
-        )
-        return round(shown, decimals)
-
-    def _display_range(self, name: str) -> tuple[float, float]:
-        key = MEASURES[name][0]
-        low, high = RANGES[key]
-        if key in EXCLUSIVE_MIN:
-            low = 0
-        return self._to_display(name, low), self._to_display(name, high)
 
     def clean_started_at(self):
         # Dates near the calendar's ends overflow in time zone and history arithmetic.
@@ -624,34 +564,20 @@ class CheckInForm(forms.Form):
         return error_links(self, names)
 
     def _clean_measures(self, cleaned: dict) -> None:
-        for name, (key, _, _) in MEASURES.items():
-            value = cleaned.get(name)
-            if value is None:
-                continue
-            metric = self._to_metric(name, value)
-            low, high = RANGES[key]
-            too_low = metric <= low if key in EXCLUSIVE_MIN else metric < low
-            if too_low or metric > high:
-                shown_low, shown_high = self._display_range(name)
-                above = "above" if key in EXCLUSIVE_MIN else "from"
-                limits = f"{above} {_trim(shown_low)} up to {_trim(shown_high)} {self.unit_of(name)}"
-                self.add_error(name, f"Enter a number {limits}.")
-                continue
-            stored = round(metric) if key in INTEGER_KEYS else metric
+        for key, value in metric_measures(self, cleaned, self.units).items():
             try:  # the model's limits: a floor under the domain's open minimum (0.01 km, 0.1 min)
-                Run._meta.get_field(key).run_validators(stored)
+                Run._meta.get_field(key).run_validators(value)
             except forms.ValidationError:
-                shown_low, shown_high = (self._to_display(name, v) for v in _model_limits(key))
-                limits = f"from {_trim(shown_low)} up to {_trim(shown_high)} {self.unit_of(name)}"
-                self.add_error(name, f"Enter a number {limits}.")
-                continue
-            cleaned[key] = stored
+                measure = next(m for m in MEASURES.values() if m.key == key)
+                self.add_error(measure.name, measure.refusal(self.units, limits=_model_limits(key)))
+            else:
+                cleaned[key] = value
 
     # --- to and from the models ----------------------------------------------
     def run_values(self) -> dict:
         """Run fields, metric, ready for the model."""
         data = self.cleaned_data
-        values = {key: data.get(key) for key, _, _ in MEASURES.values()}
+        values = {measure.key: data.get(measure.key) for measure in MEASURES.values()}
         values.update(
             started_at=data.get("started_at"),
             effort=data.get("effort"),
@@ -688,13 +614,10 @@ class CheckInForm(forms.Form):
         """Initial values (display units) from a saved run, for editing or as defaults."""
         checkin = getattr(run, "checkin", None)
         initial: dict = {}
-        for name, (key, quantity, decimals) in MEASURES.items():
-            value = getattr(run, key)
+        for name, measure in MEASURES.items():
+            value = getattr(run, measure.key)
             if value is not None:
-                shown = (
-                    value if quantity is None else getattr(units, f"{quantity}_from_{_BASE[quantity]}")(value)
-                )
-                initial[name] = _trim(round(shown, decimals))
+                initial[name] = measure.shown(units, value)
         for key in ("effort", "run_type", "cooldown", "notes", "avg_heart_rate_bpm"):
             initial[key] = getattr(run, key) or None
         for key in ("electrolytes_during", "spicy_meal"):
@@ -740,13 +663,9 @@ class CheckInForm(forms.Form):
         if started is not None:
             initial["started_at"] = timezone.localtime(started).replace(second=0, microsecond=0)
         for name in ("distance", "duration_min", "temperature"):
-            key, quantity, decimals = MEASURES[name]
-            value = values.get(key)
+            value = values.get(MEASURES[name].key)
             if isinstance(value, int | float):
-                shown = (
-                    value if quantity is None else getattr(units, f"{quantity}_from_{_BASE[quantity]}")(value)
-                )
-                initial[name] = _trim(round(shown, decimals))
+                initial[name] = MEASURES[name].shown(units, value)
         if isinstance(values.get("avg_heart_rate_bpm"), int):
             initial["avg_heart_rate_bpm"] = values["avg_heart_rate_bpm"]
         return initial
@@ -782,14 +701,6 @@ def _model_limits(key: str) -> tuple[float, float]:
     low = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
     high = min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
     return low, high
-
-
-_BASE = {"distance": "km", "temperature": "c", "volume": "ml", "weight": "kg"}
-
-
-def _trim(value: float) -> float | int:
-    """12.0 -> 12, so inputs show what a person would type."""
-    return int(value) if float(value).is_integer() else value
 
 
 class FollowUpForm(forms.Form):

@@ -104,23 +104,28 @@ class User(AbstractBaseUser, PermissionsMixin):
             model.objects.filter(username__iexact=email).delete()
 
 
+# The display units a profile may pick (advice.units.Units converts and labels them).
+class DistanceUnit(models.TextChoices):
+    KM = "km", "kilometres"
+    MI = "mi", "miles"
+
+
+class TemperatureUnit(models.TextChoices):
+    C = "c", "°C"
+    F = "f", "°F"
+
+
+class VolumeUnit(models.TextChoices):
+    ML = "ml", "millilitres"
+    FLOZ = "floz", "fluid ounces"
+
+
+class WeightUnit(models.TextChoices):
+    KG = "kg", "kilograms"
+    LB = "lb", "pounds"
+
+
 class Profile(KeepsLogRevision, models.Model):
-    class DistanceUnit(models.TextChoices):
-        KM = "km", "kilometres"
-        MI = "mi", "miles"
-
-    class TemperatureUnit(models.TextChoices):
-        C = "c", "°C"
-        F = "f", "°F"
-
-    class VolumeUnit(models.TextChoices):
-        ML = "ml", "millilitres"
-        FLOZ = "floz", "fluid ounces"
-
-    class WeightUnit(models.TextChoices):
-        KG = "kg", "kilograms"
-        LB = "lb", "pounds"
-
     runner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     distance_unit = models.CharField(max_length=2, choices=DistanceUnit.choices, default=DistanceUnit.KM)
     temperature_unit = models.CharField(
@@ -145,10 +150,10 @@ class Profile(KeepsLogRevision, models.Model):
                 condition=_in_range("body_weight_kg", "weight_before_kg"), name="profile_body_weight_range"
             ),
             models.CheckConstraint(
-                condition=Q(distance_unit__in=("km", "mi"))
-                & Q(temperature_unit__in=("c", "f"))
-                & Q(volume_unit__in=("ml", "floz"))
-                & Q(weight_unit__in=("kg", "lb")),
+                condition=Q(distance_unit__in=tuple(DistanceUnit.values))
+                & Q(temperature_unit__in=tuple(TemperatureUnit.values))
+                & Q(volume_unit__in=tuple(VolumeUnit.values))
+                & Q(weight_unit__in=tuple(WeightUnit.values)),
                 name="profile_units_known",
             ),
         ]

@@ -79,7 +79,7 @@ def test_hydration_takes_todays_weather_in_the_runners_units(runner_client, runn
 
 def test_hydration_refuses_an_impossible_temperature_at_the_field(runner_client):
     response = runner_client.get(reverse("tips_hydration") + "?temperature=90")
-    assert "Enter a temperature from -40 up to 50 °C." in response.content.decode()
+    assert "Enter a number from -40 up to 50 °C." in response.content.decode()
 
 
 def test_fuelling_has_a_plan_per_kind_of_run(runner_client, runner):
