@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django import forms
 
+from checkins.form_layout import CrispyForm
 from checkins.measures import MEASURES, metric_measures, show_measures
 
 from .units import Units
 
 
-class HydrationForm(forms.Form):
+class HydrationForm(CrispyForm, forms.Form):
     """Today's run, to tailor the hydration plan: length, temperature and humidity, in the
     runner's units (the measures of checkins.measures)."""
+
+    form_method = "get"
 
     duration_min = MEASURES["duration_min"].field()
     temperature = MEASURES["temperature"].field()

@@ -1,3 +1,7 @@
+"""The forms of checkins: the account (sign-up, log-in and passwords, the first-use notice,
+settings, deleting it), the check-in and its follow-up, and periods with the history's
+filters. Every one is rendered by `{% crispy form %}` (checkins.form_layout)."""
+
 from __future__ import annotations
 
 import copy
@@ -5,15 +9,19 @@ import datetime as dt
 import json
 from urllib.parse import urlencode
 
-from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout
+from crispy_forms.layout import Div, Layout
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from advice.units import Units
 from advice.vocabulary import (
@@ -23,12 +31,13 @@ from advice.vocabulary import (
     SYMPTOM_LABELS,
 )
 
+from .form_layout import CrispyForm, Details, Section, pair
 from .measures import MEASURES, metric_measures, show_measures
 from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, WeightUnit
 from .zones import NOT_LISTED, TimeZoneField, ZoneSelect, known_zones, listed_zones
 
 
-class SignupForm(BaseUserCreationForm):
+class SignupForm(CrispyForm, BaseUserCreationForm):
     """E-mail and password: the least a runner types on a phone to start.
 
     The browser's time zone comes along in a hidden field (static/js/timezone.js),
@@ -66,23 +75,33 @@ class SignupForm(BaseUserCreationForm):
         return email
 
 
-class NoticeForm(forms.Form):
+# Django's account forms (config/urls.py), rendered the app's one way.
+class LoginForm(CrispyForm, AuthenticationForm):
+    pass
+
+
+class ChangePasswordForm(CrispyForm, PasswordChangeForm):
+    pass
+
+
+class ResetPasswordForm(CrispyForm, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(CrispyForm, SetPasswordForm):
+    pass
+
+
+class NoticeForm(CrispyForm, forms.Form):
     understood = forms.BooleanField(
         label="I understand that Aftermath is not a medical device and does not replace a doctor.",
         error_messages={"required": "Please tick the box to confirm you have read this."},
     )
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(CrispyForm, forms.Form):
     password = forms.CharField(
-        label="Your password",
-        widget=forms.PasswordInput(
-            attrs={
-                "autocomplete": "current-password",
-                "class": "form-control",
-                "aria-describedby": "err-password",
-            }
-        ),
+        label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -113,11 +132,14 @@ def body_weight_label(shown: str):
 BODY_WEIGHT = MEASURES["weight_before"]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(CrispyForm, forms.ModelForm):
     """Display units, time zone, body weight (shown in the chosen unit) and medicines."""
 
     # Places, common ones first (checkins.zones); the runner's stored zone stays valid and shown.
     time_zone = TimeZoneField(widget=ZoneSelect(attrs={"data-zone-suggest": ""}))
+
+    # The body weight, in the chosen unit, comes right after the units.
+    field_order = ("distance_unit", "temperature_unit", "volume_unit", "weight_unit", "body_weight")
 
     body_weight = forms.FloatField(
         label="Body weight",
@@ -137,7 +159,6 @@ class ProfileForm(forms.ModelForm):
             "medications",
             "medication_changed",
         )
-        # body_weight (in the chosen unit) is placed after the units by the layout below.
         labels = {
             "distance_unit": "Distance in",
             "temperature_unit": "Temperature in",
@@ -166,18 +187,6 @@ class ProfileForm(forms.ModelForm):
         self.fields["body_weight"].label = body_weight_label(chosen)
         if self.instance.body_weight_kg is not None:
             self.initial["body_weight"] = BODY_WEIGHT.shown(units, self.instance.body_weight_kg)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            InlineRadios("distance_unit"),
-            InlineRadios("temperature_unit"),
-            InlineRadios("volume_unit"),
-            InlineRadios("weight_unit"),
-            Field("body_weight"),
-            Field("time_zone"),
-            Field("medications"),
-            Field("medication_changed"),
-        )
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"]
@@ -210,20 +219,18 @@ class ProfileForm(forms.ModelForm):
 LATEST_DATE = dt.date(2100, 12, 31)  # the last day a period may name
 
 
-class DateRangeForm(forms.Form):
-    """A period: from and to, both optional, to not before from.
+class DateRangeForm(CrispyForm, forms.Form):
+    """A period: from and to, both optional, to not before from; in the query string.
 
     A "To" before "From" is named at "To" and neither date is used, so a page never
-    shows a period the runner did not ask for as if it were the one they chose. Fields
-    with an error carry `aria-invalid` and point at their message (`err-<name>`).
+    shows a period the runner did not ask for as if it were the one they chose: "From"
+    is marked invalid too, and points at the message at "To".
     """
 
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
-    )
+    form_method = "get"
+
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     range_reversed = False  # set by clean(): "To" before "From"
 
@@ -249,17 +256,13 @@ class DateRangeForm(forms.Form):
 
     def full_clean(self):
         super().full_clean()
-        invalid = {name: f"err-{name}" for name in self.errors if name in self.fields}
-        if self.range_reversed:
-            invalid.setdefault("start", "err-end")
-        for name, message_id in invalid.items():
-            widget = self.fields[name].widget
-            widget.attrs = {
-                **widget.attrs,
-                "aria-invalid": "true",
-                "aria-describedby": message_id,
-                "class": f"{widget.attrs.get('class', '')} is-invalid".strip(),
-            }
+        if self.range_reversed and "start" not in self.errors:
+            start = self.fields["start"]
+            start.errors_at = "end"
+            start.widget.attrs = {**start.widget.attrs, "aria-invalid": "true", "class": "is-invalid"}
+
+    def layout(self) -> Layout:
+        return Layout(*(name for name in self.fields if name not in ("start", "end")), pair("start", "end"))
 
     @property
     def dates_refused(self) -> bool:
@@ -272,16 +275,9 @@ class HistoryFilter(DateRangeForm):
 
     field_order = ["twitching", "muscle", "start", "end"]
 
-    twitching = forms.BooleanField(
-        label="Only runs with twitching",
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
+    twitching = forms.BooleanField(label="Only runs with twitching", required=False)
     muscle = forms.ChoiceField(
-        label="Muscle group",
-        required=False,
-        choices=[("", "Any"), *MUSCLE_LABELS.items()],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        label="Muscle group", required=False, choices=[("", "Any"), *MUSCLE_LABELS.items()]
     )
 
     def _usable(self) -> dict:
@@ -378,8 +374,9 @@ def as_yes_no(value: bool | None) -> str | None:
     return None if value is None else ("yes" if value else "no")
 
 
-def chips(label: str, choices, *, coerce=str) -> forms.TypedChoiceField:
-    return FixedChoiceField(
+def chips(label: str, choices, *, coerce=str, style: str = "") -> forms.TypedChoiceField:
+    """One answer of a few, as chips (`style`: "numbers" or "swatches", see forms/field.html)."""
+    field = FixedChoiceField(
         label=label,
         choices=choices,
         coerce=coerce,
@@ -387,6 +384,8 @@ def chips(label: str, choices, *, coerce=str) -> forms.TypedChoiceField:
         required=False,
         widget=forms.RadioSelect,
     )
+    field.chips = style
+    return field
 
 
 # The check-in answers this form asks right after the run (the follow-up asks the rest).
@@ -426,7 +425,7 @@ URINE_LABELS = {
 }
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(CrispyForm, forms.Form):
     """The whole post-run check-in. Shown in the runner's units, stored in metric.
 
     Every answer is optional (a missing answer means "not answered"); each value
@@ -455,7 +454,9 @@ class CheckInForm(forms.Form):
     )
     distance = MEASURES["distance"].field()
     duration_min = MEASURES["duration_min"].field()
-    effort = chips("Effort (1 easy – 10 all out)", [(n, str(n)) for n in range(1, 11)], coerce=int)
+    effort = chips(
+        "Effort (1 easy – 10 all out)", [(n, str(n)) for n in range(1, 11)], coerce=int, style="numbers"
+    )
     run_type = chips("Type", list(RUN_TYPE_LABELS.items()))
     temperature = MEASURES["temperature"].field()
     humidity_pct = MEASURES["humidity_pct"].field()
@@ -470,12 +471,17 @@ class CheckInForm(forms.Form):
     weight_after = MEASURES["weight_after"].field()
     twitching = yes_no("Any twitching since the run?")
     muscles = FixedMultipleChoiceField(
-        label="Where",
+        label=format_html(
+            'Where <span class="text-body-secondary small">{}</span>', "(tap the body or the list)"
+        ),
         choices=list(MUSCLE_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    intensity = chips("How strong (0 barely – 10 very)", [(n, str(n)) for n in range(11)], coerce=int)
+    muscles.picture = "checkins/_bodymap.html"  # tapping a muscle ticks its chip (checkin.js)
+    intensity = chips(
+        "How strong (0 barely – 10 very)", [(n, str(n)) for n in range(11)], coerce=int, style="numbers"
+    )
     visible = yes_no("Can you see it under the skin?")
     cramps = yes_no("Painful cramps or spasms too?")
     weakness = yes_no("Does a muscle feel weak?")
@@ -485,7 +491,9 @@ class CheckInForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    urine_color = chips("Urine colour since the run", list(URINE_LABELS.items()), coerce=int)
+    urine_color = chips(
+        "Urine colour since the run", list(URINE_LABELS.items()), coerce=int, style="swatches"
+    )
     rehydrated = yes_no("Drunk water with some salt or electrolytes since?")
     notes = forms.CharField(
         label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -513,13 +521,51 @@ class CheckInForm(forms.Form):
             self.asks_finish = "started_at" not in self.initial
         del self.fields["started_at" if self.asks_finish else "finished_at"]
         show_measures(self, units)
-        for name, field in self.fields.items():
-            if not isinstance(
-                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput
-            ):
-                field.widget.attrs.setdefault("class", "form-control")
-                help_id = f"help-{name} " if field.help_text else ""
-                field.widget.attrs["aria-describedby"] = f"{help_id}err-{name}"
+
+    def layout(self) -> Layout:
+        """The page in the order a runner thinks: the run, conditions, fluids and fuel, how
+        they stopped, their muscles; the previous run's answers offered per section."""
+        return Layout(
+            "idempotency_key",
+            Section(
+                "The run",
+                "finished_at" if self.asks_finish else "started_at",
+                pair("distance", "duration_min"),
+                "effort",
+                "run_type",
+                css_id="s-run",
+                offer="run",
+            ),
+            Section("Conditions", pair("temperature", "humidity_pct"), css_id="s-conditions"),
+            Section(
+                "Fluids and fuel",
+                "fluid",
+                "electrolytes_during",
+                pair("carbs_before_g", "carbs_before_min"),
+                "meal_before_h",
+                "spicy_meal",
+                Details(
+                    "Weighed yourself before and after? Heart rate?",
+                    pair("weight_before", "weight_after"),
+                    "avg_heart_rate_bpm",
+                ),
+                css_id="s-fuel",
+                offer="fuel",
+            ),
+            Section("Stopping", "cooldown", css_id="s-stop", offer="stop"),
+            Section(
+                "Your muscles",
+                "twitching",
+                Div("muscles", "intensity", "visible", css_class="twitch-details"),
+                "cramps",
+                "weakness",
+                "symptoms",
+                "urine_color",
+                "rehydrated",
+                "notes",
+                css_id="s-twitch",
+            ),
+        )
 
     def clean_started_at(self):
         # Dates near the calendar's ends overflow in time zone and history arithmetic.
@@ -703,7 +749,7 @@ def _model_limits(key: str) -> tuple[float, float]:
     return low, high
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(CrispyForm, forms.Form):
     """The days after a check-in with twitching: sleep, still twitching, weakness, daily life.
 
     It needs at least one answer: Save with nothing answered keeps it open. The

@@ -18,7 +18,7 @@ from django.utils import timezone
 from checkins.models import CheckIn, Profile, Run, User
 from checkins.transfer.export import export_data, import_data, spreadsheet_safe
 from tests.factories import PASSWORD, RunFactory, UserFactory
-from tests.test_guidance_pages import assert_headings_in_order, parse
+from tests.helpers import assert_headings_in_order, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,7 @@ def test_doctor_report_covers_the_period(runner_client, runner):
     response = runner_client.get(reverse("report") + "?start=2020-01-01&end=2020-02-01")
     assert response.context["report"]["runs"] == 0
     response = runner_client.get(reverse("report") + "?start=2026-05-01&end=2026-04-01")
-    error = parse(response).find("p", cls="field-error", id="err-end")  # the refusal, at its field
+    error = parse(response).find(cls="field-error", id="err-end")  # the refusal, at its field
     assert error.text == " ".join(response.context["form"].errors["end"]) and "on or after" in error.text
 
 

@@ -13,6 +13,7 @@ from checkins.charts import intensity_chart, muscle_heat, twitch_calendar
 from checkins.history import history_entries
 from checkins.models import CheckIn
 from tests.factories import RunFactory
+from tests.helpers import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -64,26 +65,33 @@ def test_an_end_before_the_start_is_named_at_its_field(runner_client, runner):
     filters = response.context["filters"]
     assert "“To” is before “From”" in filters.errors["end"][0]
     assert filters.period == (None, None)  # neither date is used
-    # The message sits under the fields, both fields point at it, and the fold-out is open.
-    assert '<p class="field-error" id="err-end" role="alert">' in page
-    assert page.count('aria-describedby="err-end"') == 2 and page.count('aria-invalid="true"') == 2
-    assert '<details class="filters mb-3" open>' in page
-    assert "not used until they are fixed" in page
+    # The message sits at "To", both fields point at it, and the fold-out is open.
+    main = Tree(page).root.find("main")
+    assert main.find(cls="field-error", id="err-end").text == filters.errors["end"][0]
+    start, end = main.find("input", name="start"), main.find("input", name="end")
+    assert start.attrs["aria-describedby"] == end.attrs["aria-describedby"] == "err-end"
+    assert start.attrs["aria-invalid"] == end.attrs["aria-invalid"] == "true"
+    assert "open" in main.find("details", cls="filters").attrs
+    assert "not used until they are fixed" in main.text
     # The rest of the filter still applies, and "Older runs" links keep only what was applied.
     assert [row["run"].checkin.twitching for row in response.context["rows"]] == [True]
     assert response.context["query"] == "twitching=on"
     # A sound period shows no warning.
-    fine = runner_client.get(reverse("history") + "?start=2026-04-01&end=2026-05-01").content.decode()
-    assert "not used until they are fixed" not in fine and 'aria-invalid="true"' not in fine
+    fine = Tree(runner_client.get(reverse("history") + "?start=2026-04-01&end=2026-05-01").content.decode())
+    assert "not used until they are fixed" not in fine.root.text
+    assert not fine.root.find_all(aria_invalid="true")
 
 
 def test_the_reports_period_names_a_reversed_range_at_its_field(runner_client, runner):
     add_run(runner, 3, twitching=True, muscles=["calves"])
     response = runner_client.get(reverse("report") + "?start=2026-05-01&end=2026-04-01")
     assert response.status_code == 200
-    page = response.content.decode()
-    assert "“To” is before “From”" in response.context["form"].errors["end"][0]
-    assert 'id="err-end"' in page and page.count('aria-describedby="err-end"') == 2
+    message = response.context["form"].errors["end"][0]
+    assert "“To” is before “From”" in message
+    main = Tree(response.content.decode()).root.find("main")
+    assert main.find(id="err-end").text == message
+    dates = main.find_all("input", type="date")
+    assert [field.attrs["aria-describedby"] for field in dates] == ["err-end", "err-end"]
     # The report falls back to its default period rather than a reversed one.
     report = response.context["report"]
     assert report["start"] <= report["end"] == timezone.localdate()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from advice import DISCLAIMER
-from tests.test_guidance_pages import Tree
+from tests.helpers import Tree
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import json
 
 from django import forms
 
+from ..form_layout import CrispyForm
 from ..forms import DateRangeForm
 from .watch_files import larger_than
 
@@ -18,12 +19,12 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class ActivityFileForm(forms.Form):
+class ActivityFileForm(CrispyForm, forms.Form):
     """One file from a watch or app: it pre-fills the check-in."""
 
     file = forms.FileField(
         label="One run from your watch (FIT, GPX or TCX)",
-        widget=forms.ClearableFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz", "class": "form-control"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz"}),
     )
 
 
@@ -38,17 +39,20 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)]
 
 
-class ActivityBatchForm(forms.Form):
+class ActivityBatchForm(CrispyForm, forms.Form):
     """Many files, or a Strava export (.zip): runs are created without check-ins."""
 
     files = MultipleFileField(
         label="Many files, or a Strava export (.zip)",
-        widget=MultipleFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz,.zip", "class": "form-control"}),
+        widget=MultipleFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz,.zip"}),
     )
 
 
-class ExportUploadForm(forms.Form):
-    export = forms.FileField(label="An Aftermath export (.json)")
+class ExportUploadForm(CrispyForm, forms.Form):
+    export = forms.FileField(
+        label="An Aftermath export (.json)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
 
     def clean_export(self):
         upload = self.cleaned_data["export"]
