@@ -168,7 +168,7 @@ def _new_checkin_initial(request) -> tuple[dict, dict]:
 
 def _last_run_offers(request, *, skip=()) -> dict:
     """The runner's previous run's answers, per section, for the "Same as last run" buttons."""
-    previous = Run.objects.for_runner(request.user).first()
+    previous = Run.objects.for_runner(request.user).with_checkin().first()
     if previous is None:
         return {}
     return CheckInForm.same_as_last(previous, units=runner_profile(request).units, skip=skip)

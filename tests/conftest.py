@@ -100,7 +100,7 @@ def screenshot(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (rendered fragments are keyed by ids that recur)."""
+    """Each test starts with an empty cache (cached pages are keyed by ids that recur)."""
     from django.core.cache import cache
 
     cache.clear()

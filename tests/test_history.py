@@ -229,28 +229,6 @@ def test_chart_markup_has_titles_descriptions_and_tables(runner_client, runner):
     assert "<td>Calves</td><td>1</td>" in page
 
 
-def test_history_query_count_does_not_grow(runner_client, runner, django_assert_num_queries):
-    add_run(runner, 1, twitching=True, muscles=["calves"])
-    # session, user, profile (it holds the log's revision), savepoint, count, a page of
-    # runs, the answers behind the banners and overview (only when not cached), release
-    with django_assert_num_queries(8):
-        runner_client.get(reverse("history"))
-    with django_assert_num_queries(5):
-        # The same log: the whole page comes from the cache (session, user, profile, savepoint, release).
-        runner_client.get(reverse("history"))
-    runs = [RunFactory.build(runner=runner, started_at=day(d % 400), date=None) for d in range(1500)]
-    for run in runs:
-        run.date = run.local_date()
-    from checkins.models import Run
-
-    Run.objects.bulk_create(runs)
-    CheckIn.objects.bulk_create([CheckIn(run=run, twitching=bool(i % 3)) for i, run in enumerate(runs)])
-    with django_assert_num_queries(8):
-        runner_client.get(reverse("history"))
-    with django_assert_num_queries(8):
-        runner_client.get(reverse("history") + "?twitching=on&muscle=calves&start=2026-01-01")
-
-
 def test_cached_overview_follows_every_change(runner_client, runner):
     run = add_run(runner, 2, twitching=True, muscles=["calves"], intensity=5)
     assert "<td>Calves</td><td>1</td>" in runner_client.get(reverse("history")).content.decode()

@@ -98,14 +98,3 @@ def test_tips_use_only_this_runners_log(runner_client, runner, other_runner):
         log(other_runner, days_ago, checkin={"twitching": True, "muscles": ["face"]})
     routine = runner_client.get(reverse("tips_cooldown")).context["routine"]
     assert "face" not in routine.muscles
-
-
-def test_tips_pages_keep_a_fixed_query_count(runner_client, runner, django_assert_max_num_queries):
-    for days_ago in range(1, 60):
-        log(runner, days_ago, checkin={"twitching": days_ago % 2 == 0, "muscles": ["calves"]})
-    # session, user, profile, savepoint, the log's version, the log (when not cached), release
-    for name in ("tips_cooldown", "tips_hydration", "tips_fuelling"):
-        with django_assert_max_num_queries(7):
-            assert runner_client.get(reverse(name)).status_code == 200
-        with django_assert_max_num_queries(6):
-            assert runner_client.get(reverse(name)).status_code == 200  # cached for this log

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from advice import DISCLAIMER
-from tests.helpers import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -36,24 +35,6 @@ def test_home_lists_only_this_runners_runs_newest_first(runner_client, runner, o
     rows = response.context["runs"]
     assert [row["run"].distance_km for row in rows] == [12.5, 8.0]
     assert "42.2" not in response.content.decode()
-
-
-def test_home_query_count_does_not_grow_with_runs(runner_client, runner, make_run, django_assert_num_queries):
-    for _ in range(3):
-        make_run(runner, checkin={"twitching": True, "intensity": 4})
-    # session, user, profile, savepoint, runs with their check-ins (one join),
-    # the latest run's 35-day history, the recent check-ins whose flags are unread,
-    # the open follow-up, release
-    with django_assert_num_queries(9):
-        runner_client.get(reverse("home"))
-    for _ in range(40):
-        make_run(runner, checkin={"twitching": True, "weakness": True})
-    with django_assert_num_queries(9):
-        page = runner_client.get(reverse("home")).content.decode()
-    # The three newest earlier runs with unread flags in full, the other 36 as links.
-    earlier = Tree(page).root.find("section", cls="earlier-flags")
-    assert len(earlier.find_all(cls="flag-group")) == 3
-    assert len(earlier.find("ul", cls="more-flags").find_all("li")) == 36
 
 
 def test_strict_content_security_policy(client):
