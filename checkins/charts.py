@@ -145,12 +145,6 @@ class Calendar:
     months: tuple[CalendarTick, ...]  # above the column where a month begins
     mondays: tuple[CalendarTick, ...]  # the day of the month of each column's Monday, below it
 
-    def __iter__(self):  # the cells, as before the dates were added
-        return iter(self.cells)
-
-    def __len__(self) -> int:
-        return len(self.cells)
-
 
 def twitch_calendar(
     entries: list[dict], *, end: dt.date, weeks: int = CALENDAR_WEEKS, today: dt.date | None = None

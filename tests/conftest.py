@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from loadtest.chromium import CHROMIUM_FLAGS, chromium_path
 from tests.factories import CheckInFactory, RunFactory, UserFactory
+from tests.helpers import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from advice import DISCLAIMER, TIPS, assess
 from checkins.flags import FLAGS_OPEN_DAYS, GENERAL_TIP_CODES
 from checkins.models import CheckIn, Profile, Run
 from tests.factories import RunFactory
-from tests.helpers import Element, assert_headings_in_order, headings, main_of, parse
-from tests.test_checkin import checkin_post
+from tests.helpers import Element, assert_headings_in_order, checkin_post, headings, main_of, parse
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ from checkins.transfer.watch_files import (
     read_members,
     sport_of,
 )
-from tests.fixtures_activity import (
+from tests.helpers import (
     POINTS,
     START,
     Point,

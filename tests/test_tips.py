@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from checkins.models import CheckIn
 from tests.factories import RunFactory
+from tests.helpers import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,9 @@ def test_cooldown_stretches_the_muscles_that_twitch_most(runner_client, runner):
     assert routine.thin is False
     page = response.content.decode()
     assert page.index("Hamstrings") < page.index("Calves")
-    assert "data-timer" in page and 'data-seconds="300"' in page
+    steps = Tree(page).root.find("ol", cls="routine")
+    assert "data-timer" in steps.attrs
+    assert "300" in [step.attrs["data-seconds"] for step in steps.find_all("li")]
     assert "js/timer.js" in page
     assert "Evidence: " in page
 

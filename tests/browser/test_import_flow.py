@@ -12,9 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from checkins.models import ImportJob, Run
-from tests.browser.conftest import log_in
 from tests.factories import UserFactory
-from tests.fixtures_activity import strava_csv
+from tests.helpers import log_in, strava_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
