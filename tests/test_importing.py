@@ -682,6 +682,7 @@ def fuzz_seeds(samples_dir) -> dict[str, bytes]:
     return {name: (samples_dir / name).read_bytes() for name in FUZZ_SAMPLES}
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(FUZZ_SAMPLES),
@@ -692,6 +693,7 @@ def test_fuzz_real_samples(fuzz_seeds, name, mutations, fix_crc):
     parse_or_refuse(name, mutate(fuzz_seeds[name], mutations, fix_crc))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=2000)
 @given(
     name=st.sampled_from(sorted(OWN)),
@@ -702,6 +704,7 @@ def test_fuzz_own_fixtures(name, mutations, fix_crc):
     parse_or_refuse(name, mutate(OWN[name], mutations, fix_crc))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=2000)
 @given(data=st.binary(max_size=512))
 def test_fuzz_arbitrary_bytes(data):

@@ -621,6 +621,7 @@ def checkin_fields():
     return CheckInForm(units=Units()).fields
 
 
+@pytest.mark.slow
 def test_fuzz_checkin_create(fuzz_client):
     valid = checkin_post()
 
@@ -641,6 +642,7 @@ def test_fuzz_checkin_create(fuzz_client):
     ran_all("checkin_create")
 
 
+@pytest.mark.slow
 def test_fuzz_checkin_preview(fuzz_client, fuzz_runner):
     run = Run.objects.filter(runner=fuzz_runner).first()
     run_param = st.one_of(
@@ -662,6 +664,7 @@ def test_fuzz_checkin_preview(fuzz_client, fuzz_runner):
     ran_all("checkin_preview")
 
 
+@pytest.mark.slow
 def test_fuzz_profile(fuzz_client, fuzz_runner):
     fields = ProfileForm(instance=fuzz_runner.profile).fields
     valid = {**METRIC_PROFILE_FORM, "time_zone": "Europe/Berlin", "body_weight": "70"}
@@ -681,6 +684,7 @@ def test_fuzz_profile(fuzz_client, fuzz_runner):
         assert fuzz_client.get(reverse(page)).status_code == 200, page
 
 
+@pytest.mark.slow
 def test_fuzz_signup(db):
     client = Client()
     fields = SignupForm().fields
@@ -700,6 +704,7 @@ def test_fuzz_signup(db):
     ran_all("signup")
 
 
+@pytest.mark.slow
 def test_fuzz_history_filters(fuzz_client):
     fields = HistoryFilter().fields | {"page": forms.IntegerField()}
 
@@ -716,6 +721,7 @@ def test_fuzz_history_filters(fuzz_client):
     ran_all("history")
 
 
+@pytest.mark.slow
 def test_fuzz_report_period(fuzz_client):
     @fuzz_settings("report")
     @given(data=form_data(PeriodForm().fields))
@@ -729,6 +735,7 @@ def test_fuzz_report_period(fuzz_client):
     ran_all("report")
 
 
+@pytest.mark.slow
 def test_fuzz_hydration(fuzz_client):
     @fuzz_settings("hydration")
     @given(data=form_data(HydrationForm(units=Units()).fields))
@@ -742,6 +749,7 @@ def test_fuzz_hydration(fuzz_client):
     ran_all("hydration")
 
 
+@pytest.mark.slow
 def test_fuzz_followup(fuzz_client, fuzz_runner):
     run = Run.objects.filter(runner=fuzz_runner, checkin__twitching=True).first()
     fields = FollowUpForm(checkin=run.checkin).fields

@@ -14,6 +14,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SERIOUS = {"serious", "critical"}
 
 
+def pytest_collection_modifyitems(config, items):
+    """A browser test is a slow one: `make test-fast` (-m "not slow") leaves it out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()
