@@ -127,12 +127,10 @@ class WeightUnit(models.TextChoices):
 
 class Profile(KeepsLogRevision, models.Model):
     runner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    distance_unit = models.CharField(max_length=2, choices=DistanceUnit.choices, default=DistanceUnit.KM)
-    temperature_unit = models.CharField(
-        max_length=1, choices=TemperatureUnit.choices, default=TemperatureUnit.C
-    )
-    volume_unit = models.CharField(max_length=4, choices=VolumeUnit.choices, default=VolumeUnit.ML)
-    weight_unit = models.CharField(max_length=2, choices=WeightUnit.choices, default=WeightUnit.KG)
+    distance_unit = models.CharField(max_length=2, choices=DistanceUnit, default=DistanceUnit.KM)
+    temperature_unit = models.CharField(max_length=1, choices=TemperatureUnit, default=TemperatureUnit.C)
+    volume_unit = models.CharField(max_length=4, choices=VolumeUnit, default=VolumeUnit.ML)
+    weight_unit = models.CharField(max_length=2, choices=WeightUnit, default=WeightUnit.KG)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     body_weight_kg = models.FloatField(
         "body weight (kg)", null=True, blank=True, validators=_range_validators("weight_before_kg")
