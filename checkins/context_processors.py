@@ -1,7 +1,7 @@
 from advice.units import METRIC
 from advice.vocabulary import DISCLAIMER
 
-from .flags import GENERAL_TIPS
+from .assessing import GENERAL_TIPS
 from .pagecache import sentinels
 from .runner import runner_profile
 

@@ -22,8 +22,8 @@ from django_htmx.middleware import HtmxDetails
 
 from config.transactions import read_only
 
-from .assessing import assess_answers, assess_run
-from .flags import general_tips_for, mark_flags_seen, open_flags, to_record_next_time
+from .assessing import assess_answers, assess_run, general_tips_for, to_record_next_time
+from .flags import mark_flags_seen, open_flags
 from .followups import followup_due, open_followup, part_of_day
 from .forms import (
     CheckInForm,

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice import DISCLAIMER, TIPS, assess
-from checkins.flags import FLAGS_OPEN_DAYS, GENERAL_TIP_CODES
+from checkins.assessing import GENERAL_TIP_CODES
+from checkins.flags import FLAGS_OPEN_DAYS
 from checkins.models import CheckIn, Profile, Run
 from tests.factories import RunFactory
 from tests.helpers import Element, assert_headings_in_order, checkin_post, headings, main_of, parse
