@@ -14,8 +14,8 @@ from __future__ import annotations
 from functools import cached_property
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout, LayoutObject
-from crispy_forms.utils import TEMPLATE_PACK
+from crispy_forms.layout import Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django.forms import BoundField
 from django.template.loader import render_to_string
 
@@ -33,6 +33,16 @@ class SlottedField(BoundField):
     @property
     def error_id(self) -> str:
         return f"err-{self.html_name}"
+
+    @property
+    def chips(self) -> str:
+        """The style of a choice's chips ("numbers", "swatches"; "" for plain ones)."""
+        return getattr(self.field, "chips", "")
+
+    @property
+    def picture(self) -> str:
+        """A template drawn before a choice's chips (the body map), or ""."""
+        return getattr(self.field, "picture", "")
 
     @property
     def described_by(self) -> str:
@@ -64,9 +74,19 @@ class CrispyForm:
         return helper
 
 
-def pair(first, second) -> Div:
+class Pair(LayoutObject):
     """Two fields side by side, half the width each."""
-    return Div(Div(first, css_class="col-6"), Div(second, css_class="col-6"), css_class="row g-2")
+
+    template = "forms/pair.html"
+
+    def __init__(self, first: str, second: str):
+        self.fields = [first, second]
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        first, second = (
+            render_field(name, form, context, template_pack=template_pack) for name in self.fields
+        )
+        return render_to_string(self.template, {"first": first, "second": second})
 
 
 class Section(LayoutObject):

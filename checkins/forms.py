@@ -31,7 +31,7 @@ from advice.vocabulary import (
     SYMPTOM_LABELS,
 )
 
-from .form_layout import CrispyForm, Details, Section, pair
+from .form_layout import CrispyForm, Details, Pair, Section
 from .measures import MEASURES, metric_measures, show_measures
 from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, WeightUnit
 from .zones import NOT_LISTED, TimeZoneField, ZoneSelect, known_zones, listed_zones
@@ -262,7 +262,7 @@ class DateRangeForm(CrispyForm, forms.Form):
             start.widget.attrs = {**start.widget.attrs, "aria-invalid": "true", "class": "is-invalid"}
 
     def layout(self) -> Layout:
-        return Layout(*(name for name in self.fields if name not in ("start", "end")), pair("start", "end"))
+        return Layout(*(name for name in self.fields if name not in ("start", "end")), Pair("start", "end"))
 
     @property
     def dates_refused(self) -> bool:
@@ -530,23 +530,23 @@ class CheckInForm(CrispyForm, forms.Form):
             Section(
                 "The run",
                 "finished_at" if self.asks_finish else "started_at",
-                pair("distance", "duration_min"),
+                Pair("distance", "duration_min"),
                 "effort",
                 "run_type",
                 css_id="s-run",
                 offer="run",
             ),
-            Section("Conditions", pair("temperature", "humidity_pct"), css_id="s-conditions"),
+            Section("Conditions", Pair("temperature", "humidity_pct"), css_id="s-conditions"),
             Section(
                 "Fluids and fuel",
                 "fluid",
                 "electrolytes_during",
-                pair("carbs_before_g", "carbs_before_min"),
+                Pair("carbs_before_g", "carbs_before_min"),
                 "meal_before_h",
                 "spicy_meal",
                 Details(
                     "Weighed yourself before and after? Heart rate?",
-                    pair("weight_before", "weight_after"),
+                    Pair("weight_before", "weight_after"),
                     "avg_heart_rate_bpm",
                 ),
                 css_id="s-fuel",
