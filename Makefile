@@ -8,11 +8,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup run demo test lint format check lock clean bench soak css
+.PHONY: help setup run demo test test-fast lint format check lock clean bench soak css
 
 help:
 	@echo "make run    set up, migrate SQLite, load the demo runner, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up, lint (ruff) and run the whole test suite"
+	@echo "make test-fast  the inner loop: the tests not marked slow (no soak, fuzz, browser), no lint"
 	@echo "make bench  print server times, gunicorn + wrk throughput, page weight and LCP in Chromium, engine timings"
 	@echo "make soak   load and fault tests: 50 clients, 32 SQLite writers, a killed worker, a PostgreSQL restart"
 	@echo "make lock   refresh uv.lock and the exported requirements files"
@@ -51,6 +52,11 @@ check: setup
 
 test: lint check
 	AFTERMATH_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the soak, SQLite concurrency, fuzz and browser tests
+# (marked slow). `make test`, which CI runs, still runs them all.
+test-fast: setup
+	AFTERMATH_TESTING=1 $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python bench/bench_pages.py

@@ -4,53 +4,34 @@ from __future__ import annotations
 
 from django import forms
 
+from checkins.form_layout import CrispyForm
+from checkins.measures import MEASURES, metric_measures, show_measures
+
 from .units import Units
-from .vocabulary import RANGES
 
 
-class HydrationForm(forms.Form):
-    """Today's run, to tailor the hydration plan: length, temperature and humidity."""
+class HydrationForm(CrispyForm, forms.Form):
+    """Today's run, to tailor the hydration plan: length, temperature and humidity, in the
+    runner's units (the measures of checkins.measures)."""
 
-    duration_min = forms.FloatField(
-        label="How long you plan to run (minutes)",
-        required=False,
-        min_value=1,
-        max_value=RANGES["duration_min"][1],
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "class": "form-control"}),
-    )
-    temperature = forms.FloatField(
-        required=False, widget=forms.NumberInput(attrs={"inputmode": "decimal", "class": "form-control"})
-    )
-    humidity_pct = forms.FloatField(
-        label="Humidity (%)",
-        required=False,
-        min_value=0,
-        max_value=100,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "class": "form-control"}),
-    )
+    form_method = "get"
+
+    duration_min = MEASURES["duration_min"].field()
+    temperature = MEASURES["temperature"].field()
+    humidity_pct = MEASURES["humidity_pct"].field()
+
+    LABELS = {"duration_min": "How long you plan to run (minutes)", "temperature": "Temperature today"}
 
     def __init__(self, *args, units: Units, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units
-        self.fields["temperature"].label = f"Temperature today ({units.temperature_label})"
+        show_measures(self, units, self.LABELS)
 
-    def clean_temperature(self):
-        value = self.cleaned_data.get("temperature")
-        if value is None:
-            return None
-        celsius = self.units.temperature_to_c(value)
-        low, high = RANGES["temperature_c"]
-        if not low <= celsius <= high:
-            shown = [round(self.units.temperature_from_c(v)) for v in (low, high)]
-            raise forms.ValidationError(
-                f"Enter a temperature from {shown[0]} up to {shown[1]} {self.units.temperature_label}."
-            )
-        return celsius
+    def clean(self):
+        cleaned = super().clean()
+        self.metric = metric_measures(self, cleaned, self.units)
+        return cleaned
 
     def planned(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "duration_min": data.get("duration_min"),
-            "temperature_c": data.get("temperature"),
-            "humidity_pct": data.get("humidity_pct"),
-        }
+        """The planned run's figures in metric, as the engine's hydration plan takes them."""
+        return {key: self.metric.get(key) for key in ("duration_min", "temperature_c", "humidity_pct")}

@@ -9,9 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from advice import HEAT_BAND_NAMES, cooldown_routine, fuel_plans, hydration_plan
-from checkins.history import history_entries
-from checkins.middleware import runner_profile
-from checkins.pagecache import runner_page
+from checkins.runner_log import history_entries, runner_page, runner_profile
 
 from .forms import HydrationForm
 

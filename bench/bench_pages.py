@@ -54,13 +54,18 @@ def seed() -> User:
     return runner
 
 
-def measure(client: Client, url: str, repeats: int, *, cold: bool = False) -> tuple[float, float, int]:
-    """Server time of `url`; `cold` empties the cache first, as after a new check-in."""
+def measure(
+    client: Client, url: str, repeats: int, *, cold: bool = False, after: str | None = None
+) -> tuple[float, float, int]:
+    """Server time of `url`; `cold` empties the cache first, as after a new check-in;
+    `after` is a page visited (and cached) just before, on an empty cache."""
     client.get(url)  # warm template loading
     times = []
     for _ in range(repeats):
-        if cold:
+        if cold or after:
             cache.clear()
+        if after:
+            client.get(after)
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             response = client.get(url)
@@ -82,6 +87,11 @@ def main() -> None:
         ("history", reverse("history")),
         ("history, after a new check-in (not cached)", reverse("history") + "#cold"),
         ("history, filtered", reverse("history") + "?twitching=on&muscle=calves"),
+        ("history, filtered, not cached", reverse("history") + "?twitching=on&muscle=calves#cold"),
+        (
+            "history, a filter changed (page not cached)",
+            reverse("history") + "?twitching=on&muscle=calves#after",
+        ),
         ("history, page 40 (htmx)", reverse("history") + "?page=40"),
         ("guidance", reverse("run_detail", args=[latest.pk])),
         ("check-in form", reverse("checkin_create")),
@@ -96,7 +106,9 @@ def main() -> None:
     print("| page | median ms | p95 ms | queries |")
     print("|---|---:|---:|---:|")
     for name, url in pages:
-        median, p95, queries = measure(client, url.removesuffix("#cold"), repeats, cold=url.endswith("#cold"))
+        path, _, how = url.partition("#")
+        after = reverse("history") + "?twitching=on" if how == "after" else None
+        median, p95, queries = measure(client, path, repeats, cold=how == "cold", after=after)
         print(f"| {name} | {median:.1f} | {p95:.1f} | {queries} |")
 
 

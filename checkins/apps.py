@@ -6,4 +6,5 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Runs and check-ins"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the profile signal
+        # Every new runner gets a profile; every change to a runner's log bumps its revision.
+        from . import logrevision, signals  # noqa: F401

@@ -1,9 +1,9 @@
 from advice.units import METRIC
 from advice.vocabulary import DISCLAIMER
 
-from .flags import GENERAL_TIPS
-from .middleware import runner_profile
+from .assessing import GENERAL_TIPS
 from .pagecache import sentinels
+from .runner import runner_profile
 
 
 def runner(request):
@@ -19,7 +19,9 @@ def runner(request):
         "medical_disclaimer": DISCLAIMER,
         "general_tips": GENERAL_TIPS,
     }
-    if getattr(request, "_page_sentinels", False):
-        # Rendering a page for the cache (checkins.pagecache): the token is filled in per response.
-        context["csrf_token"] = sentinels()[0]
+    if getattr(request, "rendering_for_cache", False):
+        # Rendering a page for the cache (checkins.pagecache): the CSRF token and the CSP
+        # nonce are sentinels here, filled in per response. This processor comes after
+        # Django's csrf and csp ones (settings.TEMPLATES), so its values win.
+        context["csrf_token"], context["csp_nonce"] = sentinels()
     return context

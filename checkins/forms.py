@@ -1,34 +1,43 @@
+"""The forms of checkins: the account (sign-up, log-in and passwords, the first-use notice,
+settings, deleting it), the check-in and its follow-up, and periods with the history's
+filters. Every one is rendered by `{% crispy form %}` (checkins.form_layout)."""
+
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
-from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout
+from crispy_forms.layout import Div, Layout
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from advice.units import Units
 from advice.vocabulary import (
     COOLDOWN_LABELS,
-    EXCLUSIVE_MIN,
     MUSCLE_LABELS,
-    RANGES,
     RUN_TYPE_LABELS,
     SYMPTOM_LABELS,
 )
 
-from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, plausible_start
+from .form_layout import CrispyForm, Details, Pair, Section
+from .measures import MEASURES, metric_measures, show_measures
+from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, WeightUnit
 from .zones import NOT_LISTED, TimeZoneField, ZoneSelect, known_zones, listed_zones
 
 
-class SignupForm(BaseUserCreationForm):
+class SignupForm(CrispyForm, BaseUserCreationForm):
     """E-mail and password: the least a runner types on a phone to start.
 
     The browser's time zone comes along in a hidden field (static/js/timezone.js),
@@ -66,11 +75,44 @@ class SignupForm(BaseUserCreationForm):
         return email
 
 
-class NoticeForm(forms.Form):
+# Django's account forms (config/urls.py), rendered the app's one way.
+class LoginForm(CrispyForm, AuthenticationForm):
+    pass
+
+
+class ChangePasswordForm(CrispyForm, PasswordChangeForm):
+    pass
+
+
+class ResetPasswordForm(CrispyForm, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(CrispyForm, SetPasswordForm):
+    pass
+
+
+class NoticeForm(CrispyForm, forms.Form):
     understood = forms.BooleanField(
         label="I understand that Aftermath is not a medical device and does not replace a doctor.",
         error_messages={"required": "Please tick the box to confirm you have read this."},
     )
+
+
+class DeleteAccountForm(CrispyForm, forms.Form):
+    password = forms.CharField(
+        label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
 
 
 def body_weight_label(shown: str):
@@ -82,15 +124,22 @@ def body_weight_label(shown: str):
     return format_html_join(
         "",
         '<span class="wu wu-{}{}">Body weight ({})</span>',
-        ((unit, "" if unit == shown else " wu-other", unit) for unit in ("kg", "lb")),
+        ((unit, "" if unit == shown else " wu-other", unit) for unit in WeightUnit.values),
     )
 
 
-class ProfileForm(forms.ModelForm):
+# A body weight is a weight, in the range of one before a run.
+BODY_WEIGHT = MEASURES["weight_before"]
+
+
+class ProfileForm(CrispyForm, forms.ModelForm):
     """Display units, time zone, body weight (shown in the chosen unit) and medicines."""
 
     # Places, common ones first (checkins.zones); the runner's stored zone stays valid and shown.
     time_zone = TimeZoneField(widget=ZoneSelect(attrs={"data-zone-suggest": ""}))
+
+    # The body weight, in the chosen unit, comes right after the units.
+    field_order = ("distance_unit", "temperature_unit", "volume_unit", "weight_unit", "body_weight")
 
     body_weight = forms.FloatField(
         label="Body weight",
@@ -110,7 +159,6 @@ class ProfileForm(forms.ModelForm):
             "medications",
             "medication_changed",
         )
-        # body_weight (in the chosen unit) is placed after the units by the layout below.
         labels = {
             "distance_unit": "Distance in",
             "temperature_unit": "Temperature in",
@@ -135,22 +183,10 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         units = self.instance.units
         chosen = self.data.get("weight_unit") if self.is_bound else None
-        chosen = chosen if chosen in ("kg", "lb") else units.weight
+        chosen = chosen if chosen in WeightUnit.values else units.weight
         self.fields["body_weight"].label = body_weight_label(chosen)
         if self.instance.body_weight_kg is not None:
-            self.initial["body_weight"] = round(units.weight_from_kg(self.instance.body_weight_kg), 1)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            InlineRadios("distance_unit"),
-            InlineRadios("temperature_unit"),
-            InlineRadios("volume_unit"),
-            InlineRadios("weight_unit"),
-            Field("body_weight"),
-            Field("time_zone"),
-            Field("medications"),
-            Field("medication_changed"),
-        )
+            self.initial["body_weight"] = BODY_WEIGHT.shown(units, self.instance.body_weight_kg)
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"]
@@ -166,13 +202,11 @@ class ProfileForm(forms.ModelForm):
             # The number was left as shown: the same weight, whatever unit is ticked now.
             cleaned["body_weight_kg"] = self.instance.body_weight_kg
         elif weight is not None:
-            low, high = RANGES["weight_before_kg"]
-            kg = units.weight_to_kg(weight)
-            if not low <= kg <= high:
-                lo, hi = (round(units.weight_from_kg(v)) for v in (low, high))
-                self.add_error("body_weight", f"Enter a weight between {lo} and {hi} {units.weight_label}.")
-            else:
+            kg = BODY_WEIGHT.metric(units, weight)
+            if BODY_WEIGHT.in_range(kg):
                 cleaned["body_weight_kg"] = kg
+            else:
+                self.add_error("body_weight", BODY_WEIGHT.refusal(units))
         return cleaned
 
     def save(self, commit=True):
@@ -180,11 +214,105 @@ class ProfileForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+# --- Periods and the history's filters ------------------------------------------
+
+LATEST_DATE = dt.date(2100, 12, 31)  # the last day a period may name
+
+
+class DateRangeForm(CrispyForm, forms.Form):
+    """A period: from and to, both optional, to not before from; in the query string.
+
+    A "To" before "From" is named at "To" and neither date is used, so a page never
+    shows a period the runner did not ask for as if it were the one they chose: "From"
+    is marked invalid too, and points at the message at "To".
+    """
+
+    form_method = "get"
+
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    range_reversed = False  # set by clean(): "To" before "From"
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            first, last = Run.EARLIEST_START, LATEST_DATE
+            if day is not None and not first.date() <= day <= last:
+                self.add_error(
+                    name, f"Enter a date from {first.day} {first:%b %Y} up to {last.day} {last:%b %Y}."
+                )
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error(
+                "end",
+                f"“To” is before “From”: choose a day on or after {start.day} {start:%b %Y}, "
+                "or change “From”.",
+            )
+            cleaned.pop("start", None)  # neither date applies while the period is the wrong way round
+            self.range_reversed = True
+        return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        if self.range_reversed and "start" not in self.errors:
+            start = self.fields["start"]
+            start.errors_at = "end"
+            start.widget.attrs = {**start.widget.attrs, "aria-invalid": "true", "class": "is-invalid"}
+
+    def layout(self) -> Layout:
+        return Layout(*(name for name in self.fields if name not in ("start", "end")), Pair("start", "end"))
+
+    @property
+    def dates_refused(self) -> bool:
+        """True when a date was given but cannot be used (shown at its field)."""
+        return self.is_bound and not self.is_valid() and any(n in self.errors for n in ("start", "end"))
+
+
+class HistoryFilter(DateRangeForm):
+    """Filters live in the query string, so a filtered view can be bookmarked and shared."""
+
+    field_order = ["twitching", "muscle", "start", "end"]
+
+    twitching = forms.BooleanField(label="Only runs with twitching", required=False)
+    muscle = forms.ChoiceField(
+        label="Muscle group", required=False, choices=[("", "Any"), *MUSCLE_LABELS.items()]
+    )
+
+    def _usable(self) -> dict:
+        """The filters that can be applied: an invalid one is left out (its error is shown)."""
+        self.is_valid()
+        return getattr(self, "cleaned_data", {})
+
+    def apply(self, runs):
+        """Narrow a Run queryset by every valid filter; invalid ones show their errors instead."""
+        data = self._usable()
+        if data.get("twitching"):
+            runs = runs.filter(checkin__twitching=True)
+        if data.get("muscle"):
+            runs = runs.filter(checkin__muscles__contains=f",{data['muscle']},")
+        if data.get("start"):
+            runs = runs.filter(date__gte=data["start"])
+        if data.get("end"):
+            runs = runs.filter(date__lte=data["end"])
+        return runs
+
+    @property
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        data = self._usable()
+        return data.get("start"), data.get("end")
+
+    def query_string(self) -> str:
+        """The filters in use as a query string, without the page number."""
+        data = self._usable()
+        pairs = [(name, self.data[name]) for name in self.fields if data.get(name) and self.data.get(name)]
+        return urlencode(pairs)
+
+
 # --- The check-in: one run and what followed it, in the runner's units ---------
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
-NUMBER = {"inputmode": "decimal", "step": "any"}
-WHOLE = {"inputmode": "numeric", "step": "1"}
 
 
 class FixedChoices:
@@ -246,8 +374,9 @@ def as_yes_no(value: bool | None) -> str | None:
     return None if value is None else ("yes" if value else "no")
 
 
-def chips(label: str, choices, *, coerce=str) -> forms.TypedChoiceField:
-    return FixedChoiceField(
+def chips(label: str, choices, *, coerce=str, style: str = "") -> forms.TypedChoiceField:
+    """One answer of a few, as chips (`style`: "numbers" or "swatches", see forms/field.html)."""
+    field = FixedChoiceField(
         label=label,
         choices=choices,
         coerce=coerce,
@@ -255,37 +384,10 @@ def chips(label: str, choices, *, coerce=str) -> forms.TypedChoiceField:
         required=False,
         widget=forms.RadioSelect,
     )
+    field.chips = style
+    return field
 
 
-# name in the form -> (model field, quantity shown in the runner's unit or None, decimals)
-MEASURES = {
-    "distance": ("distance_km", "distance", 2),
-    "duration_min": ("duration_min", None, 1),
-    "temperature": ("temperature_c", "temperature", 1),
-    "humidity_pct": ("humidity_pct", None, 0),
-    "fluid": ("fluid_ml", "volume", 0),
-    "carbs_before_g": ("carbs_before_g", None, 0),
-    "carbs_before_min": ("carbs_before_min", None, 0),
-    "meal_before_h": ("meal_before_h", None, 1),
-    "weight_before": ("weight_before_kg", "weight", 1),
-    "weight_after": ("weight_after_kg", "weight", 1),
-}
-# The unit of the measures that have one whatever the runner's choice.
-FIXED_UNITS = {"duration_min": "min", "humidity_pct": "%", "carbs_before_g": "g", "carbs_before_min": "min"}
-FIXED_UNITS["meal_before_h"] = "h"
-INTEGER_KEYS = {"fluid_ml", "carbs_before_g", "carbs_before_min"}
-MEASURE_LABELS = {
-    "distance": "Distance",
-    "duration_min": "Time (minutes)",
-    "temperature": "Temperature",
-    "humidity_pct": "Humidity (%)",
-    "fluid": "Drunk during the run",
-    "carbs_before_g": "Carbohydrate before (g)",
-    "carbs_before_min": "Eaten how long before the start (minutes)",
-    "meal_before_h": "Hours since your last proper meal",
-    "weight_before": "Weight before",
-    "weight_after": "Weight after",
-}
 # The check-in answers this form asks right after the run (the follow-up asks the rest).
 CHECKIN_KEYS = tuple(key for key in CHECKIN_ANSWER_KEYS if key in CheckIn.asked_after_run)
 # What a new check-in offers from the runner's previous run, one section at a
@@ -323,7 +425,7 @@ URINE_LABELS = {
 }
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(CrispyForm, forms.Form):
     """The whole post-run check-in. Shown in the runner's units, stored in metric.
 
     Every answer is optional (a missing answer means "not answered"); each value
@@ -350,29 +452,36 @@ class CheckInForm(forms.Form):
         widget=forms.DateTimeInput(**DATETIME_WIDGET),
         error_messages={"required": "Enter when you finished the run."},
     )
-    distance = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    duration_min = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    effort = chips("Effort (1 easy – 10 all out)", [(n, str(n)) for n in range(1, 11)], coerce=int)
+    distance = MEASURES["distance"].field()
+    duration_min = MEASURES["duration_min"].field()
+    effort = chips(
+        "Effort (1 easy – 10 all out)", [(n, str(n)) for n in range(1, 11)], coerce=int, style="numbers"
+    )
     run_type = chips("Type", list(RUN_TYPE_LABELS.items()))
-    temperature = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    humidity_pct = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    fluid = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    temperature = MEASURES["temperature"].field()
+    humidity_pct = MEASURES["humidity_pct"].field()
+    fluid = MEASURES["fluid"].field()
     electrolytes_during = yes_no("Electrolyte drink or tablets during the run")
-    carbs_before_g = forms.FloatField(required=False, widget=forms.NumberInput(attrs=WHOLE))
-    carbs_before_min = forms.FloatField(required=False, widget=forms.NumberInput(attrs=WHOLE))
-    meal_before_h = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    carbs_before_g = MEASURES["carbs_before_g"].field()
+    carbs_before_min = MEASURES["carbs_before_min"].field()
+    meal_before_h = MEASURES["meal_before_h"].field()
     spicy_meal = yes_no("Spicy food before the run")
     cooldown = chips("How you stopped", list(COOLDOWN_LABELS.items()))
-    weight_before = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
-    weight_after = forms.FloatField(required=False, widget=forms.NumberInput(attrs=NUMBER))
+    weight_before = MEASURES["weight_before"].field()
+    weight_after = MEASURES["weight_after"].field()
     twitching = yes_no("Any twitching since the run?")
     muscles = FixedMultipleChoiceField(
-        label="Where",
+        label=format_html(
+            'Where <span class="text-body-secondary small">{}</span>', "(tap the body or the list)"
+        ),
         choices=list(MUSCLE_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    intensity = chips("How strong (0 barely – 10 very)", [(n, str(n)) for n in range(11)], coerce=int)
+    muscles.picture = "checkins/_bodymap.html"  # tapping a muscle ticks its chip (checkin.js)
+    intensity = chips(
+        "How strong (0 barely – 10 very)", [(n, str(n)) for n in range(11)], coerce=int, style="numbers"
+    )
     visible = yes_no("Can you see it under the skin?")
     cramps = yes_no("Painful cramps or spasms too?")
     weakness = yes_no("Does a muscle feel weak?")
@@ -382,7 +491,9 @@ class CheckInForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    urine_color = chips("Urine colour since the run", list(URINE_LABELS.items()), coerce=int)
+    urine_color = chips(
+        "Urine colour since the run", list(URINE_LABELS.items()), coerce=int, style="swatches"
+    )
     rehydrated = yes_no("Drunk water with some salt or electrolytes since?")
     notes = forms.CharField(
         label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -409,57 +520,69 @@ class CheckInForm(forms.Form):
         else:
             self.asks_finish = "started_at" not in self.initial
         del self.fields["started_at" if self.asks_finish else "finished_at"]
-        for name, (_key, quantity, _) in MEASURES.items():
-            field = self.fields[name]
-            label = MEASURE_LABELS[name]
-            if quantity is not None:
-                label = f"{label} ({getattr(units, f'{quantity}_label')})"
-            field.label = label
-            low, high = self._display_range(name)
-            field.widget.attrs.update(min=_trim(low), max=_trim(high))
-        for name, field in self.fields.items():
-            if not isinstance(
-                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput
-            ):
-                field.widget.attrs.setdefault("class", "form-control")
-                help_id = f"help-{name} " if field.help_text else ""
-                field.widget.attrs["aria-describedby"] = f"{help_id}err-{name}"
+        show_measures(self, units)
 
-    # --- units ---------------------------------------------------------------
-    def unit_of(self, name: str) -> str:
-        quantity = MEASURES[name][1]
-        return getattr(self.units, f"{quantity}_label") if quantity else FIXED_UNITS.get(name, "")
-
-    def _to_metric(self, name: str, value: float) -> float:
-        _, quantity, _ = MEASURES[name]
-        return value if quantity is None else getattr(self.units, f"{quantity}_to_{_BASE[quantity]}")(value)
-
-    def _to_display(self, name: str, value: float) -> float:
-        _, quantity, decimals = MEASURES[name]
-        shown = (
-            value if quantity is None else getattr(self.units, f"{quantity}_from_{_BASE[quantity]}")(value)
+    def layout(self) -> Layout:
+        """The page in the order a runner thinks: the run, conditions, fluids and fuel, how
+        they stopped, their muscles; the previous run's answers offered per section."""
+        return Layout(
+            "idempotency_key",
+            Section(
+                "The run",
+                "finished_at" if self.asks_finish else "started_at",
+                Pair("distance", "duration_min"),
+                "effort",
+                "run_type",
+                css_id="s-run",
+                offer="run",
+            ),
+            Section("Conditions", Pair("temperature", "humidity_pct"), css_id="s-conditions"),
+            Section(
+                "Fluids and fuel",
+                "fluid",
+                "electrolytes_during",
+                Pair("carbs_before_g", "carbs_before_min"),
+                "meal_before_h",
+                "spicy_meal",
+                Details(
+                    "Weighed yourself before and after? Heart rate?",
+                    Pair("weight_before", "weight_after"),
+                    "avg_heart_rate_bpm",
+                ),
+                css_id="s-fuel",
+                offer="fuel",
+            ),
+            Section("Stopping", "cooldown", css_id="s-stop", offer="stop"),
+            Section(
+                "Your muscles",
+                "twitching",
+                Div("muscles", "intensity", "visible", css_class="twitch-details"),
+                "cramps",
+                "weakness",
+                "symptoms",
+                "urine_color",
+                "rehydrated",
+                "notes",
+                css_id="s-twitch",
+            ),
         )
-        return round(shown, decimals)
-
-    def _display_range(self, name: str) -> tuple[float, float]:
-        key = MEASURES[name][0]
-        low, high = RANGES[key]
-        if key in EXCLUSIVE_MIN:
-            low = 0
-        return self._to_display(name, low), self._to_display(name, high)
 
     def clean_started_at(self):
         # Dates near the calendar's ends overflow in time zone and history arithmetic.
         started = self.cleaned_data["started_at"]
-        if not plausible_start(started):
-            raise forms.ValidationError("Enter a start from 1 Jan 1900 up to now.")
+        if not Run.is_plausible_start(started):
+            raise forms.ValidationError(self.when_refused("start"))
         return started
 
     def clean_finished_at(self):
         finished = self.cleaned_data["finished_at"]
-        if not plausible_start(finished):
-            raise forms.ValidationError("Enter a finish from 1 Jan 1900 up to now.")
+        if not Run.is_plausible_start(finished):
+            raise forms.ValidationError(self.when_refused("finish"))
         return finished
+
+    @staticmethod
+    def when_refused(what: str) -> str:
+        return f"Enter a {what} from {Run.EARLIEST_START.day} {Run.EARLIEST_START:%b %Y} up to now."
 
     def clean(self):
         cleaned = super().clean()
@@ -468,10 +591,10 @@ class CheckInForm(forms.Form):
             # The start is the finish less the time, when the time is given (and valid).
             minutes = cleaned.get("duration_min") if "duration_min" not in self.errors else None
             started = cleaned["finished_at"] - dt.timedelta(minutes=minutes or 0)
-            if plausible_start(started):
+            if Run.is_plausible_start(started):
                 cleaned["started_at"] = started
             else:
-                self.add_error("finished_at", "Enter a finish from 1 Jan 1900 up to now.")
+                self.add_error("finished_at", self.when_refused("finish"))
         answered = any(name in self.errors or cleaned.get(name) is not None for name in AT_LEAST_ONE)
         if self.require_answer and not answered:
             # One tap on Save stores nothing: a check-in says at least something about the run.
@@ -487,34 +610,20 @@ class CheckInForm(forms.Form):
         return error_links(self, names)
 
     def _clean_measures(self, cleaned: dict) -> None:
-        for name, (key, _, _) in MEASURES.items():
-            value = cleaned.get(name)
-            if value is None:
-                continue
-            metric = self._to_metric(name, value)
-            low, high = RANGES[key]
-            too_low = metric <= low if key in EXCLUSIVE_MIN else metric < low
-            if too_low or metric > high:
-                shown_low, shown_high = self._display_range(name)
-                above = "above" if key in EXCLUSIVE_MIN else "from"
-                limits = f"{above} {_trim(shown_low)} up to {_trim(shown_high)} {self.unit_of(name)}"
-                self.add_error(name, f"Enter a number {limits}.")
-                continue
-            stored = round(metric) if key in INTEGER_KEYS else metric
+        for key, value in metric_measures(self, cleaned, self.units).items():
             try:  # the model's limits: a floor under the domain's open minimum (0.01 km, 0.1 min)
-                Run._meta.get_field(key).run_validators(stored)
+                Run._meta.get_field(key).run_validators(value)
             except forms.ValidationError:
-                shown_low, shown_high = (self._to_display(name, v) for v in _model_limits(key))
-                limits = f"from {_trim(shown_low)} up to {_trim(shown_high)} {self.unit_of(name)}"
-                self.add_error(name, f"Enter a number {limits}.")
-                continue
-            cleaned[key] = stored
+                measure = next(m for m in MEASURES.values() if m.key == key)
+                self.add_error(measure.name, measure.refusal(self.units, limits=_model_limits(key)))
+            else:
+                cleaned[key] = value
 
     # --- to and from the models ----------------------------------------------
     def run_values(self) -> dict:
         """Run fields, metric, ready for the model."""
         data = self.cleaned_data
-        values = {key: data.get(key) for key, _, _ in MEASURES.values()}
+        values = {measure.key: data.get(measure.key) for measure in MEASURES.values()}
         values.update(
             started_at=data.get("started_at"),
             effort=data.get("effort"),
@@ -551,13 +660,10 @@ class CheckInForm(forms.Form):
         """Initial values (display units) from a saved run, for editing or as defaults."""
         checkin = getattr(run, "checkin", None)
         initial: dict = {}
-        for name, (key, quantity, decimals) in MEASURES.items():
-            value = getattr(run, key)
+        for name, measure in MEASURES.items():
+            value = getattr(run, measure.key)
             if value is not None:
-                shown = (
-                    value if quantity is None else getattr(units, f"{quantity}_from_{_BASE[quantity]}")(value)
-                )
-                initial[name] = _trim(round(shown, decimals))
+                initial[name] = measure.shown(units, value)
         for key in ("effort", "run_type", "cooldown", "notes", "avg_heart_rate_bpm"):
             initial[key] = getattr(run, key) or None
         for key in ("electrolytes_during", "spicy_meal"):
@@ -603,13 +709,9 @@ class CheckInForm(forms.Form):
         if started is not None:
             initial["started_at"] = timezone.localtime(started).replace(second=0, microsecond=0)
         for name in ("distance", "duration_min", "temperature"):
-            key, quantity, decimals = MEASURES[name]
-            value = values.get(key)
+            value = values.get(MEASURES[name].key)
             if isinstance(value, int | float):
-                shown = (
-                    value if quantity is None else getattr(units, f"{quantity}_from_{_BASE[quantity]}")(value)
-                )
-                initial[name] = _trim(round(shown, decimals))
+                initial[name] = MEASURES[name].shown(units, value)
         if isinstance(values.get("avg_heart_rate_bpm"), int):
             initial["avg_heart_rate_bpm"] = values["avg_heart_rate_bpm"]
         return initial
@@ -647,15 +749,7 @@ def _model_limits(key: str) -> tuple[float, float]:
     return low, high
 
 
-_BASE = {"distance": "km", "temperature": "c", "volume": "ml", "weight": "kg"}
-
-
-def _trim(value: float) -> float | int:
-    """12.0 -> 12, so inputs show what a person would type."""
-    return int(value) if float(value).is_integer() else value
-
-
-class FollowUpForm(forms.Form):
+class FollowUpForm(CrispyForm, forms.Form):
     """The days after a check-in with twitching: sleep, still twitching, weakness, daily life.
 
     It needs at least one answer: Save with nothing answered keeps it open. The
@@ -698,36 +792,3 @@ class FollowUpForm(forms.Form):
         self.checkin.followup_at = timezone.now()
         self.checkin.save()
         return self.checkin
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class ActivityFileForm(forms.Form):
-    """One file from a watch or app: it pre-fills the check-in."""
-
-    file = forms.FileField(
-        label="One run from your watch (FIT, GPX or TCX)",
-        widget=forms.ClearableFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz", "class": "form-control"}),
-    )
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern): cleans to a list."""
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data] or super().clean(
-                None, initial
-            )
-        return [super().clean(data, initial)]
-
-
-class ActivityBatchForm(forms.Form):
-    """Many files, or a Strava export (.zip): runs are created without check-ins."""
-
-    files = MultipleFileField(
-        label="Many files, or a Strava export (.zip)",
-        widget=MultipleFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz,.zip", "class": "form-control"}),
-    )

@@ -1,4 +1,4 @@
-"""Per-request runner context: their time zone, and the first-use notice."""
+"""The runner's time zone for every request, and the first-use notice before anything else."""
 
 from __future__ import annotations
 
@@ -10,17 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
-from .models import Profile
-
-
-def runner_profile(request) -> Profile | None:
-    """The signed-in runner's profile, fetched once per request (created if missing)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    if not hasattr(request, "_runner_profile"):
-        request._runner_profile, _ = Profile.objects.get_or_create(runner=user)
-    return request._runner_profile
+from .runner import runner_profile
 
 
 class RunnerTimezoneMiddleware:

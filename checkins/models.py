@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -34,18 +32,9 @@ from advice.vocabulary import (
 )
 
 from .fields import CodeListField
+from .logrevision import KeepsLogRevision, LogQuerySet, ThroughRun, TracksRunner, one_log_change
 
 TIME_ZONE_CHOICES = tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
-
-
-# The earliest start a run may have: before it, date arithmetic (a period, the
-# weeks before a run) runs off the calendar. The latest is a day from now.
-EARLIEST_START = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-LATEST_DATE = dt.date(2100, 12, 31)
-
-
-def plausible_start(started: dt.datetime) -> bool:
-    return EARLIEST_START <= started <= timezone.now() + dt.timedelta(days=1)
 
 
 def _range_validators(key: str) -> list:
@@ -103,31 +92,45 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
+    def forget(self) -> None:
+        """Delete the runner, every row that was theirs (profile, runs, check-ins, imports),
+        and the log-in records that name their address."""
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-class Profile(models.Model):
-    class DistanceUnit(models.TextChoices):
-        KM = "km", "kilometres"
-        MI = "mi", "miles"
+        email = self.email
+        with transaction.atomic(), one_log_change(self.pk):
+            self.delete()
+        for model in (AccessAttempt, AccessLog, AccessFailureLog):
+            model.objects.filter(username__iexact=email).delete()
 
-    class TemperatureUnit(models.TextChoices):
-        C = "c", "°C"
-        F = "f", "°F"
 
-    class VolumeUnit(models.TextChoices):
-        ML = "ml", "millilitres"
-        FLOZ = "floz", "fluid ounces"
+# The display units a profile may pick (advice.units.Units converts and labels them).
+class DistanceUnit(models.TextChoices):
+    KM = "km", "kilometres"
+    MI = "mi", "miles"
 
-    class WeightUnit(models.TextChoices):
-        KG = "kg", "kilograms"
-        LB = "lb", "pounds"
 
+class TemperatureUnit(models.TextChoices):
+    C = "c", "°C"
+    F = "f", "°F"
+
+
+class VolumeUnit(models.TextChoices):
+    ML = "ml", "millilitres"
+    FLOZ = "floz", "fluid ounces"
+
+
+class WeightUnit(models.TextChoices):
+    KG = "kg", "kilograms"
+    LB = "lb", "pounds"
+
+
+class Profile(KeepsLogRevision, models.Model):
     runner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    distance_unit = models.CharField(max_length=2, choices=DistanceUnit.choices, default=DistanceUnit.KM)
-    temperature_unit = models.CharField(
-        max_length=1, choices=TemperatureUnit.choices, default=TemperatureUnit.C
-    )
-    volume_unit = models.CharField(max_length=4, choices=VolumeUnit.choices, default=VolumeUnit.ML)
-    weight_unit = models.CharField(max_length=2, choices=WeightUnit.choices, default=WeightUnit.KG)
+    distance_unit = models.CharField(max_length=2, choices=DistanceUnit, default=DistanceUnit.KM)
+    temperature_unit = models.CharField(max_length=1, choices=TemperatureUnit, default=TemperatureUnit.C)
+    volume_unit = models.CharField(max_length=4, choices=VolumeUnit, default=VolumeUnit.ML)
+    weight_unit = models.CharField(max_length=2, choices=WeightUnit, default=WeightUnit.KG)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     body_weight_kg = models.FloatField(
         "body weight (kg)", null=True, blank=True, validators=_range_validators("weight_before_kg")
@@ -136,7 +139,7 @@ class Profile(models.Model):
     medication_changed = models.BooleanField("started or changed a medicine lately", default=False)
     notice_acknowledged_at = models.DateTimeField(null=True, blank=True)
     # Bumped in the same transaction as every change to the runner's runs and
-    # check-ins (see note_log_change): what is cached from the log is keyed by it.
+    # check-ins (checkins.logrevision): what is cached from the log is keyed by it.
     log_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
@@ -145,27 +148,16 @@ class Profile(models.Model):
                 condition=_in_range("body_weight_kg", "weight_before_kg"), name="profile_body_weight_range"
             ),
             models.CheckConstraint(
-                condition=Q(distance_unit__in=("km", "mi"))
-                & Q(temperature_unit__in=("c", "f"))
-                & Q(volume_unit__in=("ml", "floz"))
-                & Q(weight_unit__in=("kg", "lb")),
+                condition=Q(distance_unit__in=tuple(DistanceUnit.values))
+                & Q(temperature_unit__in=tuple(TemperatureUnit.values))
+                & Q(volume_unit__in=tuple(VolumeUnit.values))
+                & Q(weight_unit__in=tuple(WeightUnit.values)),
                 name="profile_units_known",
             ),
         ]
 
     def __str__(self) -> str:
         return f"Profile of {self.runner}"
-
-    def save(self, *args, **kwargs):
-        # The log revision only ever moves forward, through note_log_change's UPDATE: saving a
-        # profile loaded before a check-in must not write the older revision back.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "log_revision"
-            ]
-        super().save(*args, **kwargs)
 
     @property
     def units(self) -> Units:
@@ -194,88 +186,6 @@ class Profile(models.Model):
             self.save(update_fields=["notice_acknowledged_at"])
 
 
-# Inside one_log_change(): the runners whose logs changed, noted together when the block ends.
-_noting_later: ContextVar[set | None] = ContextVar("aftermath_noting_later", default=None)
-
-
-def noting_later() -> bool:
-    return _noting_later.get() is not None
-
-
-def note_log_change(runner_ids) -> None:
-    """A runner's log changed: bump their profile's revision (one UPDATE, atomic with the change)."""
-    ids = {runner_id for runner_id in runner_ids if runner_id is not None}
-    pending = _noting_later.get()
-    if pending is not None:
-        pending |= ids
-    elif ids:
-        Profile.objects.filter(runner_id__in=ids).update(log_revision=models.F("log_revision") + 1)
-
-
-@contextmanager
-def one_log_change(*runner_ids: int):
-    """Many changes to these runners' logs, noted with one bump each when the block ends without error.
-
-    Inside the block the signals note nothing (which spares a query per row), so every
-    single save or delete in it must be of these runners' runs and check-ins; bulk
-    writes are noted by their own runners as usual. A nested block joins the outer one.
-    Use it inside the transaction that makes the changes.
-    """
-    pending = _noting_later.get()
-    if pending is not None:
-        pending.update(runner_ids)
-        yield
-        return
-    pending = set(runner_ids)
-    token = _noting_later.set(pending)
-    try:
-        yield
-    finally:
-        _noting_later.reset(token)
-    note_log_change(pending)
-
-
-class LogQuerySet(models.QuerySet):
-    """Bulk writes note the change too (single saves and deletes do it through signals)."""
-
-    runner_path = "runner_id"
-
-    def _runner_ids(self) -> set:
-        return set(self.values_list(self.runner_path, flat=True).distinct())
-
-    def bulk_create(self, objs, *args, **kwargs):
-        with transaction.atomic(using=self.db):
-            objs = super().bulk_create(objs, *args, **kwargs)
-            note_log_change(self.model.runner_id_of(obj) for obj in objs)
-        return objs
-
-    def bulk_update(self, objs, *args, **kwargs):
-        with transaction.atomic(using=self.db):
-            rows = super().bulk_update(objs, *args, **kwargs)
-            note_log_change(self.model.runner_id_of(obj) for obj in objs)
-        return rows
-
-    def update(self, **kwargs):
-        with transaction.atomic(using=self.db):
-            runner_ids = self._runner_ids()
-            rows = super().update(**kwargs)
-            moved_to = kwargs.get("runner_id", kwargs.get("runner"))
-            if moved_to is not None:  # runs moved to another runner: that log changes too
-                runner_ids.add(getattr(moved_to, "pk", moved_to))
-            note_log_change(runner_ids)
-        return rows
-
-    update.alters_data = True
-
-    def delete(self):
-        # One bump per runner, not one per row from the signals.
-        with transaction.atomic(using=self.db), one_log_change(*self._runner_ids()):
-            return super().delete()
-
-    delete.alters_data = True
-    delete.queryset_only = True
-
-
 class RunQuerySet(LogQuerySet):
     def for_runner(self, runner) -> RunQuerySet:
         return self.filter(runner=runner)
@@ -284,11 +194,16 @@ class RunQuerySet(LogQuerySet):
         return self.select_related("checkin")
 
 
-class Run(models.Model):
+class Run(TracksRunner, models.Model):
     """One run: what the runner did and the conditions. Metric, domain.md keys."""
 
     RUN_TYPES = tuple(RUN_TYPE_LABELS.items())
     COOLDOWNS = tuple(COOLDOWN_LABELS.items())
+    # The earliest start a run may have, whichever way it comes in (the check-in, a watch
+    # file, an export). GPS sports watches date from the late 1990s, and a damaged FIT
+    # file shows FIT's epoch (31 Dec 1989); a start typed before it is a typo. It also
+    # keeps date arithmetic (a period, the weeks before a run) on the calendar.
+    EARLIEST_START = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)
 
     runner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -376,24 +291,16 @@ class Run(models.Model):
         if self.date is None:
             self.date = self.local_date()
         super().save(*args, **kwargs)
-        self._loaded_runner_id = self.runner_id
 
     @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        run = super().from_db(db, field_names, values, **kwargs)
-        run._loaded_runner_id = run.__dict__.get(
-            "runner_id"
-        )  # a run moved to another runner changes both logs
-        return run
+    def is_plausible_start(cls, started: dt.datetime) -> bool:
+        """From EARLIEST_START up to a day from now (a watch's clock may run ahead)."""
+        return cls.EARLIEST_START <= started <= timezone.now() + dt.timedelta(days=1)
 
     @staticmethod
-    def runner_id_of(run: Run):
-        return run.runner_id
-
-    @staticmethod
-    def runner_ids_of(run: Run) -> set:
-        """The runner now, and the one it was loaded with if that differs."""
-        return {run.runner_id, getattr(run, "_loaded_runner_id", None)} - {None}
+    def implausible_start(started: dt.datetime) -> str:
+        """Why a run from a file is refused for its start (the import's and the export's words)."""
+        return f"its start time ({started:%Y-%m-%d}) is not plausible"
 
     def local_date(self) -> dt.date:
         """The day of `started_at` in the runner's time zone."""
@@ -449,7 +356,7 @@ class CheckInQuerySet(LogQuerySet):
     runner_path = "run__runner_id"
 
 
-class CheckIn(models.Model):
+class CheckIn(ThroughRun, models.Model):
     """The twitch check-in that follows a run (one to one)."""
 
     run = models.OneToOneField(Run, on_delete=models.CASCADE, related_name="checkin")
@@ -507,17 +414,6 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in for {self.run}"
-
-    @staticmethod
-    def runner_ids_of(checkin: CheckIn) -> set:
-        return {CheckIn.runner_id_of(checkin)} - {None}
-
-    @staticmethod
-    def runner_id_of(checkin: CheckIn):
-        field = CheckIn._meta.get_field("run")
-        if field.is_cached(checkin):
-            return field.get_cached_value(checkin).runner_id
-        return Run.objects.filter(pk=checkin.run_id).values_list("runner_id", flat=True).first()
 
     def answers(self) -> dict:
         out: dict = {}

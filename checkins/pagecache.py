@@ -4,7 +4,7 @@ A page such as the history or the guidance depends only on the runner's log,
 their profile (units, time zone, body weight, medicines), the day in their time
 zone and the URL. All of these are in the cache key; the log's part is the
 profile's `log_revision`, which every change to a run or check-in bumps in the
-same transaction (checkins.models.note_log_change). The profile is loaded for
+same transaction (checkins.logrevision). The profile is loaded for
 every request anyway, so a page served from the cache costs no query of its own.
 
 What differs between two requests for the same page is rendered as a sentinel
@@ -19,11 +19,13 @@ out of date, whichever server answers.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -31,9 +33,8 @@ from django.views.decorators.http import require_GET
 
 from config.transactions import read_only
 
-from .history import cache_key
-from .middleware import runner_profile
 from .models import Profile
+from .runner import runner_profile
 
 PAGE_SECONDS = 3600
 
@@ -42,8 +43,14 @@ PAGE_SECONDS = 3600
 def sentinels() -> tuple[str, str]:
     """Stand-ins for the CSRF token and the nonce: per deployment, never guessable from a page."""
     return tuple(
-        "s" + salted_hmac("aftermath.pagecache", name).hexdigest()[:31] for name in ("csrf", "nonce")
+        "s" + salted_hmac("aftermath.pagecache", name, algorithm="sha256").hexdigest()[:31]
+        for name in ("csrf", "nonce")
     )
+
+
+def cache_key(*parts) -> str:
+    """A short key safe for every cache backend, whatever the parts contain."""
+    return "aftermath:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def page_key(request, profile: Profile) -> str:
@@ -61,17 +68,18 @@ def page_key(request, profile: Profile) -> str:
 
 
 def _render_with_sentinels(view, request, args, kwargs) -> HttpResponse:
-    nonce_sentinel = sentinels()[1]
-    nonce = getattr(request, "_csp_nonce", None)
-    request._page_sentinels = True
-    if nonce is not None:
-        request._csp_nonce = nonce_sentinel
+    """The view's page with sentinels for the CSRF token and the nonce.
+
+    The template context takes them from checkins.context_processors.runner, which runs
+    after Django's csrf and csp context processors and so overrides `csrf_token` and
+    `csp_nonce` while this flag is up. The request's own nonce is left alone: Django's
+    CSP middleware reads it (django.middleware.csp.get_nonce) for the header.
+    """
+    request.rendering_for_cache = True
     try:
         return view(request, *args, **kwargs)
     finally:
-        request._page_sentinels = False
-        if nonce is not None:
-            request._csp_nonce = nonce
+        request.rendering_for_cache = False
 
 
 def _fill_in(request, content: bytes) -> bytes:
@@ -79,7 +87,8 @@ def _fill_in(request, content: bytes) -> bytes:
     if csrf_sentinel in content:
         content = content.replace(csrf_sentinel, get_token(request).encode())
     if nonce_sentinel in content:
-        content = content.replace(nonce_sentinel, str(request._csp_nonce).encode())
+        # Reading the nonce generates it, so the middleware puts it in the header too.
+        content = content.replace(nonce_sentinel, str(get_nonce(request)).encode())
     return content
 
 

@@ -1,11 +1,13 @@
-"""Pages of the foundation: home, sign-up, the first-use notice, the profile."""
+"""The runner's pages: home; the account (sign-up, the first-use notice, settings, deleting
+it); the check-in and its live preview; a run's advice, its follow-up and deleting it; the
+history. Moving data in and out has its own pages (checkins.transfer.views)."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,21 +22,24 @@ from django_htmx.middleware import HtmxDetails
 
 from config.transactions import read_only
 
-from .flags import general_tips_for, mark_flags_seen, open_flags, to_record_next_time
-from .forms import CheckInForm, FollowUpForm, NoticeForm, ProfileForm, SignupForm
-from .guidance import (
-    advice_summary,
-    assess_answers,
-    assess_run,
-    followup_due,
-    open_followup,
-    part_of_day,
-    save_checkin,
+from .assessing import assess_answers, assess_run, general_tips_for, to_record_next_time
+from .flags import mark_flags_seen, open_flags
+from .followups import followup_due, open_followup, part_of_day
+from .forms import (
+    CheckInForm,
+    DeleteAccountForm,
+    FollowUpForm,
+    HistoryFilter,
+    NoticeForm,
+    ProfileForm,
+    SignupForm,
 )
-from .history import HistoryFilter, history_fragments
-from .middleware import runner_profile
+from .history import history_overview
 from .models import Run
 from .pagecache import cached_page, runner_page
+from .runner import runner_profile
+from .saving import save_checkin
+from .transfer.import_jobs import take_for_checkin
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -42,7 +47,6 @@ class HtmxHttpRequest(HttpRequest):
 
 
 RECENT_RUNS = 10
-PREFILL_KEY = "checkin_prefill"  # what a watch file gave, for the next check-in form
 
 
 @read_only
@@ -125,6 +129,20 @@ def profile_edit(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "checkins/profile.html", {"form": form})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HtmxHttpRequest) -> HttpResponse:
+    """Delete the runner and every row that was theirs, then end the session."""
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        user.forget()
+        messages.success(request, "Your account and all your data are deleted.")
+        return redirect("home")
+    return render(request, "checkins/delete_account.html", {"form": form})
+
+
 def _runner_run(request, pk: int) -> Run:
     """A run of the signed-in runner, or 404: nobody sees another runner's runs."""
     return get_object_or_404(Run.objects.with_checkin(), pk=pk, runner=request.user)
@@ -140,8 +158,8 @@ def _new_checkin_initial(request) -> tuple[dict, dict]:
     """
     initial: dict = {"idempotency_key": uuid.uuid4()}
     units = runner_profile(request).units
-    prefill = request.session.pop(PREFILL_KEY, None)
-    if isinstance(prefill, dict):
+    prefill = take_for_checkin(request.session)
+    if prefill is not None:
         initial.update(CheckInForm.initial_from_file(prefill, units=units))
     if "started_at" not in initial:
         initial["finished_at"] = timezone.localtime().replace(second=0, microsecond=0)
@@ -150,7 +168,7 @@ def _new_checkin_initial(request) -> tuple[dict, dict]:
 
 def _last_run_offers(request, *, skip=()) -> dict:
     """The runner's previous run's answers, per section, for the "Same as last run" buttons."""
-    previous = Run.objects.for_runner(request.user).first()
+    previous = Run.objects.for_runner(request.user).with_checkin().first()
     if previous is None:
         return {}
     return CheckInForm.same_as_last(previous, units=runner_profile(request).units, skip=skip)
@@ -196,14 +214,14 @@ def _checkin_page(request, *, run: Run | None) -> HttpResponse:
     return render(request, template, context)
 
 
-@transaction.non_atomic_requests  # checkins.guidance.save_checkin opens its own, short, transaction
+@transaction.non_atomic_requests  # checkins.saving.save_checkin opens its own, short, transaction
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_create(request: HtmxHttpRequest) -> HttpResponse:
     return _checkin_page(request, run=None)
 
 
-@transaction.non_atomic_requests  # checkins.guidance.save_checkin opens its own, short, transaction
+@transaction.non_atomic_requests  # checkins.saving.save_checkin opens its own, short, transaction
 @login_required
 @require_http_methods(["GET", "POST"])
 def run_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -225,14 +243,14 @@ def checkin_preview(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _advice_so_far(request, form: CheckInForm, editing: Run | None) -> dict:
-    """The advice for a form's valid answers (validated already), and its one-line summary."""
+    """The advice for a form's valid answers (validated already)."""
     profile = runner_profile(request)
     started = form.cleaned_data.get("started_at") or timezone.now()
     day = timezone.localtime(started, profile.zone).date()
     assessment = assess_answers(
         form.answers(), runner=request.user, profile=profile, day=day, exclude_pk=editing and editing.pk
     )
-    return {"assessment": assessment, "advice_summary": advice_summary(assessment)}
+    return {"assessment": assessment}
 
 
 @runner_page
@@ -312,7 +330,8 @@ def history_page(request: HtmxHttpRequest) -> HttpResponse:
     }
     if request.htmx and "page" in request.GET:
         return render(request, "checkins/history.html#rows", context)
+    start, end = filters.period
     context.update(
-        history_fragments(request, profile=profile, filters=filters, units=units, today=timezone.localdate())
+        history_overview(request.user, start=start, end=end, units=units, today=timezone.localdate())
     )
     return render(request, "checkins/history.html", context)

@@ -13,7 +13,7 @@ def client_ip(request) -> str | None:
     """
     count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if count > 0:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")

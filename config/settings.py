@@ -132,7 +132,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache -------------------------------------------------------------------
 # Each app server's own memory. Everything cached is keyed by what it shows (the
@@ -223,8 +222,10 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security -----------------------------------------------------------------
-# A strict content security policy: no inline script or style anywhere. The only
-# scripts are our own static files and htmx, which runs with a nonce.
+# A strict content security policy: no inline style, and no inline script but the
+# colour mode's in base.html, which carries the request's nonce (CSP.NONCE below; a
+# cached page gets its own per response, checkins.pagecache). The other scripts are
+# our own static files and the vendored htmx.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

@@ -1,11 +1,36 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from checkins.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetPasswordForm
+
 from .health import healthz
+
+# Django's account pages with the app's forms, rendered like every other form; the
+# pages without a form come from django.contrib.auth.urls below.
+accounts = [
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path(
+        "password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=ResetPasswordForm),
+        name="password_reset",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
+    ),
+]
 
 urlpatterns = [
     path("", include("checkins.urls")),
     path("tips/", include("advice.urls")),
+    path("accounts/", include(accounts)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

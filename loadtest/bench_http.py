@@ -37,9 +37,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadtest.chromium import CHROMIUM_FLAGS, chromium_path  # noqa: E402
-from loadtest.client import Client, checkin_form  # noqa: E402
+from loadtest.client import Client  # noqa: E402
 from loadtest.server import Deployment, is_postgres, scratch_postgres  # noqa: E402
+from tests.helpers import CHROMIUM_FLAGS, checkin_form, chromium_path  # noqa: E402
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 CHROMIUM = chromium_path() or "/usr/bin/chromium"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import re
-import uuid
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
@@ -90,31 +88,6 @@ class Client:
         if response.status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"log-in failed for {email}: HTTP {response.status}")
         self.refresh_token("/checkin/")  # the token rotates at log-in
-
-
-def checkin_form(key: str | None = None) -> dict:
-    """A valid check-in (tests/test_checkin.py::checkin_post), started two hours ago (UTC)."""
-    started = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
-    return {
-        "idempotency_key": key or str(uuid.uuid4()),
-        "started_at": started.strftime("%Y-%m-%dT%H:%M"),
-        "distance": "14",
-        "duration_min": "85",
-        "effort": "6",
-        "run_type": "long",
-        "temperature": "31",
-        "humidity_pct": "40",
-        "fluid": "250",
-        "electrolytes_during": "no",
-        "carbs_before_g": "0",
-        "cooldown": "none",
-        "twitching": "yes",
-        "muscles": ["calves"],
-        "intensity": "5",
-        "cramps": "no",
-        "symptoms": ["thirst"],
-        "urine_color": "6",
-    }
 
 
 def run_id(response: Response) -> int | None:

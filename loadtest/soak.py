@@ -51,7 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadtest.client import Client, checkin_form, run_id  # noqa: E402
+from loadtest.client import Client, run_id  # noqa: E402
 from loadtest.server import (  # noqa: E402
     Deployment,
     PgCluster,
@@ -60,6 +60,7 @@ from loadtest.server import (  # noqa: E402
     log,
     scratch_postgres,
 )
+from tests.helpers import checkin_form  # noqa: E402
 
 say = log  # progress on stderr
 

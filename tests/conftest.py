@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from loadtest.chromium import CHROMIUM_FLAGS, chromium_path
 from tests.factories import CheckInFactory, RunFactory, UserFactory
+from tests.helpers import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture
@@ -100,7 +99,7 @@ def screenshot(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (rendered fragments are keyed by ids that recur)."""
+    """Each test starts with an empty cache (cached pages are keyed by ids that recur)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -4,53 +4,20 @@ runner asking for another runner's run gets 404. New URLs are covered automatica
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from checkins.models import ImportJob
 from tests.factories import RunFactory
+from tests.helpers import PUBLIC, concrete, url_patterns
 
 pytestmark = pytest.mark.django_db
 
-# Pages anyone may open (the landing page, and the account pages before logging in).
-PUBLIC = {
-    "home",
-    "signup",
-    "login",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "logout",
-    "healthz",
-}
-
-
-def app_patterns(resolver=None, prefix: str = ""):
-    """(route, name) of every named pattern outside the admin."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            if route.startswith("admin/"):
-                continue
-            yield from app_patterns(entry, route)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield route, entry.name
-
-
-PATTERNS = sorted(set(app_patterns()))
-
-
-def concrete(route: str, pk: int) -> str:
-    return "/" + route.replace("<int:pk>", str(pk)).lstrip("^").rstrip("$")
-
 
 def test_the_url_list_is_not_empty():
-    names = {name for _, name in PATTERNS}
+    names = {name for _, name in url_patterns()}
     assert {"checkin_create", "run_detail", "history", "profile"} <= names
 
 
-@pytest.mark.parametrize(("route", "name"), [p for p in PATTERNS if p[1] not in PUBLIC])
+@pytest.mark.parametrize(("route", "name"), [p for p in url_patterns() if p[1] not in PUBLIC])
 def test_anonymous_visitors_are_sent_to_log_in(client, route, name):
     run = RunFactory()
     for method in (client.get, client.post):
@@ -66,7 +33,7 @@ def owned_object(route: str, runner):
     return RunFactory(runner=runner)
 
 
-@pytest.mark.parametrize(("route", "name"), [p for p in PATTERNS if "<int:pk>" in p[0]])
+@pytest.mark.parametrize(("route", "name"), [p for p in url_patterns() if "<int:pk>" in p[0]])
 def test_another_runners_ids_are_not_found(client, runner, other_runner, route, name):
     theirs = owned_object(route, runner)
     client.force_login(other_runner)

@@ -1,15 +1,15 @@
-"""Activity-file import (checkins.importing): real samples, the project's own fixtures,
+"""Activity-file import (checkins.transfer.watch_files): real samples, the project's own fixtures,
 refusals, archives, fuzzing and duplicate detection. No database."""
 
 from __future__ import annotations
 
-import io
 import os
 import random
 import re
 import struct
 import time
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,21 +19,19 @@ from fitdecode.utils import compute_crc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checkins import importing
-from checkins.importing import (
+from checkins.transfer import watch_files as importing
+from checkins.transfer.watch_files import (
     Activity,
-    ArchiveItem,
+    ArchiveMember,
     ImportRefused,
-    archive_members,
     is_duplicate,
-    iter_archive,
     normalise_sport,
-    open_archive,
+    not_a_run,
     parse_activity,
-    parse_member,
     read_members,
+    sport_of,
 )
-from tests.fixtures_activity import (
+from tests.helpers import (
     POINTS,
     START,
     Point,
@@ -464,8 +462,40 @@ def strava_export() -> bytes:
     )
 
 
+@dataclass(frozen=True)
+class Item:
+    """One activity file of an archive as an import job sees it: read, then parsed."""
+
+    member: ArchiveMember
+    activity: Activity | None
+    refused: str | None
+
+    @property
+    def name(self) -> str:
+        return self.member.name
+
+    @property
+    def is_run(self) -> bool:
+        return not_a_run(self.activity, self.member.csv_type) is None
+
+
+def read_archive(filename: str, data: bytes) -> list[Item]:
+    """Every activity file of a zip, read by read_members and parsed by parse_activity, as
+    checkins.transfer.import_jobs does (the archive is checked as a whole first)."""
+    items = []
+    for member in read_members(filename, data):
+        activity, refused = None, member.refused
+        if member.data is not None:
+            try:
+                activity = parse_activity(member.name, member.data)
+            except ImportRefused as error:
+                refused = error.reason
+        items.append(Item(member, activity, refused))
+    return items
+
+
 def test_strava_export():
-    items = list(iter_archive("export.zip", strava_export()))
+    items = read_archive("export.zip", strava_export())
     assert [item.name for item in items] == [
         "activities/1.gpx",
         "activities/2.tcx.gz",
@@ -475,34 +505,23 @@ def test_strava_export():
     ]
     by_name = {item.name: item for item in items}
     one, two, three, four, five = items
-    assert (one.csv_name, one.csv_type, one.activity.source_format) == ("Morning Run", "Run", "gpx")
-    assert one.activity.sport is None and one.is_run and one.sport == "running"  # the CSV type decides
-    assert (two.csv_name, two.activity.sport, two.activity.started_at) == (
+    assert (one.member.csv_name, one.member.csv_type) == ("Morning Run", "Run")
+    assert one.activity.source_format == "gpx"
+    # the CSV type decides
+    assert one.activity.sport is None and one.is_run and sport_of(one.activity, "Run") == "running"
+    assert (two.member.csv_name, two.activity.sport, two.activity.started_at) == (
         "Hill, trail",
         "running",
         START + timedelta(days=1),
     )
-    assert three.csv_name == "Treadmill\nwith a newline" and three.is_run and three.activity.sport is None
-    assert four.activity is None and four.refused == importing.CUT_SHORT and four.csv_name == "Broken"
-    assert five.activity.sport == "cycling" and five.csv_type == "Ride"
-    assert not five.is_run and five.sport == "cycling"
+    assert three.member.csv_name == "Treadmill\nwith a newline"
+    assert three.is_run and three.activity.sport is None
+    assert four.activity is None and four.refused == importing.CUT_SHORT and four.member.csv_name == "Broken"
+    assert five.activity.sport == "cycling" and five.member.csv_type == "Ride"
+    assert not five.is_run and sport_of(five.activity, "Ride") == "cycling"
     assert [item.is_run for item in items] == [True, True, True, True, False]
     assert all(item.refused is None for item in items if item is not four)
     assert by_name["activities/2.tcx.gz"].activity.distance_km == 0.6
-
-
-def test_archive_progress_api_matches_iteration():
-    data = strava_export()
-    names = archive_members("export.zip", data)
-    assert len(names) == 5
-    with open_archive("export.zip", data) as zf:
-        one_by_one = [parse_member(zf, name) for name in names]
-    assert one_by_one == list(iter_archive("export.zip", data))
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # a zip the caller opened itself works too
-        assert parse_member(zf, "activities/1.gpx").csv_type == "Run"
-        assert parse_member(zf, "activities/missing.gpx") == ArchiveItem(
-            "activities/missing.gpx", refused="not in the archive"
-        )
 
 
 def test_read_members_gives_checked_bytes_unparsed(monkeypatch):
@@ -524,8 +543,8 @@ def test_read_members_gives_checked_bytes_unparsed(monkeypatch):
 
 def test_plain_zip_without_csv():
     data = make_zip({"runs/a.gpx": make_gpx(), "runs/b.tcx": make_tcx(), "notes.txt": b"hi"})
-    items = list(iter_archive("runs.zip", data))
-    assert [(i.name, i.activity.source_format, i.csv_name, i.is_run) for i in items] == [
+    items = read_archive("runs.zip", data)
+    assert [(i.name, i.activity.source_format, i.member.csv_name, i.is_run) for i in items] == [
         ("runs/a.gpx", "gpx", None, True),
         ("runs/b.tcx", "tcx", None, True),
     ]
@@ -534,8 +553,8 @@ def test_plain_zip_without_csv():
 def test_csv_matched_by_activity_id_when_filename_missing():
     csv_rows = [{"Activity ID": "77", "Activity Name": "Parkrun", "Activity Type": "Run"}]
     data = make_zip({"activities.csv": strava_csv(csv_rows), "activities/77.fit.gz": gz(make_fit())})
-    (item,) = iter_archive("export.zip", data)
-    assert (item.csv_name, item.activity.distance_km) == ("Parkrun", 0.6)
+    (item,) = read_archive("export.zip", data)
+    assert (item.member.csv_name, item.activity.distance_km) == ("Parkrun", 0.6)
 
 
 @pytest.mark.parametrize(
@@ -544,16 +563,14 @@ def test_csv_matched_by_activity_id_when_filename_missing():
 def test_path_outside_the_archive_refuses_it_all(evil):
     data = make_zip({"activities/1.gpx": make_gpx(), evil: make_gpx()})
     with pytest.raises(ImportRefused, match="outside its folder"):
-        iter_archive("export.zip", data)
-    with pytest.raises(ImportRefused, match="outside its folder"):
-        archive_members("export.zip", data)
+        read_members("export.zip", data)
 
 
 def test_zip_bomb_member_is_refused_others_parse():
     bomb = b"\0" * (50 * 1024 * 1024)
     data = make_zip({"a.gpx": make_gpx(), "bomb.fit": bomb})
     assert len(data) < 200 * 1024
-    items = {item.name: item for item in iter_archive("x.zip", data)}
+    items = {item.name: item for item in read_archive("x.zip", data)}
     assert items["bomb.fit"].refused == "compressed suspiciously well (a possible zip bomb)"
     assert items["a.gpx"].activity is not None
 
@@ -562,22 +579,22 @@ def test_zip_declared_total_over_the_limit(monkeypatch):
     monkeypatch.setattr(importing, "MAX_UNCOMPRESSED_BYTES", 10 * 1024 * 1024)
     data = make_zip({f"{i}.gpx": b"<" * (3 * 1024 * 1024) for i in range(4)})
     with pytest.raises(ImportRefused, match="unpacks to more than 10 MB"):
-        iter_archive("x.zip", data)
+        read_members("x.zip", data)
 
 
 def test_zip_actually_read_total_is_capped(monkeypatch):
     data = make_zip({f"{i}.tcx": make_tcx() for i in range(4)})
+    members = read_members("x.zip", data)  # the declared sizes pass the check...
     monkeypatch.setattr(importing, "MAX_UNCOMPRESSED_BYTES", len(make_tcx()) * 2 + 10)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # not checked by open_archive
-        items = [parse_member(zf, f"{i}.tcx") for i in range(4)]
-    assert [item.activity is not None for item in items] == [True, True, False, False]
-    assert items[3].refused.startswith("the archive unpacks to more than")
+    members = list(members)  # ...and what is actually read is capped as it is read
+    assert [member.data is not None for member in members] == [True, True, False, False]
+    assert members[3].refused.startswith("the archive unpacks to more than")
 
 
 def test_member_over_the_file_limit(monkeypatch):
     monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1000)
     data = make_zip({"big.tcx": make_tcx(), "small.gpx.gz": gz(make_tcx())}, compression=zipfile.ZIP_STORED)
-    items = {item.name: item for item in iter_archive("x.zip", data)}
+    items = {item.name: item for item in read_archive("x.zip", data)}
     assert items["big.tcx"].refused.startswith("larger than")
     assert items["small.gpx.gz"].refused.endswith("once uncompressed")
 
@@ -586,19 +603,19 @@ def test_too_many_members(monkeypatch):
     monkeypatch.setattr(importing, "MAX_ZIP_MEMBERS", 3)
     data = make_zip({f"{i}.gpx": make_gpx() for i in range(4)})
     with pytest.raises(ImportRefused, match="more than 3 files"):
-        archive_members("x.zip", data)
+        read_members("x.zip", data)
 
 
 @pytest.mark.parametrize("data", [b"", b"not a zip", make_gpx(), b"PK\x03\x04broken"])
 def test_not_a_zip(data):
     with pytest.raises(ImportRefused, match="not a zip archive"):
-        iter_archive("x.zip", data)
+        read_members("x.zip", data)
 
 
 def test_zip_too_large(monkeypatch):
     monkeypatch.setattr(importing, "MAX_ZIP_BYTES", 100)
     with pytest.raises(ImportRefused, match="archive is larger than"):
-        iter_archive("x.zip", make_zip({"a.gpx": make_gpx()}))
+        read_members("x.zip", make_zip({"a.gpx": make_gpx()}))
 
 
 # --- 5. fuzzing --------------------------------------------------------------------------
@@ -665,6 +682,7 @@ def fuzz_seeds(samples_dir) -> dict[str, bytes]:
     return {name: (samples_dir / name).read_bytes() for name in FUZZ_SAMPLES}
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(FUZZ_SAMPLES),
@@ -675,6 +693,7 @@ def test_fuzz_real_samples(fuzz_seeds, name, mutations, fix_crc):
     parse_or_refuse(name, mutate(fuzz_seeds[name], mutations, fix_crc))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=2000)
 @given(
     name=st.sampled_from(sorted(OWN)),
@@ -685,6 +704,7 @@ def test_fuzz_own_fixtures(name, mutations, fix_crc):
     parse_or_refuse(name, mutate(OWN[name], mutations, fix_crc))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=2000)
 @given(data=st.binary(max_size=512))
 def test_fuzz_arbitrary_bytes(data):
@@ -731,14 +751,14 @@ def test_the_gpsbabel_hike_is_not_a_run(samples_dir):
     name = "gpx-gpsbabel-hike-no-hr-multitrack.gpx"
     hike = parse_activity(name, (samples_dir / name).read_bytes())
     assert hike.sport is None  # the file says nothing: the pace decides
-    assert not hike.is_run
+    assert not_a_run(hike) is not None
     assert re.fullmatch(
         r"no sport in the file, and 15:[23]\d min/km is a walking pace", importing.not_a_run(hike)
     )
     why = importing.not_a_run(hike, miles=True)
     assert re.fullmatch(r"no sport in the file, and 24:[45]\d min/mi is a walking pace", why)
     # In an archive without a CSV, the same rule.
-    (item,) = iter_archive("old.zip", make_zip({"hike.gpx": (samples_dir / name).read_bytes()}))
+    (item,) = read_archive("old.zip", make_zip({"hike.gpx": (samples_dir / name).read_bytes()}))
     assert not item.is_run
     # The runner's own label (a Strava export's type) still decides.
     assert importing.not_a_run(hike, "Run") is None
@@ -748,7 +768,7 @@ def test_the_gpsbabel_hike_is_not_a_run(samples_dir):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_sample_is_a_run_exactly_when_it_is_one(samples_dir, name):
     activity = parse_activity(name, (samples_dir / name).read_bytes())
-    assert activity.is_run is (name in RUNNING_SAMPLES)
+    assert (not_a_run(activity) is None) is (name in RUNNING_SAMPLES)
 
 
 @pytest.mark.parametrize("name", RUNNING_SAMPLES)
@@ -798,22 +818,18 @@ def activity(km: float | None, minutes: float | None, sport: str | None = None) 
 def test_one_rule_for_is_this_a_run(km, minutes, sport, label, is_run):
     subject = activity(km, minutes, sport)
     assert (importing.not_a_run(subject, label) is None) is is_run
-    item = ArchiveItem("a.gpx", activity=subject, csv_type=label)
-    assert item.is_run is is_run  # an archive's item follows the same rule
-    if label is None:
-        assert subject.is_run is is_run
 
 
-def test_an_item_without_a_readable_file_follows_its_label():
-    assert ArchiveItem("a.fit", refused="damaged", csv_type="Run").is_run
-    assert not ArchiveItem("a.fit", refused="damaged", csv_type="Ride").is_run
-    assert not ArchiveItem("a.fit", refused="damaged").is_run
+def test_a_file_that_cannot_be_read_follows_its_label():
+    assert importing.not_a_run(None, "Run") is None
+    assert importing.not_a_run(None, "Ride") == "ride"
+    assert importing.not_a_run(None) == "nothing in the file says what it is"
 
 
 def test_a_walk_written_as_a_gpx_without_a_sport_is_skipped_and_a_run_is_kept():
     walk = tuple(Point(i * 90, i * 100.0, None, None, 52.0 + i * 0.0009, 4.0) for i in range(13))
     parsed = parse_activity("walk.gpx", make_gpx(points=walk, sport=None))
     assert parsed.distance_km == pytest.approx(1.2, rel=0.02) and parsed.duration_min == pytest.approx(18)
-    assert not parsed.is_run
+    assert not_a_run(parsed) is not None
     run = tuple(Point(i * 30, i * 100.0, None, None, 52.0 + i * 0.0009, 4.0) for i in range(13))
-    assert parse_activity("run.gpx", make_gpx(points=run, sport=None)).is_run
+    assert not_a_run(parse_activity("run.gpx", make_gpx(points=run, sport=None))) is None

@@ -16,7 +16,6 @@ import os
 import re
 import uuid
 from collections import Counter
-from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -32,15 +31,23 @@ from hypothesis import strategies as st
 
 from advice.forms import HydrationForm
 from advice.units import Units
-from checkins.forms import CheckInForm, FollowUpForm, ProfileForm, SignupForm
-from checkins.history import HistoryFilter
+from checkins.forms import CheckInForm, FollowUpForm, HistoryFilter, ProfileForm, SignupForm
 from checkins.models import CheckIn, ImportJob, Run, User
-from checkins.portability import FORMAT, VERSION
-from checkins.report import PeriodForm
+from checkins.transfer.export import FORMAT, VERSION
+from checkins.transfer.forms import PeriodForm
 from tests.factories import METRIC_PROFILE_FORM, PASSWORD, RunFactory
-from tests.fixtures_activity import START, make_gpx, make_tcx, make_zip, strava_csv
-from tests.test_access import PATTERNS, PUBLIC, concrete
-from tests.test_checkin import checkin_post
+from tests.helpers import (
+    PUBLIC,
+    START,
+    Tree,
+    checkin_post,
+    concrete,
+    make_gpx,
+    make_tcx,
+    make_zip,
+    strava_csv,
+    url_patterns,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,41 +95,9 @@ PAYLOAD_TEXT = " ".join(PAYLOADS)
 RAW_MARKERS = ("<script>alert(1)", "<img src=x", "onerror=alert(1)>")
 
 
-class _Tags(HTMLParser):
-    """Start tags with their attributes, and the text inside each element that has an id."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text_by_id: dict[str, list[str]] = {}
-        self._open: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs_map = dict(attrs)
-        self.tags.append((tag, attrs_map))
-        if tag not in {"input", "br", "img", "meta", "link", "hr", "source", "area", "col", "wbr"}:
-            element_id = attrs_map.get("id")
-            self._open.append((tag, element_id))
-            if element_id:
-                self.text_by_id.setdefault(element_id, [])
-
-    def handle_endtag(self, tag):
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data):
-        for _tag, element_id in self._open:
-            if element_id:
-                self.text_by_id[element_id].append(data)
-
-
-def parse(html: str) -> _Tags:
-    parser = _Tags()
-    parser.feed(html)
-    parser.close()
-    return parser
+def texts_by_id(html: str) -> dict[str, str]:
+    """The text inside each element that has an id, as written (spaces kept)."""
+    return {el.attrs["id"]: "".join(el.parts) for el in Tree(html).root.walk() if el.attrs.get("id")}
 
 
 def csp_nonce(response) -> str | None:
@@ -150,7 +125,7 @@ def assert_inert(response, *, shown: tuple[str, ...] = ()) -> str:
     lowered = body.lower()
     for marker in RAW_MARKERS:
         assert marker not in lowered, f"unescaped {marker!r} in {response.wsgi_request.path}"
-    for tag, attrs in parse(body).tags:
+    for tag, attrs in ((el.tag, el.attrs) for el in Tree(body).root.walk()):
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name, value)
             assert not name.startswith("hx-on"), (tag, name, value)
@@ -214,7 +189,7 @@ def concrete_url(route: str, runner) -> str:
 
 
 def test_the_csrf_lists_name_real_routes():
-    names = {name for _, name in PATTERNS}
+    names = {name for _, name in url_patterns()}
     assert names >= MUST_REFUSE | MUST_REFUSE_ANONYMOUS
 
 
@@ -223,7 +198,7 @@ def test_every_post_without_a_token_is_refused(runner):
     client.force_login(runner)
     anonymous = Client(enforce_csrf_checks=True)
     statuses = {}
-    for route, name in PATTERNS:
+    for route, name in url_patterns():
         url = concrete_url(route, runner)
         statuses[name] = client.post(url, {"distance": "5"}).status_code
         if name in PUBLIC:
@@ -236,7 +211,7 @@ def test_every_post_without_a_token_is_refused(runner):
         assert statuses[f"{name} (anonymous)"] == 403, name
     # Nothing happened: the runner is still here, logged in, with every run.
     assert User.objects.filter(pk=runner.pk).exists()
-    assert Run.objects.filter(runner=runner).count() == sum("runs/<int:pk>" in r for r, _ in PATTERNS)
+    assert Run.objects.filter(runner=runner).count() == sum("runs/<int:pk>" in r for r, _ in url_patterns())
     assert client.get(reverse("history")).status_code == 200
 
 
@@ -646,6 +621,7 @@ def checkin_fields():
     return CheckInForm(units=Units()).fields
 
 
+@pytest.mark.slow
 def test_fuzz_checkin_create(fuzz_client):
     valid = checkin_post()
 
@@ -666,6 +642,7 @@ def test_fuzz_checkin_create(fuzz_client):
     ran_all("checkin_create")
 
 
+@pytest.mark.slow
 def test_fuzz_checkin_preview(fuzz_client, fuzz_runner):
     run = Run.objects.filter(runner=fuzz_runner).first()
     run_param = st.one_of(
@@ -687,6 +664,7 @@ def test_fuzz_checkin_preview(fuzz_client, fuzz_runner):
     ran_all("checkin_preview")
 
 
+@pytest.mark.slow
 def test_fuzz_profile(fuzz_client, fuzz_runner):
     fields = ProfileForm(instance=fuzz_runner.profile).fields
     valid = {**METRIC_PROFILE_FORM, "time_zone": "Europe/Berlin", "body_weight": "70"}
@@ -706,6 +684,7 @@ def test_fuzz_profile(fuzz_client, fuzz_runner):
         assert fuzz_client.get(reverse(page)).status_code == 200, page
 
 
+@pytest.mark.slow
 def test_fuzz_signup(db):
     client = Client()
     fields = SignupForm().fields
@@ -725,6 +704,7 @@ def test_fuzz_signup(db):
     ran_all("signup")
 
 
+@pytest.mark.slow
 def test_fuzz_history_filters(fuzz_client):
     fields = HistoryFilter().fields | {"page": forms.IntegerField()}
 
@@ -741,6 +721,7 @@ def test_fuzz_history_filters(fuzz_client):
     ran_all("history")
 
 
+@pytest.mark.slow
 def test_fuzz_report_period(fuzz_client):
     @fuzz_settings("report")
     @given(data=form_data(PeriodForm().fields))
@@ -754,6 +735,7 @@ def test_fuzz_report_period(fuzz_client):
     ran_all("report")
 
 
+@pytest.mark.slow
 def test_fuzz_hydration(fuzz_client):
     @fuzz_settings("hydration")
     @given(data=form_data(HydrationForm(units=Units()).fields))
@@ -767,6 +749,7 @@ def test_fuzz_hydration(fuzz_client):
     ran_all("hydration")
 
 
+@pytest.mark.slow
 def test_fuzz_followup(fuzz_client, fuzz_runner):
     run = Run.objects.filter(runner=fuzz_runner, checkin__twitching=True).first()
     fields = FollowUpForm(checkin=run.checkin).fields
@@ -789,12 +772,12 @@ def test_fuzz_followup(fuzz_client, fuzz_runner):
 def assert_errors_at_fields(response) -> None:
     """Every error of the bound form is in the page's slot for its field, id="err-<field>"."""
     form = response.context["form"]
-    slots = parse(response.content.decode()).text_by_id
+    slots = texts_by_id(response.content.decode())
     for name, messages in form.errors.items():
         assert name != NON_FIELD_ERRORS, messages
         slot = f"err-{form[name].html_name}"
         assert slot in slots, f"no error slot {slot!r} on the page for {messages}"
-        text = "".join(slots[slot])
+        text = slots[slot]
         for message in messages:
             assert message in text, (slot, message, text)
 
@@ -851,10 +834,12 @@ def test_every_checkin_error_is_shown_at_its_field(runner_client, runner, make_r
         form = response.context["form"]
         assert set(form.errors) == set(form.fields), set(form.fields) - set(form.errors)
         assert_errors_at_fields(response)
-        body = response.content.decode()
+        # Each input (or fieldset of choices) with an error points at its slot.
+        elements = Tree(response.content.decode()).root.walk()
+        described = [el.attrs.get("aria-describedby", "").split() for el in elements]
         for name in form.errors:
             if not form[name].is_hidden:
-                assert f'aria-describedby="err-{name}"' in body, name
+                assert [f"err-{name}"] in described, name
     # The live preview refreshes the same slots out of band.
     preview = runner_client.post(reverse("checkin_preview"), WRONG_EVERYWHERE, headers={"HX-Request": "true"})
     assert_errors_at_fields(preview)
@@ -862,8 +847,8 @@ def test_every_checkin_error_is_shown_at_its_field(runner_client, runner, make_r
     one = runner_client.post(
         reverse("checkin_preview"), checkin_post(temperature="200", fluid="8"), headers=headers
     )
-    slots = parse(one.content.decode()).text_by_id
-    filled = {slot for slot, text in slots.items() if slot.startswith("err-") and "".join(text).strip()}
+    slots = texts_by_id(one.content.decode())
+    filled = {slot for slot, text in slots.items() if slot.startswith("err-") and text.strip()}
     assert filled == {"err-temperature"}, filled
 
 

@@ -14,6 +14,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SERIOUS = {"serious", "critical"}
 
 
+def pytest_collection_modifyitems(config, items):
+    """A browser test is a slow one: `make test-fast` (-m "not slow") leaves it out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()
@@ -41,18 +48,3 @@ def _fail_fast(page):
     """Ten seconds is plenty on loopback; fail sooner than Playwright's default 30."""
     page.set_default_timeout(10_000)
     page.set_default_navigation_timeout(15_000)
-
-
-def log_in(page, base_url: str, user, password: str | None = None) -> None:
-    """Log `user` in through the log-in page, as a runner does."""
-    import re
-
-    from playwright.sync_api import expect
-
-    from tests.factories import PASSWORD
-
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label(re.compile("E-mail")).fill(user.email)
-    page.get_by_label(re.compile("Password")).fill(password or PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Settings")).to_be_visible()

@@ -12,9 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from checkins.models import ImportJob, Run
-from tests.browser.conftest import log_in
 from tests.factories import UserFactory
-from tests.fixtures_activity import strava_csv
+from tests.helpers import log_in, strava_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +60,7 @@ def test_strava_export_imports_with_progress_and_report(
     import_page, samples, tmp_path, screenshot, monkeypatch
 ):
     page = import_page
-    monkeypatch.setattr("checkins.imports.STEP_ITEMS", 1)  # one file per request: a bar to watch
+    monkeypatch.setattr("checkins.transfer.import_jobs.STEP_ITEMS", 1)  # one file per request: a bar to watch
     names = [
         "fit-garmin-fr910xt-run.fit",
         "fit-coros-apexpro-run.fit",

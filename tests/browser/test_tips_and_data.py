@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from checkins.models import CheckIn, Run, User
-from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, RunFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

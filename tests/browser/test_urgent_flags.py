@@ -12,9 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from checkins.models import CheckIn, Run
-from tests.browser.conftest import log_in
-from tests.conftest import ARTIFACTS
 from tests.factories import RunFactory, UserFactory
+from tests.helpers import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,4 @@
-"""Activity-file import: FIT, GPX and TCX files (optionally gzipped) and zips of them,
+"""Reading watch files: FIT, GPX and TCX files (optionally gzipped) and zips of them,
 including a Strava bulk export. Pure parsing: no database, no Django.
 
 Every failure a runner can cause with a file is an `ImportRefused` carrying a sentence
@@ -24,11 +24,10 @@ import gzip
 import io
 import math
 import re
-import weakref
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from xml.etree.ElementTree import Element, ParseError
 from xml.parsers.expat import errors as expat_errors
@@ -47,17 +46,14 @@ __all__ = [
     "MAX_ZIP_MEMBERS",
     "RUNNING_SPORTS",
     "Activity",
-    "ArchiveItem",
     "ArchiveMember",
     "ImportRefused",
-    "archive_members",
     "is_duplicate",
-    "iter_archive",
+    "larger_than",
     "normalise_sport",
     "not_a_run",
     "open_archive",
     "parse_activity",
-    "parse_member",
     "read_members",
     "sport_of",
 ]
@@ -85,6 +81,11 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB"
 
 
+def larger_than(limit: int) -> str:
+    """ "larger than 25 MB": why a file over a size limit is refused."""
+    return f"larger than {_mb(limit)}"
+
+
 class ImportRefused(Exception):
     """A file or archive that cannot be imported; `reason` is written for the runner."""
 
@@ -106,10 +107,6 @@ class Activity:
     avg_temperature_c: float | None
     has_gps: bool
     source_format: str  # "fit" | "gpx" | "tcx"
-
-    @property
-    def is_run(self) -> bool:
-        return not_a_run(self) is None
 
     @property
     def pace_min_per_km(self) -> float | None:
@@ -296,7 +293,7 @@ def _gunzip(filename: str, data: bytes) -> bytes:
     except (OSError, zlib.error) as exc:
         raise ImportRefused(filename, "the compressed file is damaged") from exc
     if len(out) > limit:
-        raise ImportRefused(filename, f"larger than {_mb(limit)} once uncompressed")
+        raise ImportRefused(filename, f"{larger_than(limit)} once uncompressed")
     return out
 
 
@@ -306,7 +303,7 @@ def _gunzip(filename: str, data: bytes) -> bytes:
 def parse_activity(filename: str, data: bytes) -> Activity:
     """Read one FIT, GPX or TCX file (gzipped or not), detected by its content."""
     if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused(filename, f"larger than {_mb(MAX_FILE_BYTES)}")
+        raise ImportRefused(filename, larger_than(MAX_FILE_BYTES))
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(filename, data)
     if not data.strip():
@@ -364,9 +361,7 @@ def _parse_xml(filename: str, data: bytes) -> Element:
         if b"<gpx" not in head and b"TrainingCenterDatabase" not in head:
             raise ImportRefused(filename, NOT_ACTIVITY) from exc
         if getattr(exc, "code", None) in _TRUNCATED_XML:
-            raise ImportRefused(
-                filename, "the file is cut short (it ends before the document closes)"
-            ) from exc
+            raise ImportRefused(filename, XML_CUT_SHORT) from exc
         line = getattr(exc, "position", (None,))[0]
         where = f" (line {line})" if line else ""
         raise ImportRefused(filename, f"the file is damaged: it is not well-formed XML{where}") from exc
@@ -613,43 +608,9 @@ def _parse_fit(filename: str, data: bytes) -> Activity:
 
 
 @dataclass(frozen=True)
-class ArchiveItem:
-    name: str
-    activity: Activity | None = None
-    refused: str | None = None  # runner-facing reason when the member could not be read
-    csv_name: str | None = None  # Strava's "Activity Name"
-    csv_type: str | None = None  # Strava's "Activity Type", as written ("Run", "Trail Run", "Ride")
-
-    @property
-    def sport(self) -> str | None:
-        """The export's activity type (the runner's own label), else the file's sport, normalised."""
-        return sport_of(self.activity, self.csv_type)
-
-    @property
-    def is_run(self) -> bool:
-        return not_a_run(self.activity, self.csv_type) is None
-
-
-@dataclass(frozen=True)
 class _CsvRow:
     name: str | None
     type: str | None
-
-
-@dataclass
-class _ArchiveState:
-    csv: dict[str, _CsvRow] | None = None
-    bytes_read: int = 0
-
-
-_STATES: weakref.WeakKeyDictionary[zipfile.ZipFile, _ArchiveState] = weakref.WeakKeyDictionary()
-
-
-def _state(zf: zipfile.ZipFile) -> _ArchiveState:
-    state = _STATES.get(zf)
-    if state is None:
-        state = _STATES[zf] = _ArchiveState()
-    return state
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -673,7 +634,7 @@ def _is_activity_name(name: str) -> bool:
 def open_archive(filename: str, data: bytes) -> zipfile.ZipFile:
     """Open and check a whole archive; refuse it (ImportRefused) if it is not safe to read."""
     if len(data) > MAX_ZIP_BYTES:
-        raise ImportRefused(filename, f"the archive is larger than {_mb(MAX_ZIP_BYTES)}")
+        raise ImportRefused(filename, f"the archive is {larger_than(MAX_ZIP_BYTES)}")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -682,84 +643,112 @@ def open_archive(filename: str, data: bytes) -> zipfile.ZipFile:
     if len(infos) > MAX_ZIP_MEMBERS:
         raise ImportRefused(filename, f"the archive holds more than {MAX_ZIP_MEMBERS} files")
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise ImportRefused(filename, f"the archive unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)}")
+        raise ImportRefused(filename, unpacks_too_large())
     for info in infos:
         if _unsafe_path(info.filename):
             raise ImportRefused(filename, f"the archive has a file outside its folder ({info.filename[:80]})")
     return zf
 
 
-def _activity_names(zf: zipfile.ZipFile) -> list[str]:
-    return [info.filename for info in zf.infolist() if not info.is_dir() and _is_activity_name(info.filename)]
+def unpacks_too_large() -> str:
+    return f"the archive unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)}"
 
 
-def archive_members(filename: str, data: bytes) -> list[str]:
-    """The activity files in an archive, in archive order, after checking the whole archive."""
-    with open_archive(filename, data) as zf:
-        return _activity_names(zf)
+@dataclass(frozen=True)
+class ArchiveMember:
+    """One activity file of an archive, read but not parsed (the import job parses it later)."""
+
+    name: str
+    data: bytes | None = None
+    refused: str | None = None  # runner-facing reason when the member could not be read
+    csv_name: str | None = None  # Strava's "Activity Name"
+    csv_type: str | None = None  # Strava's "Activity Type", as written ("Run", "Trail Run", "Ride")
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | str:
-    """The member's bytes, or a refusal reason."""
-    state = _state(zf)
-    limit = MAX_FILE_BYTES
-    if info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        return "compressed suspiciously well (a possible zip bomb)"
-    if info.file_size > limit:
-        return f"larger than {_mb(limit)}"
-    if state.bytes_read + info.file_size > MAX_UNCOMPRESSED_BYTES:
-        return f"the archive unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)}"
-    try:
-        with zf.open(info) as stream:
-            data = _read_capped(stream, limit)
-    except NotImplementedError:
-        return "compressed in a way that cannot be read"
-    except RuntimeError:
-        return "the file is encrypted"
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError):
-        return "the file is damaged inside the archive"
-    state.bytes_read += len(data)
-    if len(data) > limit:
-        return f"larger than {_mb(limit)}"
-    return data
+def read_members(filename: str, data: bytes) -> Iterator[ArchiveMember]:
+    """Every activity file in a zip, in archive order, its bytes read (capped, checked) but not
+    parsed. The archive as a whole is checked (and refused with ImportRefused) when this is
+    called, before the first member."""
+    return _Archive(open_archive(filename, data)).members()
 
 
-def _strava_rows(zf: zipfile.ZipFile) -> dict[str, _CsvRow]:
-    """activities.csv at the root of a Strava export, keyed by Filename and by Activity ID."""
-    state = _state(zf)
-    if state.csv is not None:
-        return state.csv
-    rows: dict[str, _CsvRow] = {}
-    state.csv = rows
-    try:
-        info = zf.getinfo("activities.csv")
-    except KeyError:
+class _Archive:
+    """A checked zip, read member by member: each capped, and the total read capped too
+    (the declared sizes, checked by open_archive, may lie)."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+        self.bytes_read = 0
+
+    def members(self) -> Iterator[ArchiveMember]:
+        with self.zf:
+            rows = self._strava_rows()
+            for info in self.zf.infolist():
+                if info.is_dir() or not _is_activity_name(info.filename):
+                    continue
+                row = _csv_row(rows, info.filename)
+                csv_info = {"csv_name": row.name, "csv_type": row.type} if row else {}
+                data = self._read(info)
+                if isinstance(data, str):
+                    yield ArchiveMember(info.filename, refused=data, **csv_info)
+                else:
+                    yield ArchiveMember(info.filename, data=data, **csv_info)
+
+    def _read(self, info: zipfile.ZipInfo) -> bytes | str:
+        """The member's bytes, or a refusal reason."""
+        limit = MAX_FILE_BYTES
+        if info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return "compressed suspiciously well (a possible zip bomb)"
+        if info.file_size > limit:
+            return larger_than(limit)
+        if self.bytes_read + info.file_size > MAX_UNCOMPRESSED_BYTES:
+            return unpacks_too_large()
+        try:
+            with self.zf.open(info) as stream:
+                data = _read_capped(stream, limit)
+        except NotImplementedError:
+            return "compressed in a way that cannot be read"
+        except RuntimeError:
+            return "the file is encrypted"
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError):
+            return "the file is damaged inside the archive"
+        self.bytes_read += len(data)
+        if len(data) > limit:
+            return larger_than(limit)
+        return data
+
+    def _strava_rows(self) -> dict[str, _CsvRow]:
+        """activities.csv at the root of a Strava export, keyed by Filename and by Activity ID."""
+        rows: dict[str, _CsvRow] = {}
+        try:
+            info = self.zf.getinfo("activities.csv")
+        except KeyError:
+            return rows
+        data = self._read(info)
+        if isinstance(data, str):
+            return rows
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+        header = next(reader, None)
+        if not header:
+            return rows
+        # Strava repeats some headings ("Distance", "Elapsed Time"): take the first of each.
+        columns: dict[str, int] = {}
+        for index, heading in enumerate(header):
+            columns.setdefault(heading.strip(), index)
+
+        def cell(row: list[str], heading: str) -> str | None:
+            index = columns.get(heading)
+            if index is None or index >= len(row):
+                return None
+            return row[index].strip() or None
+
+        for row in reader:
+            entry = _CsvRow(name=cell(row, "Activity Name"), type=cell(row, "Activity Type"))
+            if filename := cell(row, "Filename"):
+                rows[filename.replace("\\", "/").lstrip("/")] = entry
+            if activity_id := cell(row, "Activity ID"):
+                rows.setdefault(f"id:{activity_id}", entry)
         return rows
-    data = _read_member(zf, info)
-    if isinstance(data, str):
-        return rows
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
-    header = next(reader, None)
-    if not header:
-        return rows
-    # Strava repeats some headings ("Distance", "Elapsed Time"): take the first of each.
-    columns: dict[str, int] = {}
-    for index, heading in enumerate(header):
-        columns.setdefault(heading.strip(), index)
-
-    def cell(row: list[str], heading: str) -> str | None:
-        index = columns.get(heading)
-        if index is None or index >= len(row):
-            return None
-        return row[index].strip() or None
-
-    for row in reader:
-        entry = _CsvRow(name=cell(row, "Activity Name"), type=cell(row, "Activity Type"))
-        if filename := cell(row, "Filename"):
-            rows[filename.replace("\\", "/").lstrip("/")] = entry
-        if activity_id := cell(row, "Activity ID"):
-            rows.setdefault(f"id:{activity_id}", entry)
-    return rows
 
 
 def _csv_row(rows: Mapping[str, _CsvRow], name: str) -> _CsvRow | None:
@@ -767,63 +756,6 @@ def _csv_row(rows: Mapping[str, _CsvRow], name: str) -> _CsvRow | None:
         return rows[name]
     stem = name.rsplit("/", 1)[-1].split(".", 1)[0]
     return rows.get(f"id:{stem}")
-
-
-@dataclass(frozen=True)
-class ArchiveMember:
-    """One activity file of an archive, read but not parsed (for callers that parse later)."""
-
-    name: str
-    data: bytes | None = None
-    refused: str | None = None
-    csv_name: str | None = None
-    csv_type: str | None = None
-
-
-def _member(zf: zipfile.ZipFile, name: str) -> ArchiveMember:
-    row = _csv_row(_strava_rows(zf), name)
-    csv_info = {"csv_name": row.name, "csv_type": row.type} if row else {}
-    if _unsafe_path(name):
-        return ArchiveMember(name, refused="outside the archive's folder", **csv_info)
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return ArchiveMember(name, refused="not in the archive", **csv_info)
-    data = _read_member(zf, info)
-    if isinstance(data, str):
-        return ArchiveMember(name, refused=data, **csv_info)
-    return ArchiveMember(name, data=data, **csv_info)
-
-
-def parse_member(zf: zipfile.ZipFile, name: str) -> ArchiveItem:
-    """Read and parse one member of an archive; never raises for a bad member."""
-    member = _member(zf, name)
-    item = ArchiveItem(name, refused=member.refused, csv_name=member.csv_name, csv_type=member.csv_type)
-    if member.data is None:
-        return item
-    try:
-        return replace(item, activity=parse_activity(name, member.data))
-    except ImportRefused as exc:
-        return replace(item, refused=exc.reason)
-
-
-def iter_archive(filename: str, data: bytes) -> Iterator[ArchiveItem]:
-    """Every activity file in a zip, parsed, one item each. The archive as a whole is checked
-    (and refused with ImportRefused) when this is called, before the first item."""
-    zf = open_archive(filename, data)
-    return _each(zf, parse_member)
-
-
-def read_members(filename: str, data: bytes) -> Iterator[ArchiveMember]:
-    """Like `iter_archive`, but yields each member's bytes (capped, checked) unparsed."""
-    zf = open_archive(filename, data)
-    return _each(zf, _member)
-
-
-def _each(zf: zipfile.ZipFile, read):
-    with zf:
-        for name in _activity_names(zf):
-            yield read(zf, name)
 
 
 # --- duplicates --------------------------------------------------------------------------

@@ -1,13 +1,12 @@
-"""Bringing runs in from activity files (Django side): the one-file pre-fill, and jobs
-for many files or a Strava export, processed a few items per request.
+"""Bringing runs in from watch files (Django side): the one-file pre-fill of a new
+check-in, and jobs for many files or a Strava export, processed a few items per request.
 
-Parsing and every safety check of untrusted files live in `importing` (no database).
+Parsing and every safety check of untrusted files live in `watch_files` (no database).
 """
 
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import time
 import uuid
 import zipfile
@@ -15,23 +14,23 @@ import zipfile
 from django.db import transaction
 from django.utils import timezone
 
-from .importing import (
+from ..models import ImportItem, ImportJob, Run
+from .watch_files import (
     MAX_FILE_BYTES,
     MAX_ZIP_BYTES,
     Activity,
     ImportRefused,
     is_duplicate,
+    larger_than,
     not_a_run,
     parse_activity,
     read_members,
     sport_of,
 )
-from .models import ImportItem, ImportJob, Run
 
 STEP_SECONDS = 0.8  # work per progress request: the bar moves about once a second
 STEP_ITEMS = 50
-# GPS sports watches date from the late 1990s; an earlier start is a damaged file.
-EARLIEST_START = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)
+PREFILL_KEY = "checkin_prefill"  # in the session: what a watch file gave, for the next check-in form
 
 
 def is_zip(name: str, head: bytes) -> bool:
@@ -41,8 +40,19 @@ def is_zip(name: str, head: bytes) -> bool:
 def read_upload(upload, *, limit: int) -> bytes:
     """The upload's bytes, refusing anything over `limit` before reading it."""
     if upload.size > limit:
-        raise ImportRefused(upload.name, f"larger than {limit // (1024 * 1024)} MB")
+        raise ImportRefused(upload.name, larger_than(limit))
     return upload.read()
+
+
+def keep_for_checkin(session, activity: Activity) -> None:
+    """What the check-in form takes from a watch file, kept for the next new check-in."""
+    session[PREFILL_KEY] = prefill_from(activity)
+
+
+def take_for_checkin(session) -> dict | None:
+    """What a watch file gave for this new check-in, once (see keep_for_checkin)."""
+    prefill = session.pop(PREFILL_KEY, None)
+    return prefill if isinstance(prefill, dict) else None
 
 
 def prefill_from(activity: Activity) -> dict:
@@ -124,13 +134,8 @@ def _process(item: ImportItem, runner, starts: list) -> None:
     if why_not:
         _finish(item, ImportItem.Status.SKIPPED, f"not a run ({why_not})")
         return
-    now = timezone.now()
-    if not (EARLIEST_START <= activity.started_at <= now + dt.timedelta(days=1)):
-        _finish(
-            item,
-            ImportItem.Status.REFUSED,
-            f"its start time ({activity.started_at:%Y-%m-%d}) is not plausible",
-        )
+    if not Run.is_plausible_start(activity.started_at):
+        _finish(item, ImportItem.Status.REFUSED, Run.implausible_start(activity.started_at))
         return
     if is_duplicate(activity.started_at, starts):
         _finish(item, ImportItem.Status.SKIPPED, "already here: a run starting within 2 minutes")

@@ -1,18 +1,34 @@
-"""The project's own activity fixtures: small FIT, GPX and TCX files and zips of them,
-written by the tests themselves (nothing copied from elsewhere). Each builder returns
-bytes; `write` puts them in a test's tmp_path when a real file is wanted.
+"""Helpers shared by the test modules; fixtures live in conftest.py, rows in factories.py.
+
+- Pages as HTML: a small tree of a page (Tree, parse, main_of), its headings.
+- Check-in bodies: a valid check-in as a browser posts it (also loadtest's body).
+- The app's URLs, enumerated from the URLconf.
+- Watch files: small FIT, GPX and TCX files and zips of them, written by the tests
+  themselves (nothing copied from elsewhere); `write` puts one in a test's tmp_path.
+- The browser: Debian's Chromium, launched the same way by the browser tests and the
+  benchmark, the screenshots' folder, and logging in through the log-in page.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import functools
 import gzip
 import io
+import itertools
+import os
+import re
+import shutil
+import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.activity_message import ActivityMessage
 from fit_tool.profile.messages.event_message import EventMessage
@@ -21,6 +37,179 @@ from fit_tool.profile.messages.lap_message import LapMessage
 from fit_tool.profile.messages.record_message import RecordMessage
 from fit_tool.profile.messages.session_message import SessionMessage
 from fit_tool.profile.profile_type import Event, EventType, FileType, Manufacturer, Sport, SubSport
+
+# --- Reading pages as HTML ------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict, parent: Element | None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element] = []
+        self.parts: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def walk(self):
+        for child in self.children:
+            yield child
+            yield from child.walk()
+
+    def find_all(self, tag: str | None = None, *, cls: str | None = None, **attrs) -> list[Element]:
+        return [
+            el
+            for el in self.walk()
+            if (tag is None or el.tag == tag)
+            and (cls is None or cls in el.classes)
+            and all(el.attrs.get(name.replace("_", "-")) == value for name, value in attrs.items())
+        ]
+
+    def find(self, tag: str | None = None, **kwargs) -> Element:
+        found = self.find_all(tag, **kwargs)
+        assert found, f"no <{tag}> {kwargs}"
+        return found[0]
+
+    def has_ancestor(self, cls: str) -> bool:
+        node = self.parent
+        while node is not None:
+            if cls in node.classes:
+                return True
+            node = node.parent
+        return False
+
+
+class Tree(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#root", {}, None)
+        self.open = [self.root]
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        el = Element(tag, {k: v or "" for k, v in attrs}, self.open[-1])
+        self.open[-1].children.append(el)
+        if tag not in VOID:
+            self.open.append(el)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.open) - 1, 0, -1):
+            if self.open[index].tag == tag:
+                del self.open[index:]
+                return
+
+    def handle_data(self, data):
+        for el in self.open:
+            el.parts.append(data)
+
+
+def parse(response) -> Element:
+    assert response.status_code == 200, response.status_code
+    return Tree(response.content.decode()).root
+
+
+def main_of(response) -> Element:
+    return parse(response).find("main")
+
+
+def input_value(html: str, name: str) -> str:
+    """The value the page's input of this name shows."""
+    return Tree(html).root.find("input", name=name).attrs.get("value", "")
+
+
+def headings(root: Element) -> list[tuple[int, str]]:
+    return [(int(el.tag[1]), el.text) for el in root.walk() if el.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}]
+
+
+def assert_headings_in_order(root: Element, first: int = 1) -> None:
+    levels = [level for level, _ in headings(root)]
+    assert levels and levels[0] == first, headings(root)
+    for before, after in itertools.pairwise(levels):
+        assert after <= before + 1, headings(root)
+
+
+# --- Check-in bodies --------------------------------------------------------------------
+
+
+def checkin_form(key: str | None = None) -> dict:
+    """A valid check-in: a hot, long run with twitching calves and a dry throat, started two
+    hours ago (UTC). The load tests (loadtest/) post it too."""
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    return {
+        "idempotency_key": key or str(uuid.uuid4()),
+        "started_at": started.strftime("%Y-%m-%dT%H:%M"),
+        "distance": "14",
+        "duration_min": "85",
+        "effort": "6",
+        "run_type": "long",
+        "temperature": "31",
+        "humidity_pct": "40",
+        "fluid": "250",
+        "electrolytes_during": "no",
+        "carbs_before_g": "0",
+        "cooldown": "none",
+        "twitching": "yes",
+        "muscles": ["calves"],
+        "intensity": "5",
+        "cramps": "no",
+        "symptoms": ["thirst"],
+        "urine_color": "6",
+    }
+
+
+def checkin_post(**overrides) -> dict:
+    """checkin_form() starting now in the runner's zone, with `overrides` (None leaves one out)."""
+    data = {**checkin_form(), "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+# --- The app's URLs ---------------------------------------------------------------------
+
+# Pages anyone may open (the landing page, and the account pages before logging in).
+PUBLIC = {
+    "home",
+    "signup",
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "logout",
+    "healthz",
+}
+
+
+def app_patterns(resolver=None, prefix: str = ""):
+    """(route, name) of every named pattern outside the admin."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith("admin/"):
+                continue
+            yield from app_patterns(entry, route)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield route, entry.name
+
+
+@functools.cache
+def url_patterns() -> list[tuple[str, str]]:
+    """(route, name) of every named pattern outside the admin, sorted (read once)."""
+    return sorted(set(app_patterns()))
+
+
+def concrete(route: str, pk: int) -> str:
+    return "/" + route.replace("<int:pk>", str(pk)).lstrip("^").rstrip("$")
+
+
+# --- Watch files ------------------------------------------------------------------------
 
 START = datetime(2024, 5, 4, 7, 30, 0, tzinfo=UTC)
 
@@ -243,3 +432,36 @@ def write(directory: Path, name: str, data: bytes) -> Path:
     path = directory / name
     path.write_bytes(data)
     return path
+
+
+# --- The browser ------------------------------------------------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # screenshots, kept by CI
+# No sandbox (containers, root in CI), no GPU, and nothing that phones home.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    """$CHROMIUM, else Debian's chromium on the PATH (apt-get install -y chromium)."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def log_in(page, base_url: str, user, password: str | None = None) -> None:
+    """Log `user` in through the log-in page, as a runner does."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label(re.compile("E-mail")).fill(user.email)
+    page.get_by_label(re.compile("Password")).fill(password or PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Settings")).to_be_visible()

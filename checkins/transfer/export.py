@@ -19,15 +19,8 @@ from django.utils.dateparse import parse_datetime
 
 from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_LABELS, SYMPTOM_LABELS
 
-from .models import (
-    CHECKIN_ANSWER_KEYS,
-    RUN_ANSWER_KEYS,
-    CheckIn,
-    Profile,
-    Run,
-    one_log_change,
-    plausible_start,
-)
+from ..logrevision import one_log_change
+from ..models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run
 
 FORMAT = "aftermath-export"
 VERSION = 1
@@ -136,6 +129,8 @@ def import_data(runner, data: object) -> tuple[int, int, list[str]]:
 def _reason(error: Exception) -> str:
     if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
         return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
     return "its values could not be read."
 
 
@@ -156,8 +151,8 @@ def _load_run(runner, key: uuid.UUID, item: dict) -> None:
         raise ValidationError({"started_at": ["missing or not a date and time."]})
     if timezone.is_naive(started):
         started = timezone.make_aware(started, dt.UTC)
-    if not plausible_start(started):
-        raise ValidationError({"started_at": [f"{started:%Y-%m-%d} is not a plausible start."]})
+    if not Run.is_plausible_start(started):
+        raise ValidationError(Run.implausible_start(started) + ".")
     run = Run(runner=runner, idempotency_key=key, started_at=started)
     run.date = dt.date.fromisoformat(item["date"]) if item.get("date") else run.local_date()
     for field in (*RUN_ANSWER_KEYS, *RUN_EXTRA_FIELDS):

@@ -20,19 +20,7 @@ from advice import (
     trigger_counts,
 )
 
-from .history import DateRangeForm, history_entries
-
-DEFAULT_DAYS = 90
-
-
-class PeriodForm(DateRangeForm):
-    """The report's period; by default the last 90 days."""
-
-    def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        data = self.cleaned_data if self.is_valid() else {}
-        end = data.get("end") or today
-        start = data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
-        return start, end
+from ..history import history_entries
 
 
 def doctor_report(runner, profile, *, start: dt.date, end: dt.date) -> dict:

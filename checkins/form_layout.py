@@ -1,0 +1,119 @@
+"""How every form is rendered: through django-crispy-forms, one way.
+
+A page writes its own <form> element (action, method, htmx attributes, the CSRF token,
+the buttons) and renders the fields inside it with `{% crispy form %}`. Each form class
+mixes in `CrispyForm`, whose helper renders every field with one template,
+templates/forms/field.html: the label, the input (with Bootstrap's classes), its help
+(id help-<name>), a slot for its errors (id err-<name>) that the input points at, and
+chips for choices. `layout()` places the fields where a form needs more than a column:
+the pieces below lay out the check-in.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK, render_field
+from django.forms import BoundField
+from django.template.loader import render_to_string
+
+FIELD_TEMPLATE = "forms/field.html"
+
+
+class SlottedField(BoundField):
+    """A field with the ids of its help and of its error slot, as the field template and the
+    check-in's live preview write them (static/js/checkin.js and the error links use err-<name>)."""
+
+    @property
+    def help_id(self) -> str:
+        return f"help-{self.html_name}"
+
+    @property
+    def error_id(self) -> str:
+        return f"err-{self.html_name}"
+
+    @property
+    def chips(self) -> str:
+        """The style of a choice's chips ("numbers", "swatches"; "" for plain ones)."""
+        return getattr(self.field, "chips", "")
+
+    @property
+    def picture(self) -> str:
+        """A template drawn before a choice's chips (the body map), or ""."""
+        return getattr(self.field, "picture", "")
+
+    @property
+    def described_by(self) -> str:
+        """What the input (or the fieldset of a choice) points at: its help, then its errors
+        (another field's, where the form tells this field's error there: `errors_at`)."""
+        errors_at = getattr(self.field, "errors_at", None)
+        error_id = f"err-{errors_at}" if errors_at else self.error_id
+        return f"{self.help_id} {error_id}" if self.help_text else error_id
+
+
+class CrispyForm:
+    """A form rendered by `{% crispy form %}` inside the page's own <form> element."""
+
+    form_method = "post"  # or "get" (filters); crispy adds no CSRF token either way
+    bound_field_class = SlottedField
+
+    def layout(self) -> Layout | None:
+        """Where the fields go; None: one after the other, in the form's order."""
+        return None
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False  # the page's <form> holds the action, htmx attributes, buttons
+        helper.disable_csrf = True  # ... and the CSRF token
+        helper.form_method = self.form_method
+        helper.field_template = FIELD_TEMPLATE
+        helper.layout = self.layout()
+        return helper
+
+
+class Pair(LayoutObject):
+    """Two fields side by side, half the width each."""
+
+    template = "forms/pair.html"
+
+    def __init__(self, first: str, second: str):
+        self.fields = [first, second]
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        first, second = (
+            render_field(name, form, context, template_pack=template_pack) for name in self.fields
+        )
+        return render_to_string(self.template, {"first": first, "second": second})
+
+
+class Section(LayoutObject):
+    """A section of the check-in: a heading, the previous run's answers to offer ("Same as
+    last run", when the form has an offer for it), then its fields."""
+
+    template = "checkins/layout/section.html"
+
+    def __init__(self, title: str, *fields, css_id: str, offer: str | None = None):
+        self.title, self.fields, self.css_id, self.offer = title, list(fields), css_id, offer
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        offer = getattr(form, "offers", {}).get(self.offer) if self.offer else None
+        return render_to_string(self.template, {"section": self, "fields": fields, "offer": offer})
+
+
+class Details(LayoutObject):
+    """Fields behind a summary, open when one of them has a value."""
+
+    template = "checkins/layout/details.html"
+
+    def __init__(self, summary: str, *fields):
+        self.summary, self.fields = summary, list(fields)
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        names = [pointer.name for pointer in self.get_field_names()]
+        is_open = any(form[name].value() not in (None, "") for name in names if name in form.fields)
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return render_to_string(self.template, {"details": self, "fields": fields, "open": is_open})

@@ -1,0 +1,76 @@
+"""Forms of moving data in and out: watch files, an Aftermath export, the report's period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django import forms
+
+from ..form_layout import CrispyForm
+from ..forms import DateRangeForm
+from .watch_files import larger_than
+
+MAX_EXPORT_UPLOAD_BYTES = 25 * 1024 * 1024
+REPORT_DAYS = 90  # the report's period when none is chosen
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ActivityFileForm(CrispyForm, forms.Form):
+    """One file from a watch or app: it pre-fills the check-in."""
+
+    file = forms.FileField(
+        label="One run from your watch (FIT, GPX or TCX)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz"}),
+    )
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern): cleans to a list."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data] or super().clean(
+                None, initial
+            )
+        return [super().clean(data, initial)]
+
+
+class ActivityBatchForm(CrispyForm, forms.Form):
+    """Many files, or a Strava export (.zip): runs are created without check-ins."""
+
+    files = MultipleFileField(
+        label="Many files, or a Strava export (.zip)",
+        widget=MultipleFileInput(attrs={"accept": ".fit,.gpx,.tcx,.gz,.zip"}),
+    )
+
+
+class ExportUploadForm(CrispyForm, forms.Form):
+    export = forms.FileField(
+        label="An Aftermath export (.json)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_export(self):
+        upload = self.cleaned_data["export"]
+        if upload.size > MAX_EXPORT_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"This file is {larger_than(MAX_EXPORT_UPLOAD_BYTES)}: it cannot be an Aftermath export."
+            )
+        try:
+            return json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise forms.ValidationError(f"{upload.name} is not a JSON file.") from None
+
+
+class PeriodForm(DateRangeForm):
+    """The report's period; by default the last 90 days."""
+
+    def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        data = self.cleaned_data if self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - dt.timedelta(days=REPORT_DAYS - 1)
+        return start, end

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("data/", views.data_page, name="data"),
+    path("data/export.json", views.export_json, name="export_json"),
+    path("data/export.csv", views.export_spreadsheet, name="export_csv"),
+    path("data/import/", views.import_export, name="import_export"),
+    path("data/report/", views.report_page, name="report"),
+    path("import/", views.import_page, name="import_page"),
+    path("import/one/", views.import_one, name="import_one"),
+    path("import/many/", views.import_many, name="import_many"),
+    path("import/<int:pk>/", views.import_progress, name="import_progress"),
+    path("import/<int:pk>/step/", views.import_step, name="import_step"),
+]
