@@ -12,11 +12,6 @@ KM_PER_MI = 1.609344  # international mile, exact
 ML_PER_FL_OZ = 29.5735295625  # US customary fluid ounce, exact
 KG_PER_LB = 0.45359237  # avoirdupois pound, exact
 
-DISTANCE_UNITS = ("km", "mi")
-TEMPERATURE_UNITS = ("c", "f")
-VOLUME_UNITS = ("ml", "floz")
-WEIGHT_UNITS = ("kg", "lb")
-
 
 def km_to_mi(km: float) -> float:
     return km / KM_PER_MI

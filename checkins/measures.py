@@ -11,20 +11,11 @@ read this table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 
 from django import forms
 
 from advice.units import Units
 from advice.vocabulary import EXCLUSIVE_MIN, RANGES
-
-# Each quantity through the Units API: (metric -> shown, shown -> metric, unit label).
-QUANTITIES = {
-    "distance": (Units.distance_from_km, Units.distance_to_km, attrgetter("distance_label")),
-    "temperature": (Units.temperature_from_c, Units.temperature_to_c, attrgetter("temperature_label")),
-    "volume": (Units.volume_from_ml, Units.volume_to_ml, attrgetter("volume_label")),
-    "weight": (Units.weight_from_kg, Units.weight_to_kg, attrgetter("weight_label")),
-}
 
 
 def as_typed(value: float) -> float | int:
@@ -37,13 +28,13 @@ class Measure:
     name: str  # the form field
     key: str  # the domain key, and the model field, it is stored under (metric)
     label: str
-    quantity: str | None = None  # a key of QUANTITIES: shown in the runner's unit
+    quantity: str | None = None  # one of advice.units.QUANTITIES: shown in the runner's unit
     unit: str = ""  # the unit of a measure without a quantity
     decimals: int = 1
     integer: bool = False  # stored as a whole number
 
     def unit_label(self, units: Units) -> str:
-        return QUANTITIES[self.quantity][2](units) if self.quantity else self.unit
+        return units.label(self.quantity) if self.quantity else self.unit
 
     def label_in(self, units: Units, label: str | None = None) -> str:
         """ "Distance (km)", "Weight before (lb)"; a fixed unit is in the label already."""
@@ -52,12 +43,12 @@ class Measure:
 
     def shown(self, units: Units, metric: float) -> float | int:
         """A stored value as the runner reads and types it."""
-        value = QUANTITIES[self.quantity][0](units, metric) if self.quantity else metric
+        value = units.from_metric(self.quantity, metric) if self.quantity else metric
         return as_typed(round(value, self.decimals))
 
     def metric(self, units: Units, shown: float) -> float:
         """A typed value in metric (stored rounded where the measure is whole)."""
-        return QUANTITIES[self.quantity][1](units, shown) if self.quantity else shown
+        return units.to_metric(self.quantity, shown) if self.quantity else shown
 
     @property
     def range(self) -> tuple[float, float]:
