@@ -454,6 +454,17 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def phone_page(browser, browser_context_args, live_server, runner, scheme: str):
+    """A phone-sized page in `scheme` ("light" or "dark") with `runner` logged in; close its
+    context when done (page.context.close())."""
+    context = browser.new_context(**{**browser_context_args, "color_scheme": scheme})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server.url, runner)
+    page.runner, page.scheme, page.base = runner, scheme, live_server.url
+    return page
+
+
 def log_in(page, base_url: str, user, password: str | None = None) -> None:
     """Log `user` in through the log-in page, as a runner does."""
     from playwright.sync_api import expect

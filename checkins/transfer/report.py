@@ -19,6 +19,7 @@ from advice import (
     scan_history,
     trigger_counts,
 )
+from advice.sentences import join_words
 
 from ..history import history_entries
 
@@ -123,19 +124,20 @@ def clinical_title(code: str, title: str) -> str:
     return CLINICAL_TITLES.get(code) or third_person(title)
 
 
-def _words(labels: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
-
-
 def _fact(name: str, entry: dict, units: Units) -> str:
     """One thing the runner reported after a run, in the third person ('' if not answered)."""
     if name == "twitching":
         muscles = [MUSCLE_LABELS[m].lower() for m in MUSCLES if m in entry.get("muscles", ())]
-        return f"twitching in {_words(muscles)}" if muscles else "twitching" if entry.get("twitching") else ""
+        return (
+            f"twitching in {join_words(muscles)}"
+            if muscles
+            else "twitching"
+            if entry.get("twitching")
+            else ""
+        )
     if name == "symptoms":
         labels = [SYMPTOM_LABELS[s].lower() for s in _SYMPTOM_ORDER if s in entry.get("symptoms", ())]
-        return _words(labels) if labels else ""
+        return join_words(labels) if labels else ""
     if name == "run":
         parts = []
         if "duration_min" in entry:
@@ -154,7 +156,7 @@ def _fact(name: str, entry: dict, units: Units) -> str:
     if name == "urine" and "urine_color" in entry:
         return f"urine colour {entry['urine_color']} of 8"
     if name == "medicines" and entry.get("medications"):
-        return "taking " + _words([MEDICATION_LABELS[m].lower() for m in entry["medications"]])
+        return "taking " + join_words([MEDICATION_LABELS[m].lower() for m in entry["medications"]])
     if name in _YES_FACTS:
         key, words = _YES_FACTS[name]
         return words if entry.get(key) is True else ""

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from checkins.models import CheckIn, Run
 from tests.factories import RunFactory, UserFactory
-from tests.helpers import ARTIFACTS, log_in
+from tests.helpers import ARTIFACTS, phone_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,13 +38,9 @@ def scheme_page(request, live_server, browser, browser_context_args):
         carbs_before_min=60,
         cooldown="walk",
     )
-    context = browser.new_context(**{**browser_context_args, "color_scheme": request.param})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    log_in(page, live_server.url, runner)
-    page.runner, page.scheme, page.base = runner, request.param, live_server.url
+    page = phone_page(browser, browser_context_args, live_server, runner, request.param)
     yield page
-    context.close()
+    page.context.close()
 
 
 def shot(page, name: str) -> None:
