@@ -432,26 +432,77 @@ class CheckIn(ThroughRun, models.Model):
 CHECKIN_ANSWER_KEYS = ANSWER_KEYS[ANSWER_KEYS.index("twitching") :]
 
 
-class ImportJob(models.Model):
-    """Runs brought in from activity files: an upload of many files or a Strava export.
+def _import_storage():
+    """Where uploads wait for the worker (settings.STORAGES["imports"]): shared by the
+    web servers and the workers, never served."""
+    from django.core.files.storage import storages
 
-    The files are split into items at upload; each request of the progress page
-    processes the next few, so a large archive needs no worker process and shows
-    its progress. Item data is dropped once processed.
+    return storages["imports"]
+
+
+class ImportJob(models.Model):
+    """Runs brought in by the task worker (checkins.transfer.import_jobs): one watch file
+    that pre-fills a check-in, many files or a Strava export, or an Aftermath export.
+
+    The upload request only stores the files (`ImportUpload`) and enqueues the job. The
+    worker splits them into items and imports each in its own short transaction, holding
+    the job's lease while it works; a worker killed mid-job leaves the lease to expire,
+    and the job is resumed where it stopped (see import_jobs.resume_stalled).
     """
 
+    class Kind(models.TextChoices):
+        FILES = "files", "runs from files"
+        CHECKIN = "checkin", "a check-in from one file"
+        EXPORT = "export", "an Aftermath export"
+
     runner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.FILES)
     filename = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Refusals of the upload as a whole (an unsafe archive), shown in the report.
+    # The worker holding the job works until lease_until and renews it as it goes.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)  # its latest task (django-tasks-db's result id)
+    # Refusals of an upload as a whole (an unsafe archive), shown in the report.
     refused = models.TextField(blank=True)
+    # CHECKIN: what the file gave for the check-in form (metric, JSON-safe).
+    prefill = models.JSONField(null=True, blank=True)
+    # EXPORT: runs in the file, runs done so far, and stored or already here.
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["finished_at", "lease_until"], name="import_job_unfinished")]
 
     def __str__(self) -> str:
         return f"Import of {self.filename}"
+
+
+class ImportUpload(models.Model):
+    """One uploaded file, stored until the worker has read it (then removed)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="uploads")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=255)
+    # Stored by import_jobs.start_job before the job's row exists (so the copy of a large
+    # file holds no transaction open): the name is given, never generated from the row.
+    file = models.FileField(storage=_import_storage, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    split = models.BooleanField(default=False)  # its items exist
+    removed = models.BooleanField(default=False)  # its bytes are gone
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="import_upload_position")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ImportItem(models.Model):
@@ -464,7 +515,12 @@ class ImportItem(models.Model):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     name = models.CharField(max_length=500)
-    data = models.BinaryField(blank=True, default=b"")
+    upload = models.ForeignKey(
+        ImportUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    member = models.CharField(
+        max_length=500, blank=True
+    )  # its name in the upload's archive; "" for the upload itself
     csv_name = models.CharField(max_length=255, blank=True)
     csv_type = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

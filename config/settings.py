@@ -53,6 +53,7 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
     "checkins",
@@ -205,6 +206,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads waiting for the task worker. Web servers and workers must share this folder
+    # (one machine, or a shared volume: see the README's deploying section). Never served.
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": Path(os.environ.get("AFTERMATH_UPLOAD_DIR") or DATA_DIR / "uploads")},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -266,4 +273,20 @@ LOGGING = {
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Uploads and the task worker -------------------------------------------------
+# Uploads stream to a temporary file as they arrive (never held whole in memory), and a
+# request's files are capped as they stream (checkins.transfer.uploads).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_HANDLERS = ["checkins.transfer.uploads.CappedUploadHandler"]
+
+# Long work (imports) runs on Django's Tasks API with django-tasks-db's database backend:
+# the queue is a table of this database, so nothing else has to be installed or run
+# beside `manage.py worker` (which wraps django-tasks-db's db_worker).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "imports"],
+    }
 }

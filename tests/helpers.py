@@ -476,3 +476,22 @@ def log_in(page, base_url: str, user, password: str | None = None) -> None:
     page.get_by_label(re.compile("Password")).fill(password or PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Settings")).to_be_visible()
+
+
+# --- the task worker ------------------------------------------------------------------
+
+
+def run_worker(max_tasks: int | None = None) -> None:
+    """Run the queued tasks in this process, as `manage.py worker` does, until none is left."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id="tests",
+        excluded_queue_names=[],
+    ).run()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django import forms
 
@@ -60,10 +59,12 @@ class ExportUploadForm(CrispyForm, forms.Form):
             raise forms.ValidationError(
                 f"This file is {larger_than(MAX_EXPORT_UPLOAD_BYTES)}: it cannot be an Aftermath export."
             )
-        try:
-            return json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise forms.ValidationError(f"{upload.name} is not a JSON file.") from None
+        # A first look only (the worker reads the whole file): an export opens with "{".
+        head = upload.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        upload.seek(0)
+        if not head.startswith(b"{"):
+            raise forms.ValidationError(f"{upload.name} is not an Aftermath export (a .json file it made).")
+        return upload
 
 
 class PeriodForm(DateRangeForm):

@@ -1,5 +1,18 @@
-"""Bringing runs in from watch files (Django side): the one-file pre-fill of a new
-check-in, and jobs for many files or a Strava export, processed a few items per request.
+"""Bringing runs in, on the task worker: one watch file that pre-fills a check-in, many
+files or a Strava export, and an Aftermath export.
+
+The web side (`start_job`) only stores what was sent and enqueues the job, in one short
+transaction. The worker (`work_on`, run by the task in `tasks.py`) claims the job's lease,
+splits each upload into items, and imports the items one at a time: each item's run, its
+status and the renewed lease are one small transaction, so
+
+* a worker killed mid-job loses nothing: the lease expires, `resume_stalled` enqueues the
+  job again, and the next worker carries on from the first pending item;
+* nothing is stored twice: an item's transaction commits only while its worker still
+  holds the lease, and the run's idempotency key is made from the job and the item;
+* nobody waits behind an import: a task works for at most SLICE_SECONDS, then enqueues
+  its own continuation behind every other queued job, and no transaction holds SQLite's
+  write lock for longer than one run takes to store.
 
 Parsing and every safety check of untrusted files live in `watch_files` (no database).
 """
@@ -7,46 +20,108 @@ Parsing and every safety check of untrusted files live in `watch_files` (no data
 from __future__ import annotations
 
 import bisect
+import datetime as dt
+import logging
 import time
 import uuid
-import zipfile
+from collections.abc import Iterable
+from contextlib import ExitStack
 
+from django.core.files.storage import storages
 from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
-from ..models import ImportItem, ImportJob, Run
+from ..models import ImportItem, ImportJob, ImportUpload, Run
+from . import export
 from .watch_files import (
     MAX_FILE_BYTES,
-    MAX_ZIP_BYTES,
     Activity,
+    Archive,
     ImportRefused,
     is_duplicate,
     larger_than,
     not_a_run,
     parse_activity,
-    read_members,
     sport_of,
 )
 
-STEP_SECONDS = 0.8  # work per progress request: the bar moves about once a second
-STEP_ITEMS = 50
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=90)  # longer than any one item can take (the parse budget)
+SLICE_SECONDS = 10.0  # then the job goes to the back of the queue: imports take turns
+MAX_OPEN_JOBS = 3  # unfinished imports per runner
+MAX_ATTEMPTS = 3  # claims in a row without finishing an item: the item at the front is refused
 PREFILL_KEY = "checkin_prefill"  # in the session: what a watch file gave, for the next check-in form
+RUN_KEYS = uuid.UUID("6f1d9a43-52b5-4c8e-9a0e-3f7f2d1c5b10")  # namespace of imported runs' keys
+
+STOPPED = "it stopped the importer more than once, so it was left out"
+GONE = "the uploaded file is no longer here; upload it again"
+UNREADABLE = "it could not be read; export it again from your watch's app and upload that"
+
+
+class JobRefused(Exception):
+    """The upload cannot start a job; the message is for the runner."""
 
 
 def is_zip(name: str, head: bytes) -> bool:
     return name.lower().endswith(".zip") or head.startswith(b"PK\x03\x04")
 
 
-def read_upload(upload, *, limit: int) -> bytes:
-    """The upload's bytes, refusing anything over `limit` before reading it."""
-    if upload.size > limit:
-        raise ImportRefused(upload.name, larger_than(limit))
-    return upload.read()
+def upload_storage():
+    return storages["imports"]
 
 
-def keep_for_checkin(session, activity: Activity) -> None:
+# --- the web side -----------------------------------------------------------------
+
+
+def open_jobs(runner) -> int:
+    return ImportJob.objects.filter(runner=runner, finished_at__isnull=True).count()
+
+
+def start_job(runner, kind: str, uploads: Iterable) -> ImportJob:
+    """Store the uploaded files and enqueue their job, or raise JobRefused.
+
+    The files are moved (or streamed) into the uploads folder first, outside any
+    transaction; then the job, its uploads and its task are one short transaction.
+    """
+    uploads = list(uploads)
+    if open_jobs(runner) >= MAX_OPEN_JOBS:
+        raise JobRefused(
+            f"You already have {MAX_OPEN_JOBS} imports under way. "
+            "Wait for one of them to finish, then upload this again."
+        )
+    storage = upload_storage()
+    folder = get_random_string(24)
+    stored = [
+        (upload.name[:255], storage.save(f"{folder}/{position}", upload), upload.size)
+        for position, upload in enumerate(uploads)
+    ]
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            runner=runner, kind=kind, filename=", ".join(name for name, _, _ in stored)[:255]
+        )
+        ImportUpload.objects.bulk_create(
+            ImportUpload(job=job, position=position, name=name, file=path, size=size)
+            for position, (name, path, size) in enumerate(stored)
+        )
+        enqueue(job)
+    return job
+
+
+def enqueue(job: ImportJob) -> None:
+    """Queue a task for the job (inside the caller's transaction, so both or neither)."""
+    from .tasks import import_job
+
+    result = import_job.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+
+def keep_for_checkin(session, prefill: dict) -> None:
     """What the check-in form takes from a watch file, kept for the next new check-in."""
-    session[PREFILL_KEY] = prefill_from(activity)
+    session[PREFILL_KEY] = prefill
 
 
 def take_for_checkin(session) -> dict | None:
@@ -56,7 +131,7 @@ def take_for_checkin(session) -> dict | None:
 
 
 def prefill_from(activity: Activity) -> dict:
-    """What the check-in form takes from a watch file (metric, JSON-safe for the session)."""
+    """What the check-in form takes from a watch file (metric, JSON-safe)."""
     values = {"started_at": activity.started_at.isoformat()}
     for key, value in (
         ("distance_km", activity.distance_km),
@@ -70,24 +145,172 @@ def prefill_from(activity: Activity) -> dict:
     return values
 
 
-def start_job(runner, uploads) -> ImportJob:
-    """Split the uploads into items; an unsafe or oversized archive is refused whole."""
-    job = ImportJob.objects.create(runner=runner, filename=", ".join(u.name for u in uploads)[:255])
-    items: list[ImportItem] = []
-    refusals: list[str] = []
-    for upload in uploads:
-        head = upload.read(4)
-        upload.seek(0)
+# --- stalled jobs -------------------------------------------------------------------
+
+
+def is_stalled(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """Unfinished, nobody holding it, and no task of it waiting or running."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    if job.finished_at is not None or (job.lease_until is not None and job.lease_until > now):
+        return False
+    status = DBTaskResult.objects.filter(pk=job.task_id).values_list("status", flat=True).first()
+    if status == "READY":
+        return False
+    # A task that started moments ago may not have claimed the lease yet.
+    return not (status == "RUNNING" and job.lease_until is None)
+
+
+def resume_stalled(jobs=None) -> int:
+    """Enqueue again every job whose worker died (or whose task failed); returns how many."""
+    now = timezone.now()
+    candidates = ImportJob.objects.filter(finished_at__isnull=True).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
+    if jobs is not None:
+        candidates = candidates.filter(pk__in=[job.pk for job in jobs])
+    resumed = 0
+    for job in candidates:
+        if is_stalled(job, now):
+            with transaction.atomic():
+                enqueue(job)
+            resumed += 1
+            log.info("import job %s resumed", job.pk)
+    return resumed
+
+
+# --- the worker side ----------------------------------------------------------------
+
+
+class LostLease(Exception):
+    """Another worker took the job over (this one was too slow): stop without storing."""
+
+
+class Slice:
+    """One task's turn at a job: the lease it holds and until when it works."""
+
+    def __init__(self, job: ImportJob, holder: str, seconds: float):
+        self.job = job
+        self.holder = holder
+        self.deadline = time.monotonic() + seconds
+
+    def over(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def renew(self, **changes) -> None:
+        """Inside the caller's transaction: keep the lease (or raise LostLease), with changes."""
+        held = ImportJob.objects.filter(pk=self.job.pk, lease_holder=self.holder, finished_at__isnull=True)
+        if not held.update(lease_until=timezone.now() + LEASE, **changes):
+            raise LostLease
+
+
+def claim(job_id: int, holder: str) -> ImportJob | None:
+    """Take the job's lease if nobody holds it (one UPDATE, so two workers never both win)."""
+    now = timezone.now()
+    taken = (
+        ImportJob.objects.filter(pk=job_id, finished_at__isnull=True)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(
+            lease_holder=holder,
+            lease_until=now + LEASE,
+            attempts=F("attempts") + 1,
+            started_at=Coalesce("started_at", now),
+        )
+    )
+    return ImportJob.objects.select_related("runner__profile").get(pk=job_id) if taken else None
+
+
+def work_on(job_id: int, *, seconds: float = SLICE_SECONDS) -> bool:
+    """The task's body: work on the job for a slice. True when the job is finished."""
+    holder = get_random_string(32)
+    job = claim(job_id, holder)
+    if job is None:
+        return False  # finished, or another worker holds it
+    turn = Slice(job, holder, seconds)
+    try:
+        if job.attempts > MAX_ATTEMPTS:
+            _give_up_on_front_item(turn)
+        if job.kind != ImportJob.Kind.EXPORT:
+            finished = _import_files(turn)
+        else:
+            finished = job.attempts > MAX_ATTEMPTS or _load_export(turn)
+    except LostLease:
+        log.warning("import job %s: lease lost, leaving it to its new worker", job_id)
+        return False
+    with transaction.atomic():
         try:
-            if is_zip(upload.name, head):
-                data = read_upload(upload, limit=MAX_ZIP_BYTES)
-                for member in read_members(upload.name, data):
+            if finished:
+                turn.renew(finished_at=timezone.now(), lease_holder="", attempts=0)
+            else:  # to the back of the queue
+                turn.renew(lease_holder="", attempts=0)
+                ImportJob.objects.filter(pk=job.pk).update(lease_until=None)
+                enqueue(job)
+        except LostLease:
+            return False
+    if finished:
+        _remove_uploads(job)
+    return finished
+
+
+def _give_up_on_front_item(turn: Slice) -> None:
+    """The job's workers died MAX_ATTEMPTS times in a row before finishing an item:
+    refuse the item at the front (or, for an export, the file), so the job can go on."""
+    job = turn.job
+    with transaction.atomic():
+        item = job.items.filter(status=ImportItem.Status.PENDING).first()
+        if item is not None and job.kind != ImportJob.Kind.EXPORT:
+            turn.renew(attempts=0)
+            _finish(item, ImportItem.Status.REFUSED, STOPPED)
+            return
+        # The file itself (an export, or an archive that cannot even be listed).
+        job.uploads.filter(split=False).update(split=True)
+        job.refused = "\n".join(line for line in (job.refused, f"{job.filename}: {STOPPED}.") if line)
+        turn.renew(refused=job.refused, attempts=0)
+
+
+# --- files ------------------------------------------------------------------------
+
+
+def _import_files(turn: Slice) -> bool:
+    job = turn.job
+    for upload in job.uploads.filter(split=False):
+        _split(turn, upload)
+        if turn.over():
+            return False
+    runner = job.runner
+    starts = sorted(Run.objects.for_runner(runner).values_list("started_at", flat=True))
+    with ExitStack() as open_files:
+        archives: dict[int, Archive] = {}
+        while True:
+            batch = list(job.items.filter(status=ImportItem.Status.PENDING).select_related("upload")[:100])
+            if not batch:
+                return True
+            for item in batch:
+                _process(turn, item, starts, archives, open_files)
+                if turn.over():
+                    return False
+
+
+def _split(turn: Slice, upload: ImportUpload) -> None:
+    """An upload's items: the activity files of an archive, or the file itself."""
+    job = turn.job
+    items: list[ImportItem] = []
+    refusal = ""
+    storage = upload_storage()
+    try:
+        with storage.open(upload.file.name, "rb") as stream:
+            head = stream.read(4)
+            stream.seek(0)
+            if job.kind == ImportJob.Kind.FILES and is_zip(upload.name, head):
+                with Archive(upload.name, stream) as archive:
+                    members = archive.members()
+                for member in members:
                     items.append(
                         ImportItem(
-                            job=job,
-                            position=len(items),
                             name=member.name[:500],
-                            data=member.data or b"",
+                            upload=upload,
+                            member=member.name[:500],
                             csv_name=(member.csv_name or "")[:255],
                             csv_type=(member.csv_type or "")[:64],
                             status=ImportItem.Status.REFUSED if member.refused else ImportItem.Status.PENDING,
@@ -95,54 +318,84 @@ def start_job(runner, uploads) -> ImportJob:
                         )
                     )
             else:
-                data = read_upload(upload, limit=MAX_FILE_BYTES)
-                items.append(ImportItem(job=job, position=len(items), name=upload.name[:500], data=data))
-        except (ImportRefused, zipfile.BadZipFile) as error:
-            reason = getattr(error, "reason", "not a readable zip archive")
-            refusals.append(f"{upload.name}: {reason}")
-    ImportItem.objects.bulk_create(items, batch_size=100)
-    job.refused = "\n".join(refusals)
-    if not items:
-        job.finished_at = timezone.now()
-    job.save()
-    return job
-
-
-def process_step(job: ImportJob, *, seconds: float | None = None, limit: int | None = None) -> None:
-    """Import the next pending items; each run is stored whole or not at all."""
-    seconds = STEP_SECONDS if seconds is None else seconds
-    limit = STEP_ITEMS if limit is None else limit
-    runner = job.runner
-    starts = sorted(Run.objects.for_runner(runner).values_list("started_at", flat=True))
-    deadline = time.monotonic() + seconds
-    for item in job.items.filter(status=ImportItem.Status.PENDING)[:limit]:
-        _process(item, runner, starts)
-        if time.monotonic() > deadline:
-            break
-    if not job.items.filter(status=ImportItem.Status.PENDING).exists():
-        job.finished_at = timezone.now()
-        job.save(update_fields=["finished_at"])
-
-
-def _process(item: ImportItem, runner, starts: list) -> None:
-    try:
-        activity = parse_activity(item.name, bytes(item.data))
+                items.append(ImportItem(name=upload.name, upload=upload))
     except ImportRefused as error:
-        _finish(item, ImportItem.Status.REFUSED, error.reason)
+        refusal = f"{upload.name}: {error.reason}"
+    except FileNotFoundError:
+        refusal = f"{upload.name}: {GONE}"
+    with transaction.atomic():
+        turn.renew()
+        offset = job.items.count()
+        for position, item in enumerate(items, start=offset):
+            item.job, item.position = job, position
+        ImportItem.objects.bulk_create(items, batch_size=500)
+        ImportUpload.objects.filter(pk=upload.pk).update(split=True)
+        if refusal:
+            job.refused = "\n".join(line for line in (job.refused, refusal) if line)
+            ImportJob.objects.filter(pk=job.pk).update(refused=job.refused)
+    if refusal:
+        _remove(upload)
+
+
+def _read(item: ImportItem, archives: dict[int, Archive], open_files: ExitStack) -> bytes:
+    """The item's bytes: its archive member, or its upload whole (raises ImportRefused)."""
+    upload = item.upload
+    if upload is None or upload.removed:
+        raise ImportRefused(item.name, GONE)
+    try:
+        if not item.member:
+            with upload_storage().open(upload.file.name, "rb") as stream:
+                return _read_whole(item.name, stream)
+        if upload.pk not in archives:
+            stream = open_files.enter_context(upload_storage().open(upload.file.name, "rb"))
+            archives[upload.pk] = open_files.enter_context(Archive(upload.name, stream))
+        return archives[upload.pk].read(item.member)
+    except FileNotFoundError as error:
+        raise ImportRefused(item.name, GONE) from error
+
+
+def _read_whole(name: str, stream) -> bytes:
+    """A single uploaded file's bytes, capped like an archive member."""
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRefused(name, larger_than(MAX_FILE_BYTES))
+    return data
+
+
+def _process(turn: Slice, item: ImportItem, starts: list, archives, open_files) -> None:
+    """One item, in one transaction: its run (or pre-fill) and its status."""
+    job = turn.job
+    runner = job.runner
+    try:
+        activity = parse_activity(item.name, _read(item, archives, open_files))
+    except ImportRefused as error:
+        _settle(turn, item, ImportItem.Status.REFUSED, error.reason)
+        return
+    except Exception:  # a surprise in one file must not stop the others
+        log.exception("import job %s: item %s could not be read", job.pk, item.pk)
+        _settle(turn, item, ImportItem.Status.REFUSED, UNREADABLE)
+        return
+    if job.kind == ImportJob.Kind.CHECKIN:
+        problem = _implausible(activity)
+        if problem:
+            _settle(turn, item, ImportItem.Status.REFUSED, problem)
+        else:
+            _settle(turn, item, ImportItem.Status.IMPORTED, "", prefill=prefill_from(activity))
         return
     why_not = not_a_run(activity, item.csv_type, miles=runner.profile.distance_unit == "mi")
     if why_not:
-        _finish(item, ImportItem.Status.SKIPPED, f"not a run ({why_not})")
+        _settle(turn, item, ImportItem.Status.SKIPPED, f"not a run ({why_not})")
         return
-    if not Run.is_plausible_start(activity.started_at):
-        _finish(item, ImportItem.Status.REFUSED, Run.implausible_start(activity.started_at))
+    problem = _implausible(activity)
+    if problem:
+        _settle(turn, item, ImportItem.Status.REFUSED, problem)
         return
     if is_duplicate(activity.started_at, starts):
-        _finish(item, ImportItem.Status.SKIPPED, "already here: a run starting within 2 minutes")
+        _settle(turn, item, ImportItem.Status.SKIPPED, "already here: a run starting within 2 minutes")
         return
     run = Run(
         runner=runner,
-        idempotency_key=uuid.uuid4(),
+        idempotency_key=uuid.uuid5(RUN_KEYS, f"{job.pk}:{item.position}"),
         started_at=activity.started_at,
         distance_km=activity.distance_km,
         duration_min=activity.duration_min,
@@ -152,25 +405,97 @@ def _process(item: ImportItem, runner, starts: list) -> None:
         notes=(item.csv_name or "")[:2000],
     )
     run.date = run.local_date()
-    try:
-        run.full_clean(exclude=["runner"], validate_constraints=False)
-    except Exception as error:
-        fields = ", ".join(getattr(error, "message_dict", {}) or ["values"])
-        _finish(item, ImportItem.Status.REFUSED, f"its {fields} are outside what a run can be")
-        return
-    with transaction.atomic():
-        run.save()
-        _finish(item, ImportItem.Status.IMPORTED, "", run=run)
+    _settle(turn, item, ImportItem.Status.IMPORTED, "", run=run)
     bisect.insort(starts, activity.started_at)
 
 
+def _implausible(activity: Activity) -> str | None:
+    """Why the file's figures cannot be a run's, in the runner's words; None when they can."""
+    if not Run.is_plausible_start(activity.started_at):
+        return Run.implausible_start(activity.started_at)
+    run = Run(
+        started_at=activity.started_at,
+        distance_km=activity.distance_km,
+        duration_min=activity.duration_min,
+        temperature_c=activity.avg_temperature_c,
+        avg_heart_rate_bpm=activity.avg_heart_rate_bpm,
+    )
+    try:
+        run.full_clean(exclude=["runner", "date"], validate_constraints=False)
+    except Exception as error:
+        fields = ", ".join(getattr(error, "message_dict", {}) or ["values"])
+        return f"its {fields} are outside what a run can be"
+    return None
+
+
+def _settle(turn: Slice, item: ImportItem, status: str, reason: str, *, run=None, prefill=None) -> None:
+    """Store the item's outcome (and its run) while still holding the job's lease."""
+    with transaction.atomic():
+        changes = {"prefill": prefill} if prefill is not None else {}
+        turn.renew(attempts=0, **changes)
+        if run is not None:
+            run.save()
+        _finish(item, status, reason, run=run)
+
+
 def _finish(item: ImportItem, status: str, reason: str, run: Run | None = None) -> None:
-    item.status, item.reason, item.run, item.data = status, reason[:300], run, b""
-    item.save(update_fields=["status", "reason", "run", "data"])
+    item.status, item.reason, item.run = status, reason[:300], run
+    item.save(update_fields=["status", "reason", "run"])
+
+
+def _remove(upload: ImportUpload) -> None:
+    """Delete an upload's bytes (its items keep their names and outcomes)."""
+    if upload.file.name:
+        upload_storage().delete(upload.file.name)
+    ImportUpload.objects.filter(pk=upload.pk).update(removed=True)
+
+
+def _remove_uploads(job: ImportJob) -> None:
+    for upload in job.uploads.filter(removed=False):
+        _remove(upload)
+
+
+# --- an Aftermath export --------------------------------------------------------------
+
+
+def _load_export(turn: Slice) -> bool:
+    job = turn.job
+    upload = job.uploads.first()
+    if upload is None or upload.removed:
+        return True
+    try:
+        with upload_storage().open(upload.file.name, "rb") as stream:
+            data = export.read_export(stream)
+    except export.ExportRefused as error:
+        with transaction.atomic():
+            turn.renew(refused=f"{upload.name}: {error}")
+        return True
+    except FileNotFoundError:
+        with transaction.atomic():
+            turn.renew(refused=f"{upload.name}: {GONE}.")
+        return True
+    for progress in export.load_batches(job.runner, data, start=job.done, on_batch=turn.renew):
+        if turn.over() and progress.done < progress.total:
+            return False
+    return True
+
+
+# --- what the progress page shows ---------------------------------------------------
 
 
 def job_summary(job: ImportJob) -> dict:
     """Counts for the progress bar and the final report (one query)."""
+    job_refusals = [line for line in job.refused.splitlines() if line]
+    if job.kind == ImportJob.Kind.EXPORT:
+        return {
+            "total": job.total,
+            "done": job.done,
+            "percent": round(100 * job.done / job.total) if job.total else (100 if job.finished_at else 0),
+            "imported_count": job.imported,
+            "skipped_count": job.skipped,
+            "job_refusals": job_refusals,
+            "refused_count": len(job_refusals),
+        }
     rows = list(job.items.values_list("name", "status", "reason", "run_id"))
     by_status: dict[str, list] = {status: [] for status in ImportItem.Status.values}
     for name, status, reason, run_id in rows:
@@ -180,10 +505,12 @@ def job_summary(job: ImportJob) -> dict:
     return {
         "total": total,
         "done": done,
-        "percent": round(100 * done / total) if total else 100,
+        "percent": round(100 * done / total) if total else (100 if job.finished_at else 0),
         "imported": by_status[ImportItem.Status.IMPORTED],
         "skipped": by_status[ImportItem.Status.SKIPPED],
         "refused": by_status[ImportItem.Status.REFUSED],
-        "job_refusals": (job_refusals := [line for line in job.refused.splitlines() if line]),
+        "imported_count": len(by_status[ImportItem.Status.IMPORTED]),
+        "skipped_count": len(by_status[ImportItem.Status.SKIPPED]),
+        "job_refusals": job_refusals,
         "refused_count": len(by_status[ImportItem.Status.REFUSED]) + len(job_refusals),
     }

@@ -12,5 +12,4 @@ urlpatterns = [
     path("import/one/", views.import_one, name="import_one"),
     path("import/many/", views.import_many, name="import_many"),
     path("import/<int:pk>/", views.import_progress, name="import_progress"),
-    path("import/<int:pk>/step/", views.import_step, name="import_step"),
 ]

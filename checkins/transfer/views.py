@@ -7,8 +7,10 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,11 +18,11 @@ from config.transactions import read_only
 
 from ..models import ImportJob
 from ..runner import runner_profile
-from .export import ExportRefused, export_csv, export_data, import_data
+from .export import export_csv, export_data
 from .forms import ActivityBatchForm, ActivityFileForm, ExportUploadForm, PeriodForm
-from .import_jobs import job_summary, keep_for_checkin, process_step, read_upload, start_job
+from .import_jobs import JobRefused, is_stalled, job_summary, keep_for_checkin, resume_stalled, start_job
 from .report import doctor_report
-from .watch_files import MAX_FILE_BYTES, ImportRefused, parse_activity
+from .uploads import too_large_message
 
 RECENT_JOBS = 5
 
@@ -58,20 +60,20 @@ def export_spreadsheet(request: HttpRequest) -> HttpResponse:
     return _download(body, content_type="text/csv; charset=utf-8", suffix="csv")
 
 
+@transaction.non_atomic_requests  # the file is stored outside any transaction (start_job)
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_export(request: HttpRequest) -> HttpResponse:
+    """An Aftermath export: stored here, loaded by the worker (the progress page follows it)."""
     posted = request.method == "POST"
     form = ExportUploadForm(request.POST if posted else None, request.FILES if posted else None)
-    result = None
-    if posted and form.is_valid():
-        try:
-            imported, skipped, refusals = import_data(request.user, form.cleaned_data["export"])
-        except ExportRefused as error:
-            form.add_error("export", str(error))
-        else:
-            result = {"imported": imported, "skipped": skipped, "refusals": refusals}
-    return render(request, "checkins/transfer/import_export.html", {"form": form, "result": result})
+    if posted and _valid(request, form, "export"):
+        job = _start(request, form, "export", ImportJob.Kind.EXPORT, [form.cleaned_data["export"]])
+        if job is not None:
+            return redirect("import_progress", pk=job.pk)
+    return render(
+        request, "checkins/transfer/import_export.html", {"form": form}, status=400 if posted else 200
+    )
 
 
 @read_only
@@ -104,55 +106,78 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return _import_page(request)
 
 
+def _valid(request, form, field: str) -> bool:
+    """The form is valid and none of its files was dropped for size (uploads.py)."""
+    message = too_large_message(request)
+    if message:
+        form.is_valid()  # bind, so the other fields keep their errors
+        form.add_error(field, message)
+        return False
+    return form.is_valid()
+
+
+def _start(request, form, field: str, kind: str, files) -> ImportJob | None:
+    try:
+        return start_job(request.user, kind, files)
+    except JobRefused as error:
+        form.add_error(field, str(error))
+        return None
+
+
+@transaction.non_atomic_requests  # the file is stored outside any transaction (start_job)
 @login_required
 @require_POST
 def import_one(request: HttpRequest) -> HttpResponse:
-    """One watch file: its figures pre-fill a new check-in."""
+    """One watch file: the worker reads it, and its figures pre-fill a new check-in."""
     form = ActivityFileForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            activity = parse_activity(upload.name, read_upload(upload, limit=MAX_FILE_BYTES))
-        except ImportRefused as error:
-            form.add_error("file", f"{upload.name}: {error.reason}.")
-        else:
-            keep_for_checkin(request.session, activity)
-            messages.info(request, f"Filled in from {upload.name}. Add how your muscles feel, then save.")
-            return redirect("checkin_create")
+    if _valid(request, form, "file"):
+        job = _start(request, form, "file", ImportJob.Kind.CHECKIN, [form.cleaned_data["file"]])
+        if job is not None:
+            return redirect("import_progress", pk=job.pk)
     return _import_page(request, one=form, status=400)
 
 
+@transaction.non_atomic_requests  # the files are stored outside any transaction (start_job)
 @login_required
 @require_POST
 def import_many(request: HttpRequest) -> HttpResponse:
-    """Many files or a Strava export: a job whose progress page imports them."""
+    """Many files or a Strava export: a job the worker imports; its page shows the progress."""
     form = ActivityBatchForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_page(request, many=form, status=400)
-    job = start_job(request.user, form.cleaned_data["files"])
-    return redirect("import_progress", pk=job.pk)
-
-
-def _runner_job(request, pk: int) -> ImportJob:
-    return get_object_or_404(ImportJob, pk=pk, runner=request.user)
+    if _valid(request, form, "files"):
+        job = _start(request, form, "files", ImportJob.Kind.FILES, form.cleaned_data["files"])
+        if job is not None:
+            return redirect("import_progress", pk=job.pk)
+    return _import_page(request, many=form, status=400)
 
 
 @login_required
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _runner_job(request, pk)
-    context = {"job": job, "summary": job_summary(job)}
-    return render(request, "checkins/transfer/import_progress.html", context)
+    """Where the job stands, whether or not this page was open while it ran; htmx polls it."""
+    job = get_object_or_404(ImportJob.objects.select_related("runner"), pk=pk, runner=request.user)
+    if is_stalled(job):
+        resume_stalled([job])
+    if job.kind == ImportJob.Kind.CHECKIN and job.finished_at and job.prefill:
+        return _to_checkin(request, job)
+    summary = job_summary(job)
+    context = {"job": job, "summary": summary, "one": None}
+    if job.kind == ImportJob.Kind.CHECKIN and job.finished_at:
+        # The file was refused: say why at the field, ready for another file.
+        reasons = [f"{item['name']}: {item['reason']}." for item in summary["refused"]]
+        context["one"] = one = ActivityFileForm(data={}, files={})
+        one.is_valid()  # bound and empty: its only error is the file's refusal
+        one.errors["file"] = one.error_class(reasons + summary["job_refusals"], renderer=one.renderer)
+    template = "checkins/transfer/import_progress.html"
+    if getattr(request, "htmx", False):
+        template += "#progress"
+    return render(request, template, context)
 
 
-@login_required
-@require_POST
-def import_step(request: HttpRequest, pk: int) -> HttpResponse:
-    """Import the next few files; htmx swaps the progress, a plain form comes back here."""
-    job = _runner_job(request, pk)
-    if job.finished_at is None:
-        process_step(job)
-    if not getattr(request, "htmx", False):
-        return redirect("import_progress", pk=job.pk)
-    context = {"job": job, "summary": job_summary(job)}
-    return render(request, "checkins/transfer/import_progress.html#progress", context)
+def _to_checkin(request, job: ImportJob) -> HttpResponse:
+    """The file's figures go to the next new check-in, once."""
+    keep_for_checkin(request.session, job.prefill)
+    ImportJob.objects.filter(pk=job.pk).update(prefill=None)
+    messages.info(request, f"Filled in from {job.filename}. Add how your muscles feel, then save.")
+    if getattr(request, "htmx", False):
+        return HttpResponse(status=204, headers={"HX-Redirect": reverse("checkin_create")})
+    return redirect("checkin_create")

@@ -772,3 +772,41 @@ def is_duplicate(
     starts = sorted(_utc(s) for s in existing_starts)
     index = bisect.bisect_left(starts, target - window)
     return index < len(starts) and starts[index] <= target + window
+
+
+class Archive:  # TEMPORARY until files13 lands: a zip on disk, one member at a time
+    def __init__(self, filename: str, fileobj) -> None:
+        self.filename = filename
+        try:
+            self.zf = zipfile.ZipFile(fileobj)
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise ImportRefused(filename, "not a zip archive (or a damaged one)") from exc
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise ImportRefused(filename, f"the archive holds more than {MAX_ZIP_MEMBERS} files")
+        self.reader = _Archive(self.zf)
+
+    def members(self) -> list[ArchiveMember]:
+        rows = self.reader._strava_rows()
+        out = []
+        for info in self.zf.infolist():
+            if info.is_dir() or not _is_activity_name(info.filename):
+                continue
+            row = _csv_row(rows, info.filename)
+            out.append(ArchiveMember(info.filename, csv_name=row and row.name, csv_type=row and row.type))
+        return out
+
+    def read(self, name: str) -> bytes:
+        data = self.reader._read(self.zf.getinfo(name))
+        if isinstance(data, str):
+            raise ImportRefused(name, data)
+        return data
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
