@@ -1,5 +1,6 @@
 # Aftermath: the app server image. Build: docker build -t aftermath .
 # Runs gunicorn on port 8000; configure it with the variables of .env.example.
+# The same image runs the task worker: docker run ... aftermath python manage.py worker
 FROM python:3.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,7 +18,7 @@ RUN pip install --require-hashes -r requirements.txt
 COPY . .
 # Static files are collected into the image (whitenoise serves them compressed and hashed).
 RUN DJANGO_SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
-    && mkdir -p /app/data && chown aftermath /app/data
+    && mkdir -p /app/data/uploads && chown -R aftermath /app/data
 
 USER aftermath
 EXPOSE 8000

@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: help setup run demo test test-fast lint format check lock clean bench soak css
 
 help:
-	@echo "make run    set up, migrate SQLite, load the demo runner, serve on http://$(HOST):$(PORT)"
+	@echo "make run    set up, migrate SQLite, load the demo runner, serve on http://$(HOST):$(PORT) with the task worker"
 	@echo "make test   set up, lint (ruff) and run the whole test suite"
 	@echo "make test-fast  the inner loop: the tests not marked slow (no soak, fuzz, browser), no lint"
 	@echo "make bench  print server times, gunicorn + wrk throughput, page weight and LCP in Chromium, engine timings"
@@ -35,8 +35,9 @@ demo: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)
 
+# The web server and the task worker (imports) together; Ctrl-C stops both.
 run: demo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 $(BIN)/python tools/serve.py $(HOST):$(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

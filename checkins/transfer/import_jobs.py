@@ -53,7 +53,9 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=90)  # longer than any one item can take (the parse budget)
 SLICE_SECONDS = 10.0  # then the job goes to the back of the queue: imports take turns
 MAX_OPEN_JOBS = 3  # unfinished imports per runner
-MAX_ATTEMPTS = 3  # claims in a row without finishing an item: the item at the front is refused
+# A worker that dies on the same item this many times in a row: that item is refused.
+# `attempts` counts claims since the job last made progress (1: the current claim only).
+MAX_ATTEMPTS = 3
 PREFILL_KEY = "checkin_prefill"  # in the session: what a watch file gave, for the next check-in form
 RUN_KEYS = uuid.UUID("6f1d9a43-52b5-4c8e-9a0e-3f7f2d1c5b10")  # namespace of imported runs' keys
 
@@ -155,11 +157,12 @@ def is_stalled(job: ImportJob, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     if job.finished_at is not None or (job.lease_until is not None and job.lease_until > now):
         return False
-    status = DBTaskResult.objects.filter(pk=job.task_id).values_list("status", flat=True).first()
-    if status == "READY":
+    task = DBTaskResult.objects.filter(pk=job.task_id).values("status", "started_at").first() or {}
+    if task.get("status") == "READY":
         return False
-    # A task that started moments ago may not have claimed the lease yet.
-    return not (status == "RUNNING" and job.lease_until is None)
+    # A task that started moments ago may not have claimed the job's lease yet.
+    just_started = task.get("started_at") and task["started_at"] > now - LEASE
+    return not (task.get("status") == "RUNNING" and job.lease_until is None and just_started)
 
 
 def resume_stalled(jobs=None) -> int:
@@ -275,9 +278,7 @@ def _give_up_on_front_item(turn: Slice) -> None:
 def _import_files(turn: Slice) -> bool:
     job = turn.job
     for upload in job.uploads.filter(split=False):
-        _split(turn, upload)
-        if turn.over():
-            return False
+        _split(turn, upload)  # cheap: an archive's list of members, not their bytes
     runner = job.runner
     starts = sorted(Run.objects.for_runner(runner).values_list("started_at", flat=True))
     with ExitStack() as open_files:
@@ -432,7 +433,7 @@ def _settle(turn: Slice, item: ImportItem, status: str, reason: str, *, run=None
     """Store the item's outcome (and its run) while still holding the job's lease."""
     with transaction.atomic():
         changes = {"prefill": prefill} if prefill is not None else {}
-        turn.renew(attempts=0, **changes)
+        turn.renew(attempts=1, **changes)
         if run is not None:
             run.save()
         _finish(item, status, reason, run=run)
