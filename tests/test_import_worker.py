@@ -188,3 +188,17 @@ def test_archive_member_bytes_are_read_from_the_stored_zip_and_removed(runner, _
     assert ImportItem.objects.filter(job=job, status="imported").count() == 4
     assert not any(path.is_file() for path in _upload_folder.rglob("*"))
     assert job.uploads.get().removed
+
+
+@pytest.mark.parametrize("files", [1, 30])
+def test_the_polled_progress_costs_the_same_queries_for_any_job(
+    runner_client, runner, files, django_assert_num_queries
+):
+    job = start_job(runner, ImportJob.Kind.FILES, gpx_files(files))
+    ImportItem.objects.bulk_create(ImportItem(job=job, position=i, name=f"run{i}.gpx") for i in range(files))
+    url = reverse("import_progress", args=[job.pk])
+    # session, runner, profile; the request's savepoint; the job; its task's state (is it
+    # stalled?); the counts by status; the savepoint's release
+    with django_assert_num_queries(8):
+        page = runner_client.get(url, headers={"HX-Request": "true"})
+    assert f"0 of {files} file" in page.content.decode() or "Waiting for its turn" in page.content.decode()

@@ -29,7 +29,7 @@ from contextlib import ExitStack
 
 from django.core.files.storage import storages
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -497,16 +497,24 @@ def job_summary(job: ImportJob) -> dict:
             "job_refusals": job_refusals,
             "refused_count": len(job_refusals),
         }
+    if job.finished_at is None:  # polled every second: counts only
+        counts = dict(job.items.values_list("status").annotate(n=Count("pk")).order_by())
+        total = sum(counts.values())
+        done = total - counts.get(ImportItem.Status.PENDING, 0)
+        return {
+            "total": total,
+            "done": done,
+            "percent": round(100 * done / total) if total else 0,
+            "job_refusals": job_refusals,
+        }
     rows = list(job.items.values_list("name", "status", "reason", "run_id"))
     by_status: dict[str, list] = {status: [] for status in ImportItem.Status.values}
     for name, status, reason, run_id in rows:
         by_status[status].append({"name": name, "reason": reason, "run_id": run_id})
-    total = len(rows)
-    done = total - len(by_status[ImportItem.Status.PENDING])
     return {
-        "total": total,
-        "done": done,
-        "percent": round(100 * done / total) if total else (100 if job.finished_at else 0),
+        "total": len(rows),
+        "done": len(rows),
+        "percent": 100,
         "imported": by_status[ImportItem.Status.IMPORTED],
         "skipped": by_status[ImportItem.Status.SKIPPED],
         "refused": by_status[ImportItem.Status.REFUSED],

@@ -154,7 +154,7 @@ def import_many(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the job stands, whether or not this page was open while it ran; htmx polls it."""
-    job = get_object_or_404(ImportJob.objects.select_related("runner"), pk=pk, runner=request.user)
+    job = get_object_or_404(ImportJob, pk=pk, runner=request.user)
     if is_stalled(job):
         resume_stalled([job])
     if job.kind == ImportJob.Kind.CHECKIN and job.finished_at and job.prefill:
