@@ -132,6 +132,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Tests get a file of their own (per process), not a shared in-memory database: the
+    # browser tests' live server and task worker write from two threads, which an
+    # in-memory database answers with "database table is locked" instead of waiting.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 # --- Cache -------------------------------------------------------------------

@@ -482,16 +482,34 @@ def log_in(page, base_url: str, user, password: str | None = None) -> None:
 
 
 def run_worker(max_tasks: int | None = None) -> None:
-    """Run the queued tasks in this process, as `manage.py worker` does, until none is left."""
+    """Run the queued tasks in this process, as `manage.py worker` does, until none is left.
+
+    Inside a test's transaction: the worker's `close_old_connections` would close the
+    connection that holds it (the worker process has no such transaction), so it is
+    left out here.
+    """
+    with keep_test_connection():
+        task_worker(batch=True, max_tasks=max_tasks).run()
+
+
+def keep_test_connection():
+    """The worker without its `close_old_connections` (see run_worker)."""
+    from unittest import mock
+
+    return mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections")
+
+
+def task_worker(*, batch: bool, interval: float = 0, max_tasks: int | None = None):
+    """django-tasks-db's worker loop over every queue, as `manage.py worker` runs it."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    Worker(
+    return Worker(
         queue_names=["*"],
-        interval=0,
-        batch=True,
+        interval=interval,
+        batch=batch,
         backend_name="default",
         startup_delay=False,
         max_tasks=max_tasks,
         worker_id="tests",
         excluded_queue_names=[],
-    ).run()
+    )

@@ -24,7 +24,7 @@ from checkins.transfer.import_jobs import (
     start_job,
     work_on,
 )
-from tests.helpers import START, make_gpx, make_zip, run_worker
+from tests.helpers import START, keep_test_connection, make_gpx, make_zip, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -161,10 +161,11 @@ def test_a_stalled_job_is_resumed_when_its_page_is_looked_at(runner_client, runn
 def test_the_worker_command_resumes_stalled_jobs(runner):
     job = start_job(runner, ImportJob.Kind.FILES, gpx_files(2))
     DBTaskResult.objects.all().delete()  # lost with a restored backup, say
-    call_command("worker", "--batch", "--no-startup-delay", "--stall-check", "0", verbosity=0)
-    assert not ImportJob.objects.get(pk=job.pk).finished_at  # --stall-check 0: not looked for
-    assert resume_stalled() == 1
-    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    with keep_test_connection():
+        call_command("worker", "--batch", "--no-startup-delay", "--stall-check", "0", verbosity=0)
+        assert not ImportJob.objects.get(pk=job.pk).finished_at  # --stall-check 0: not looked for
+        assert resume_stalled() == 1
+        call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     assert ImportJob.objects.get(pk=job.pk).finished_at
 
 

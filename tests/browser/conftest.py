@@ -48,3 +48,28 @@ def _fail_fast(page):
     """Ten seconds is plenty on loopback; fail sooner than Playwright's default 30."""
     page.set_default_timeout(10_000)
     page.set_default_navigation_timeout(15_000)
+
+
+@pytest.fixture
+def task_worker(live_server):
+    """A task worker beside the live server, as `make run` starts one: a thread running
+    django-tasks-db's worker loop on the test database until the test ends."""
+    import threading
+
+    from django.db import connection
+
+    from tests.helpers import task_worker as make_worker
+
+    worker = make_worker(batch=False, interval=0.1)
+
+    def run():
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from checkins.models import ImportJob, Run
+from checkins.transfer import import_jobs
 from tests.factories import UserFactory
 from tests.helpers import log_in, strava_csv
 
@@ -31,7 +33,7 @@ def samples() -> Path:
 
 
 @pytest.fixture
-def import_page(live_server, page):
+def import_page(live_server, page, task_worker):
     runner = UserFactory(email="max@example.org")
     runner.profile.acknowledge_notice()
     log_in(page, live_server.url, runner)
@@ -60,7 +62,13 @@ def test_strava_export_imports_with_progress_and_report(
     import_page, samples, tmp_path, screenshot, monkeypatch
 ):
     page = import_page
-    monkeypatch.setattr("checkins.transfer.import_jobs.STEP_ITEMS", 1)  # one file per request: a bar to watch
+    real_parse = import_jobs.parse_activity
+
+    def slow_parse(*args, **kwargs):  # a bar to watch: most of a second a file
+        time.sleep(0.8)
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(import_jobs, "parse_activity", slow_parse)
     names = [
         "fit-garmin-fr910xt-run.fit",
         "fit-coros-apexpro-run.fit",
@@ -88,10 +96,12 @@ def test_strava_export_imports_with_progress_and_report(
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("heading", name=re.compile("Importing"))).to_be_visible()
     bar = page.locator("progress#import-bar")
-    expect(bar).to_have_attribute("max", "7")
+    expect(bar).to_have_attribute("max", "7", timeout=10_000)
     expect(bar).to_have_attribute("value", re.compile(r"^[1-6]$"))  # part-way
     screenshot(page, "0-progress")
-    expect(page.locator("#import-progress")).to_contain_text("Done: 5 runs imported, 1 skipped, 1 refused.")
+    expect(page.locator("#import-progress")).to_contain_text(
+        "Done: 5 runs imported, 1 skipped, 1 refused.", timeout=15_000
+    )
     expect(page.locator(".import-refused")).to_contain_text(
         "fit-corrupt-bad-crc.fit: its checksum does not match"
     )
@@ -117,3 +127,24 @@ def test_a_hike_among_runs_is_left_out_as_a_walk(import_page, samples, screensho
     assert_accessible(page, "import report")
     screenshot(page, "1-report")
     assert Run.objects.filter(runner=page.runner).count() == 1
+
+
+def test_an_import_finishes_with_the_browser_closed(import_page, samples, screenshot):
+    page = import_page
+    files = [samples / name for name in ("fit-coros-apexpro-run.fit", "tcx-polar-v800-run.tcx")]
+    page.get_by_label("Many files, or a Strava export (.zip)").set_input_files([str(f) for f in files])
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", name=re.compile("Import"))).to_be_visible()
+    progress_url = page.url
+    page.goto("about:blank")  # the tab moves on: nobody polls the progress page
+    job = ImportJob.objects.get(runner=page.runner)
+    for _ in range(100):
+        job.refresh_from_db()
+        if job.finished_at:
+            break
+        time.sleep(0.1)
+    assert job.finished_at is not None, "the worker did not finish the import on its own"
+    assert Run.objects.filter(runner=page.runner).count() == 2
+    page.goto(progress_url)
+    expect(page.locator("#import-progress")).to_contain_text("Done: 2 runs imported, 0 skipped, 0 refused.")
+    screenshot(page, "1-report-after-closing")
