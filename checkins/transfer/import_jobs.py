@@ -20,8 +20,10 @@ Parsing and every safety check of untrusted files live in `watch_files` (no data
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import logging
+import os
 import time
 import uuid
 from collections.abc import Iterable
@@ -447,7 +449,11 @@ def _finish(item: ImportItem, status: str, reason: str, run: Run | None = None) 
 def _remove(upload: ImportUpload) -> None:
     """Delete an upload's bytes (its items keep their names and outcomes)."""
     if upload.file.name:
-        upload_storage().delete(upload.file.name)
+        storage = upload_storage()
+        storage.delete(upload.file.name)
+        folder = os.path.dirname(upload.file.name)
+        with contextlib.suppress(NotImplementedError, OSError):  # not empty yet, or not a folder
+            os.rmdir(storage.path(folder))
     ImportUpload.objects.filter(pk=upload.pk).update(removed=True)
 
 
