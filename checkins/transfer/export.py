@@ -21,6 +21,7 @@ from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_L
 
 from ..logrevision import one_log_change
 from ..models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run
+from ..plausible import local_time
 
 FORMAT = "aftermath-export"
 VERSION = 1
@@ -258,7 +259,7 @@ def export_csv(runner, units) -> str:
         writer.writerow(
             [
                 run.date.isoformat(),
-                timezone.localtime(run.started_at).strftime("%H:%M"),
+                local_time(run.started_at).strftime("%H:%M"),
                 num(run.distance_km, units.distance_from_km, 2),
                 num(run.duration_min),
                 num(run.effort, digits=0),
