@@ -106,7 +106,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def _moment_problem(value: object, label: str) -> str | None:
     if not isinstance(value, dt.datetime):
-        return f"its {label} ({_shown(value)}) is not a date and time"
+        return f"its {label} ({shown(value)}) is not a date and time"
     if EARLIEST_START <= _aware(value) <= latest_start():
         return None
     return f"its {label} ({value.date().isoformat()}) is not plausible"
@@ -139,7 +139,7 @@ def is_plausible_day(day: dt.date) -> bool:
 
 def day_problem(day: object) -> str | None:
     if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-        return f"its day ({_shown(day)}) is not a date"
+        return f"its day ({shown(day)}) is not a date"
     return None if is_plausible_day(day) else f"its day ({day.isoformat()}) is not plausible"
 
 
@@ -227,29 +227,31 @@ def check(found: Rule, value: object) -> str | None:
     not answered)."""
     if value is None:
         return None
-    label, shown = found.label, _shown(value)
+    label, value_text = found.label, shown(value)
     match found.kind:
         case "moment":
             return _moment_problem(value, label)
         case "day":
             return day_problem(value)
         case "yes_no":
-            return None if isinstance(value, bool) else f"the answer about {label} ({shown}) is not yes or no"
+            if isinstance(value, bool):
+                return None
+            return f"the answer about {label} ({value_text}) is not yes or no"
         case "choice":
             if isinstance(value, str) and value in found.choices:
                 return None
-            return f"the {label} ({shown}) is not one Aftermath knows"
+            return f"the {label} ({value_text}) is not one Aftermath knows"
         case "codes":
             if not isinstance(value, list | tuple) or not all(isinstance(code, str) for code in value):
-                return f"the {label} ({shown}) are not a list of names"
+                return f"the {label} ({value_text}) are not a list of names"
             unknown = [code for code in value if code not in found.choices]
             if unknown:
-                names = ", ".join(_shown(code) for code in unknown[:3])
+                names = ", ".join(shown(code) for code in unknown[:3])
                 return f"the {label} include {names}, which Aftermath does not know"
             return None
         case "text":
             if not isinstance(value, str):
-                return f"the {label} ({shown}) are not text"
+                return f"the {label} ({value_text}) are not text"
             if found.max_length is not None and len(value) > found.max_length:
                 return f"the {label} are longer than {found.max_length} characters"
             return None
@@ -259,7 +261,7 @@ def check(found: Rule, value: object) -> str | None:
 def _number_problem(found: Rule, value: object) -> str | None:
     label, unit = found.label, f" {found.unit}" if found.unit else ""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"the {label} ({_shown(value)}) is not a number"
+        return f"the {label} ({shown(value)}) is not a number"
     if isinstance(value, float) and not math.isfinite(value):
         return f"the {label} is not a finite number"
     amount = _number(value)
@@ -325,7 +327,7 @@ def _span(found: Rule) -> str:
     return f"{_number(found.low)}–{_number(found.high)}"
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """A value in a sentence: numbers as numbers, text quoted and cut short, others named."""
     if value is None:
         return "empty"

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django import forms
 
 from ..form_layout import CrispyForm
 from ..forms import DateRangeForm
+from .export import MAX_EXPORT_BYTES, Export, ExportRefused, read_export
 from .watch_files import larger_than
 
-MAX_EXPORT_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_EXPORT_UPLOAD_BYTES = MAX_EXPORT_BYTES
 REPORT_DAYS = 90  # the report's period when none is chosen
 
 
@@ -54,16 +54,18 @@ class ExportUploadForm(CrispyForm, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
 
-    def clean_export(self):
+    def clean_export(self) -> Export:
+        """The export read and checked as a whole (export.read_export); loading it is a
+        separate step (export.load_batches)."""
         upload = self.cleaned_data["export"]
         if upload.size > MAX_EXPORT_UPLOAD_BYTES:
             raise forms.ValidationError(
                 f"This file is {larger_than(MAX_EXPORT_UPLOAD_BYTES)}: it cannot be an Aftermath export."
             )
         try:
-            return json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise forms.ValidationError(f"{upload.name} is not a JSON file.") from None
+            return read_export(upload, limit=MAX_EXPORT_UPLOAD_BYTES)
+        except ExportRefused as refusal:
+            raise forms.ValidationError(f"{upload.name}: {refusal}") from None
 
 
 class PeriodForm(DateRangeForm):
