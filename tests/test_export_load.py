@@ -352,27 +352,45 @@ def test_a_load_stopped_half_way_and_started_again_stores_every_run_once(runner)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_batch_killed_in_the_middle_leaves_nothing_of_itself(runner, monkeypatch):
+def test_a_batch_killed_in_the_middle_leaves_nothing_of_itself(runner):
     export = read_export(as_file(export_of([run_item(n) for n in range(250)])))
-    calls = {"n": 0}
-    real = CheckIn.objects.bulk_create
+    inserts = []
 
-    def dies_on_the_second_batch(objs, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:  # its runs are inserted, its check-ins not yet
-            raise SystemExit("killed")
-        return real(objs, *args, **kwargs)
+    def dies_before_the_second_batchs_checkins(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "checkins_checkin"'):
+            inserts.append(sql)
+            if len(inserts) == 2:  # its runs are inserted, its check-ins not yet
+                raise SystemExit("killed")
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(CheckIn.objects, "bulk_create", dies_on_the_second_batch)
-    with pytest.raises(SystemExit):
+    with connection.execute_wrapper(dies_before_the_second_batchs_checkins), pytest.raises(SystemExit):
         list(load_batches(runner, export, batch_size=100))
     assert len(keys_stored(runner)) == 100  # the second batch rolled back whole
-    monkeypatch.undo()
 
     last = list(load_batches(runner, export, batch_size=100))[-1]
     assert (last.imported, last.skipped) == (150, 100)
     assert keys_stored(runner) == sorted(uuid.UUID(int=n + 1) for n in range(250))
     assert CheckIn.objects.filter(run__runner=runner).count() == 125
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_stored_by_another_load_meanwhile_is_skipped_not_doubled(runner, monkeypatch):
+    """Two loads of one file at once: the other stores a run between this batch's look-up
+    of the runs already here and its transaction."""
+    runs = [run_item(n) for n in range(5)]
+    compile_inserts = export_module._inserts
+
+    def and_meanwhile(runner_, new):
+        statements = compile_inserts(runner_, new)
+        monkeypatch.setattr(export_module, "_inserts", compile_inserts)
+        import_data(runner, export_of([runs[2]]))  # the other load, committed
+        return statements
+
+    monkeypatch.setattr(export_module, "_inserts", and_meanwhile)
+    last = list(load_batches(runner, read_export(as_file(export_of(runs)))))[-1]
+    assert (last.imported, last.skipped, last.refusals) == (4, 1, ())
+    assert keys_stored(runner) == [uuid.UUID(int=n + 1) for n in range(5)]
+    assert CheckIn.objects.filter(run__runner=runner).count() == 3
 
 
 def test_a_run_twice_in_the_file_is_stored_once(runner):
