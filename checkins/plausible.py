@@ -109,6 +109,10 @@ def _moment_problem(value: object, label: str) -> str | None:
         return f"its {label} ({shown(value)}) is not a date and time"
     if EARLIEST_START <= _aware(value) <= latest_start():
         return None
+    return _not_plausible(label, value)
+
+
+def _not_plausible(label: str, value: dt.datetime) -> str:
     return f"its {label} ({value.date().isoformat()}) is not plausible"
 
 
@@ -124,7 +128,7 @@ def is_plausible_start(started: dt.datetime) -> bool:
 
 def implausible_start(started: dt.datetime) -> str:
     """The words for a start refused (start_problem's, for a start known to be a time)."""
-    return f"its start time ({started.date().isoformat()}) is not plausible"
+    return _not_plausible(WORDS["started_at"][0], started)
 
 
 def day_range() -> tuple[dt.date, dt.date]:
@@ -133,8 +137,10 @@ def day_range() -> tuple[dt.date, dt.date]:
 
 
 def is_plausible_day(day: dt.date) -> bool:
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        return False
     first, last = day_range()
-    return isinstance(day, dt.date) and first <= day <= last
+    return first <= day <= last
 
 
 def day_problem(day: object) -> str | None:

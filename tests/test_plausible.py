@@ -110,6 +110,16 @@ def test_a_start_is_plausible_from_1995_up_to_a_day_from_now(started, problem):
     assert plausible.start_problem(timezone.now() + dt.timedelta(hours=25))
 
 
+def test_a_day_is_plausible_from_the_day_before_1995_up_to_two_days_from_now():
+    today = timezone.now().date()
+    assert plausible.is_plausible_day(dt.date(1994, 12, 31))  # 1995 began then behind UTC
+    assert not plausible.is_plausible_day(dt.date(1994, 12, 30))
+    assert plausible.is_plausible_day(today + dt.timedelta(days=2))
+    assert not plausible.is_plausible_day(today + dt.timedelta(days=3))
+    assert not plausible.is_plausible_day(dt.datetime(2024, 5, 3, 7))  # a time is no day
+    assert not plausible.is_plausible_day("2024-05-03")
+
+
 def test_the_ranges_are_the_model_validators():
     """No second copy: change a model's validator and the rule (and the form) follow."""
     numeric = [key for key, rule in plausible.rules("Run").items() if rule.kind in ("number", "whole")]
