@@ -16,6 +16,7 @@ from advice import TIPS, Assessment, Tip, assess
 
 from .history import running_streaks
 from .models import Profile, Run
+from .plausible import is_plausible_day
 
 # The overuse rules look back 30 days for the longest run (Frandsen/Nielsen 2025)
 # and compare the last two weeks (Nielsen 2014); 35 days covers both.
@@ -23,7 +24,13 @@ HISTORY_DAYS = 35
 
 
 def history_before(runner, day: dt.date, *, exclude_pk: int | None = None) -> list[dict]:
-    """The runner's (a user or its pk) runs in the 35 days up to `day`, as answer mappings (one query)."""
+    """The runner's (a user or its pk) runs in the 35 days up to `day`, as answer mappings (one query).
+
+    Nothing for a day off the plausible calendar (stored before checkins.plausible held the
+    rule): the weeks before it may not be on the calendar at all.
+    """
+    if not is_plausible_day(day):
+        return []
     rows = (
         Run.objects.filter(runner_id=getattr(runner, "pk", runner))
         .filter(date__gte=day - dt.timedelta(days=HISTORY_DAYS), date__lte=day)

@@ -18,7 +18,6 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
@@ -31,6 +30,7 @@ from advice.vocabulary import (
     SYMPTOM_LABELS,
 )
 
+from . import plausible
 from .form_layout import CrispyForm, Details, Pair, Section
 from .measures import MEASURES, metric_measures, show_measures
 from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, WeightUnit
@@ -238,7 +238,7 @@ class DateRangeForm(CrispyForm, forms.Form):
         cleaned = super().clean()
         for name in ("start", "end"):
             day = cleaned.get(name)
-            first, last = Run.EARLIEST_START, LATEST_DATE
+            first, last = plausible.EARLIEST_START, LATEST_DATE
             if day is not None and not first.date() <= day <= last:
                 self.add_error(
                     name, f"Enter a date from {first.day} {first:%b %Y} up to {last.day} {last:%b %Y}."
@@ -501,8 +501,8 @@ class CheckInForm(CrispyForm, forms.Form):
     avg_heart_rate_bpm = forms.IntegerField(
         label="Average heart rate (bpm)",
         required=False,
-        min_value=20,
-        max_value=250,
+        min_value=plausible.limits("avg_heart_rate_bpm")[0],
+        max_value=plausible.limits("avg_heart_rate_bpm")[1],
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
@@ -568,21 +568,23 @@ class CheckInForm(CrispyForm, forms.Form):
         )
 
     def clean_started_at(self):
-        # Dates near the calendar's ends overflow in time zone and history arithmetic.
+        # One rule for every way a run comes in (checkins.plausible): year 1 or 9999 never
+        # reaches the time zone and history arithmetic, which overflows near the calendar's ends.
         started = self.cleaned_data["started_at"]
-        if not Run.is_plausible_start(started):
+        if plausible.start_problem(started):
             raise forms.ValidationError(self.when_refused("start"))
         return started
 
     def clean_finished_at(self):
         finished = self.cleaned_data["finished_at"]
-        if not Run.is_plausible_start(finished):
+        if plausible.start_problem(finished):
             raise forms.ValidationError(self.when_refused("finish"))
         return finished
 
     @staticmethod
     def when_refused(what: str) -> str:
-        return f"Enter a {what} from {Run.EARLIEST_START.day} {Run.EARLIEST_START:%b %Y} up to now."
+        first = plausible.EARLIEST_START
+        return f"Enter a {what} from {first.day} {first:%b %Y} up to now."
 
     def clean(self):
         cleaned = super().clean()
@@ -591,7 +593,7 @@ class CheckInForm(CrispyForm, forms.Form):
             # The start is the finish less the time, when the time is given (and valid).
             minutes = cleaned.get("duration_min") if "duration_min" not in self.errors else None
             started = cleaned["finished_at"] - dt.timedelta(minutes=minutes or 0)
-            if Run.is_plausible_start(started):
+            if plausible.start_problem(started) is None:
                 cleaned["started_at"] = started
             else:
                 self.add_error("finished_at", self.when_refused("finish"))
@@ -615,7 +617,7 @@ class CheckInForm(CrispyForm, forms.Form):
                 Run._meta.get_field(key).run_validators(value)
             except forms.ValidationError:
                 measure = next(m for m in MEASURES.values() if m.key == key)
-                self.add_error(measure.name, measure.refusal(self.units, limits=_model_limits(key)))
+                self.add_error(measure.name, measure.refusal(self.units, limits=plausible.limits(key)))
             else:
                 cleaned[key] = value
 
@@ -703,17 +705,25 @@ class CheckInForm(CrispyForm, forms.Form):
 
     @classmethod
     def initial_from_file(cls, values: dict, *, units: Units) -> dict:
-        """Initial values from a watch file's summary (metric, as kept in the session)."""
+        """Initial values from a watch file's summary (metric, as kept in the session).
+
+        Only what could be stored is filled in: an implausible start (a file dated year 1)
+        or value is left out, so the form asks for it as for any new check-in.
+        """
         initial: dict = {}
-        started = parse_datetime(str(values.get("started_at", "")))
-        if started is not None:
+        try:
+            started = parse_datetime(str(values.get("started_at", "")))
+        except ValueError:  # well formed but not on the calendar
+            started = None
+        if started is not None and plausible.start_problem(started) is None:
             initial["started_at"] = timezone.localtime(started).replace(second=0, microsecond=0)
         for name in ("distance", "duration_min", "temperature"):
             value = values.get(MEASURES[name].key)
-            if isinstance(value, int | float):
+            if value is not None and plausible.value_problem(MEASURES[name].key, value) is None:
                 initial[name] = MEASURES[name].shown(units, value)
-        if isinstance(values.get("avg_heart_rate_bpm"), int):
-            initial["avg_heart_rate_bpm"] = values["avg_heart_rate_bpm"]
+        heart_rate = values.get("avg_heart_rate_bpm")
+        if heart_rate is not None and plausible.value_problem("avg_heart_rate_bpm", heart_rate) is None:
+            initial["avg_heart_rate_bpm"] = heart_rate
         return initial
 
 
@@ -740,13 +750,6 @@ def _offer_summary(values: dict, units: Units) -> str:
     if "cooldown" in values:
         parts.append(COOLDOWN_LABELS.get(values["cooldown"], values["cooldown"]).lower())
     return ", ".join(parts)
-
-
-def _model_limits(key: str) -> tuple[float, float]:
-    validators = Run._meta.get_field(key).validators
-    low = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
-    high = min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
-    return low, high
 
 
 class FollowUpForm(CrispyForm, forms.Form):

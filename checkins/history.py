@@ -20,6 +20,7 @@ from .charts import (
     twitch_calendar,
 )
 from .models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, Run
+from .plausible import day_range
 
 ANSWER_FIELDS = (
     "pk",
@@ -30,6 +31,7 @@ ANSWER_FIELDS = (
 
 
 ANSWER_NAMES = tuple(name.removeprefix("checkin__") for name in ANSWER_FIELDS)
+DATE_INDEX = ANSWER_NAMES.index("date")
 
 
 def history_entries(runner, *, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
@@ -43,9 +45,13 @@ def history_entries(runner, *, start: dt.date | None = None, end: dt.date | None
         .order_by("date", "started_at")
         .values_list(*ANSWER_FIELDS)
     )
+    first, last = day_range()
     entries = [
         {key: value for key, value in zip(ANSWER_NAMES, row, strict=True) if value not in (None, "", [])}
         for row in rows
+        # A day off the plausible calendar (stored before checkins.plausible held the rule) is
+        # no day of the log: the days and weeks before it would overflow the calendar.
+        if first <= row[DATE_INDEX] <= last
     ]
     streaks = running_streaks({entry["date"] for entry in entries})
     for entry in entries:
@@ -63,7 +69,8 @@ def running_streaks(dates: set[dt.date]) -> dict[dt.date, int]:
     """For each day with a run: days in a row with a run, ending that day (one pass)."""
     streaks: dict[dt.date, int] = {}
     for day in sorted(dates):
-        streaks[day] = streaks.get(day - dt.timedelta(days=1), 0) + 1
+        before = day - dt.timedelta(days=1) if day > dt.date.min else None
+        streaks[day] = streaks.get(before, 0) + 1
     return streaks
 
 

@@ -31,6 +31,7 @@ from advice.vocabulary import (
     SYMPTOM_LABELS,
 )
 
+from . import plausible
 from .fields import CodeListField
 from .logrevision import KeepsLogRevision, LogQuerySet, ThroughRun, TracksRunner, one_log_change
 
@@ -199,11 +200,8 @@ class Run(TracksRunner, models.Model):
 
     RUN_TYPES = tuple(RUN_TYPE_LABELS.items())
     COOLDOWNS = tuple(COOLDOWN_LABELS.items())
-    # The earliest start a run may have, whichever way it comes in (the check-in, a watch
-    # file, an export). GPS sports watches date from the late 1990s, and a damaged FIT
-    # file shows FIT's epoch (31 Dec 1989); a start typed before it is a typo. It also
-    # keeps date arithmetic (a period, the weeks before a run) on the calendar.
-    EARLIEST_START = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)
+    # The earliest start a run may have, whichever way it comes in (checkins.plausible).
+    EARLIEST_START = plausible.EARLIEST_START
 
     runner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -294,13 +292,13 @@ class Run(TracksRunner, models.Model):
 
     @classmethod
     def is_plausible_start(cls, started: dt.datetime) -> bool:
-        """From EARLIEST_START up to a day from now (a watch's clock may run ahead)."""
-        return cls.EARLIEST_START <= started <= timezone.now() + dt.timedelta(days=1)
+        """From EARLIEST_START up to a day from now (checkins.plausible holds the rule)."""
+        return plausible.is_plausible_start(started)
 
     @staticmethod
     def implausible_start(started: dt.datetime) -> str:
         """Why a run from a file is refused for its start (the import's and the export's words)."""
-        return f"its start time ({started:%Y-%m-%d}) is not plausible"
+        return plausible.implausible_start(started)
 
     def local_date(self) -> dt.date:
         """The day of `started_at` in the runner's time zone."""

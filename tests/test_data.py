@@ -89,7 +89,8 @@ def test_import_page_reports_and_refuses_at_the_field(runner_client, runner, oth
     assert "2 runs loaded, 0 already here." in response.content.decode()
     bad = SimpleUploadedFile("notes.json", b"{not json", content_type="application/json")
     response = runner_client.post(reverse("import_export"), {"export": bad})
-    assert "notes.json is not a JSON file." in response.content.decode()
+    refused = "notes.json: This file is not JSON (it goes wrong on line 1), so it is not an Aftermath export."
+    assert refused in response.content.decode()
     other = SimpleUploadedFile("x.json", b'{"hello": 1}', content_type="application/json")
     response = runner_client.post(reverse("import_export"), {"export": other})
     assert "This is not an Aftermath export file." in response.content.decode()
@@ -115,7 +116,7 @@ def test_an_invalid_run_is_refused_alone(runner):
     }
     imported, skipped, refusals = import_data(runner, data)
     assert (imported, skipped) == (1, 0)
-    assert refusals and refusals[0].startswith("Run 1: effort")
+    assert refusals == ["Run of 1 Nov 2026: the effort (42) is outside what a run can have (1–10)"]
     assert Run.objects.filter(runner=runner).count() == 1
 
 

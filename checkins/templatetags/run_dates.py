@@ -4,6 +4,11 @@
 older run; `run_date:"time"` adds the time ("Tue 3 Mar, 07:30"), `run_date:"short"`
 leaves out the weekday ("3 Mar", "3 Mar 2025"). "This year" is the year of today in
 the runner's time zone (the active zone of the request).
+
+A time stored at the calendar's ends (year 1, year 9999) has no local time in some
+zones: it is shown as stored (checkins.plausible.local_time), never a broken page. So
+the filter takes the time as stored (not `expects_localtime`, whose conversion would
+overflow before the filter is called) and converts it itself.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+
+from ..plausible import local_time
 
 register = template.Library()
 
@@ -26,13 +33,13 @@ STYLES = {
 def format_run_date(value: dt.date | dt.datetime, style: str = "", *, today: dt.date | None = None) -> str:
     """The day (and time) of a run; with its year only when that is not today's year."""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
+        value = local_time(value)
     this_year = (today or timezone.localdate()).year
     same_year, other_year = STYLES.get(style, STYLES[""])
     return date_format(value, same_year if value.year == this_year else other_year)
 
 
-@register.filter(expects_localtime=True, is_safe=False)
+@register.filter(is_safe=False)
 def run_date(value, style: str = "") -> str:
     if not isinstance(value, dt.date):
         return ""

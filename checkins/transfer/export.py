@@ -10,17 +10,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import math
 import uuid
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_LABELS, SYMPTOM_LABELS
 
-from ..logrevision import one_log_change
+from .. import plausible
+from ..logrevision import note_log_change
 from ..models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run
+from ..plausible import local_time
+from .watch_files import larger_than
 
 FORMAT = "aftermath-export"
 VERSION = 1
@@ -79,109 +86,427 @@ def export_data(runner) -> dict:
     }
 
 
+# --- Loading an export -------------------------------------------------------------
+#
+# In two steps, so that a task worker can do the second: `read_export` reads and checks
+# the file as a whole (a file Aftermath cannot read is refused with one sentence), and
+# `load_batches` stores its runs a batch at a time, each batch in a short transaction of
+# its own (a check-in never waits long for the database), yielding its progress. Each run
+# is checked on its own by the one rule of checkins.plausible: a run it refuses is named
+# in a sentence and left out, the others come in.
+
+MAX_EXPORT_BYTES = 25 * 1024 * 1024  # as the upload form has always taken
+BATCH_SIZE = 100
+MAX_REFUSALS = 200  # sentences kept; the rest are counted
+LARGEST_INT_DIGITS = 15  # no stored value comes near it; a longer one is no number of a run
+
+
 class ExportRefused(Exception):
-    """The file is not an Aftermath export this version can read."""
+    """The file is not an Aftermath export this version can read; str() is a sentence
+    for the runner."""
 
 
-def import_data(runner, data: object) -> tuple[int, int, list[str]]:
-    """Load an export into this runner's account: (imported, skipped, refusals).
+@dataclass(frozen=True, slots=True)
+class Export:
+    """An export read and checked as a whole: its profile's values (checked, metric) and its
+    runs as in the file (each is checked as it loads)."""
 
-    Runs already present (same idempotency key) are skipped, so importing the
-    same file twice changes nothing. Each run is stored whole or not at all.
-    The profile is taken over only when this account has no runs yet.
-    """
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ExportRefused("This is not an Aftermath export file.")
-    if data.get("version") != VERSION:
-        raise ExportRefused(
-            f"This export is version {data.get('version')!r}; this Aftermath reads version {VERSION}."
+    profile: dict
+    runs: list = field(repr=False)
+
+    @property
+    def total(self) -> int:
+        return len(self.runs)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProgress:
+    """Where a load is, after a batch: counts so far (cumulative)."""
+
+    total: int  # runs in the file
+    done: int  # runs looked at so far
+    imported: int
+    skipped: int  # already here (same key), or twice in the file
+    refused: int
+    refusals: tuple[str, ...]  # why, one sentence a run (the first MAX_REFUSALS, then a count)
+    profile_loaded: bool  # the file's settings were taken over (an account without runs)
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+
+# Why a file is refused whole: sentences for the runner.
+NOT_AN_EXPORT = "This is not an Aftermath export file."
+NOT_UTF8 = "This file is not text in UTF-8, the encoding Aftermath writes its exports in."
+TOO_DEEP = "This file is nested far more deeply than an Aftermath export: it is not one."
+REPEATED = (
+    "This file gives the same entry twice in one place, which Aftermath never writes: "
+    "it was changed since it was exported, and it is not loaded."
+)
+NOT_A_NUMBER = (
+    "This file holds a value that is not a number (NaN or Infinity), which Aftermath never "
+    "writes: it is not loaded."
+)
+NO_RUNS = "The export has no list of runs."
+
+
+def _too_large_number(text: str) -> ExportRefused:
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    return ExportRefused(f"This file holds a number far too large for a run ({shown}): it is not loaded.")
+
+
+def _no_repeats(pairs: list[tuple[str, object]]) -> dict:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ExportRefused(REPEATED)
+    return found
+
+
+def _no_constant(name: str):
+    raise ExportRefused(NOT_A_NUMBER)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise _too_large_number(text)
+    return value
+
+
+def _small_int(text: str) -> int:
+    if len(text.lstrip("-")) > LARGEST_INT_DIGITS:
+        raise _too_large_number(text)
+    return int(text)
+
+
+def read_export(fileobj, *, limit: int = MAX_EXPORT_BYTES) -> Export:
+    """Read an export from a binary file object: at most `limit` bytes (25 MB), UTF-8,
+    JSON without repeated keys, NaN, Infinity or numbers out of all proportion, and the
+    shape of an export with a profile Aftermath can take. ExportRefused otherwise, with
+    a sentence for the runner. Only the parsed file is kept, not its text."""
+    raw = fileobj.read(limit + 1)
+    if len(raw) > limit:
+        raise ExportRefused(f"This file is {larger_than(limit)}: it cannot be an Aftermath export.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ExportRefused(NOT_UTF8) from None
+    del raw
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_repeats,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+            parse_int=_small_int,
         )
+    except RecursionError:
+        raise ExportRefused(TOO_DEEP) from None
+    except json.JSONDecodeError as error:
+        raise ExportRefused(
+            f"This file is not JSON (it goes wrong on line {error.lineno}), so it is not an Aftermath export."
+        ) from None
+    del text
+    return export_from(data)
+
+
+def export_from(data: object) -> Export:
+    """An export from its parsed JSON: the top-level shape and the profile checked."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ExportRefused(NOT_AN_EXPORT)
+    version = data.get("version")
+    if version is None:
+        raise ExportRefused(f"This export names no version; this Aftermath reads version {VERSION}.")
+    if version != VERSION or isinstance(version, bool):
+        shown = plausible.shown(version)
+        raise ExportRefused(f"This export is version {shown}; this Aftermath reads version {VERSION}.")
     runs = data.get("runs")
     if not isinstance(runs, list):
-        raise ExportRefused("The export has no list of runs.")
-    profile = Profile.objects.get(runner=runner)
-    fresh = not Run.objects.for_runner(runner).exists()
-    if fresh and isinstance(data.get("profile"), dict):
-        _load_profile(profile, data["profile"])
-    existing = set(Run.objects.for_runner(runner).values_list("idempotency_key", flat=True))
-    imported, skipped, refusals = 0, 0, []
-    with one_log_change(runner.pk):  # one bump for the whole file, not two per run
-        for number, item in enumerate(runs, start=1):
+        raise ExportRefused(NO_RUNS)
+    for number, item in enumerate(runs, start=1):
+        if not isinstance(item, dict):
+            raise ExportRefused(
+                f"Run {number} of the file is not a run: the file is not an Aftermath export."
+            )
+    return Export(profile=_profile_values(data.get("profile")), runs=runs)
+
+
+def _profile_values(values: object) -> dict:
+    """The profile's values to take over, checked (none are given: an empty dict)."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ExportRefused("The export's settings are not readable: it is not an Aftermath export.")
+    taken = {name: values[name] for name in PROFILE_FIELDS if values.get(name) is not None}
+    if values.get("notice_acknowledged_at") is not None:
+        taken["notice_acknowledged_at"] = _moment(values["notice_acknowledged_at"])
+    problems = plausible.profile_problems(taken)
+    if problems:
+        raise ExportRefused(f"The export's settings cannot be taken over: {'; '.join(problems)}.")
+    return taken
+
+
+def load_batches(runner, export: Export, *, batch_size: int = BATCH_SIZE) -> Iterator[LoadProgress]:
+    """Store an export's runs in this runner's account, `batch_size` at a time; yield the
+    progress after each batch (at least once).
+
+    The profile comes first, once, and only into an account with no runs yet. Runs
+    already here (same idempotency key) are skipped, so loading a file again, or after
+    a load was stopped half-way, stores every run exactly once. Each batch is one short
+    transaction; each run is checked before it (checkins.plausible), and one the rule
+    refuses is left out with a sentence saying why.
+
+    Call it outside a transaction (a task worker; a view only with non_atomic_requests):
+    inside one, the batches are savepoints and the write lock is held to the end.
+    """
+    total, done, imported, skipped, refused = export.total, 0, 0, 0, 0
+    refusals: list[str] = []
+    seen: set[uuid.UUID] = set()  # keys met in the file so far
+    profile_loaded = _load_profile(runner, export.profile)
+    zone = Profile.objects.get(runner=runner).zone
+    for start in range(0, total, batch_size):
+        ready = []
+        for number, item in enumerate(export.runs[start : start + batch_size], start=start + 1):
             try:
-                key = uuid.UUID(str(item.get("idempotency_key")))
-            except (AttributeError, ValueError):
-                refusals.append(f"Run {number}: it has no valid key.")
+                prepared = _prepare(runner, item, zone)
+            except _Refused as refusal:
+                refused += 1
+                if len(refusals) < MAX_REFUSALS:
+                    refusals.append(f"{_run_name(item, number)}: {refusal}")
                 continue
-            if key in existing:
+            if prepared[0] in seen:
                 skipped += 1
-                continue
-            try:
-                with transaction.atomic():
-                    _load_run(runner, key, item)
-            except (ValidationError, IntegrityError, TypeError, ValueError, AttributeError) as error:
-                refusals.append(f"Run {number}: {_reason(error)}")
-                continue
-            existing.add(key)
-            imported += 1
-    return imported, skipped, refusals
+            else:
+                seen.add(prepared[0])
+                ready.append(prepared)
+        stored, here, failed = _store(runner, ready)
+        imported, skipped = imported + stored, skipped + here
+        for run in failed:  # should the database refuse what the rule took
+            refused += 1
+            if len(refusals) < MAX_REFUSALS:
+                refusals.append(f"Run of {run.date.day} {run.date:%b %Y}: it could not be stored")
+        done = min(start + batch_size, total)
+        yield LoadProgress(
+            total, done, imported, skipped, refused, _with_count(refusals, refused), profile_loaded
+        )
+    if not total:
+        yield LoadProgress(0, 0, 0, 0, 0, (), profile_loaded)
 
 
-def _reason(error: Exception) -> str:
-    if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return "its values could not be read."
+def _with_count(refusals: list[str], refused: int) -> tuple[str, ...]:
+    more = refused - len(refusals)
+    if more > 0:
+        return (*refusals, f"And {more} more run{'s' if more != 1 else ''} not loaded")
+    return tuple(refusals)
 
 
-def _load_profile(profile: Profile, values: dict) -> None:
-    for field in PROFILE_FIELDS:
-        if field in values:
-            setattr(profile, field, values[field])
-    acknowledged = values.get("notice_acknowledged_at")
-    if acknowledged and profile.notice_acknowledged_at is None:
-        profile.notice_acknowledged_at = parse_datetime(acknowledged)
-    profile.full_clean(exclude=["runner"], validate_constraints=False)
-    profile.save()
+def import_data(runner, data: Export | object) -> tuple[int, int, list[str]]:
+    """Load an export (read by read_export, or its parsed JSON) at once: (imported,
+    skipped, refusals). A thin wrapper over load_batches, for the page that loads an
+    export while the runner waits."""
+    export = data if isinstance(data, Export) else export_from(data)
+    (last,) = deque(load_batches(runner, export), maxlen=1)  # it yields at least once
+    return last.imported, last.skipped, list(last.refusals)
 
 
-def _load_run(runner, key: uuid.UUID, item: dict) -> None:
-    started = parse_datetime(str(item.get("started_at")))
-    if started is None:
-        raise ValidationError({"started_at": ["missing or not a date and time."]})
-    if timezone.is_naive(started):
-        started = timezone.make_aware(started, dt.UTC)
-    if not Run.is_plausible_start(started):
-        raise ValidationError(Run.implausible_start(started) + ".")
-    run = Run(runner=runner, idempotency_key=key, started_at=started)
-    run.date = dt.date.fromisoformat(item["date"]) if item.get("date") else run.local_date()
-    for field in (*RUN_ANSWER_KEYS, *RUN_EXTRA_FIELDS):
-        value = item.get(field)
-        if value is not None:
-            setattr(run, field, value)
-    run.full_clean(exclude=["runner"], validate_constraints=False)
-    run.save()
-    answers = item.get("checkin")
-    if isinstance(answers, dict):
-        checkin = CheckIn(run=run)
-        for field in (*CHECKIN_ANSWER_KEYS, *FOLLOWUP_FIELDS):
-            value = answers.get(field)
-            if value is not None:
-                setattr(checkin, field, value)
-        checkin.followup_at = _moment(answers.get("followup_at"))
-        checkin.flags_seen_at = _moment(answers.get("flags_seen_at"))
-        checkin.full_clean(exclude=["run"], validate_constraints=False)
-        checkin.save()
+class _Refused(Exception):
+    """A run of the file that is not loaded; str() says why (a clause, no capital)."""
 
 
-def _moment(value: object):
-    """An exported time stamp back, or None when it is missing or not a time stamp."""
-    if not isinstance(value, str):
-        return None
+def _run_name(item: dict, number: int) -> str:
+    """ "Run of 3 May 2024" by its day, or its start's, where one is plausible; else by its
+    place in the file."""
+    for day in (_day(item.get("date")), _moment(item.get("started_at"))):
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if isinstance(day, dt.date) and plausible.is_plausible_day(day):
+            return f"Run of {day.day} {day:%b %Y}"
+    return f"Run {number} of the file"
+
+
+def _prepare(runner, item: dict, zone) -> tuple[uuid.UUID, Run, CheckIn | None]:
+    """The run (and check-in) an item of the file stores; _Refused with why not. No query."""
     try:
-        return parse_datetime(value)
+        key = uuid.UUID(item.get("idempotency_key"))
+    except (TypeError, ValueError, AttributeError):
+        raise _Refused("it has no valid key") from None
+    started = _moment(item.get("started_at"))
+    if started is None:
+        raise _Refused("it has no start time")
+    day = _day(item.get("date"))
+    values = {"started_at": started, "date": day}
+    values.update((name, item.get(name)) for name in (*RUN_ANSWER_KEYS, *RUN_EXTRA_FIELDS))
+    answers = item.get("checkin")
+    if answers is not None and not isinstance(answers, dict):
+        raise _Refused("its check-in is not a set of answers")
+    checkin_values = {}
+    if answers is not None:
+        checkin_values = {name: answers.get(name) for name in (*CHECKIN_ANSWER_KEYS, *FOLLOWUP_FIELDS)}
+        checkin_values["followup_at"] = _moment(answers.get("followup_at"))
+        checkin_values["flags_seen_at"] = _moment(answers.get("flags_seen_at"))
+    # Times and days that could not be read stay as they were: the rule says what they are not.
+    problems = plausible.run_problems({**values, **checkin_values})
+    if problems:
+        raise _Refused("; ".join(problems))
+    if day is None:
+        day = timezone.localtime(started, zone).date()
+    run = Run(runner=runner, idempotency_key=key, started_at=started, date=day)
+    for name, value in values.items():
+        if value is not None and name not in ("started_at", "date"):
+            setattr(run, name, _as_stored(name, value))
+    checkin = None
+    if answers is not None:
+        checkin = CheckIn(run=run)
+        for name, value in checkin_values.items():
+            if value is not None:
+                setattr(checkin, name, _as_stored(name, value))
+    return key, run, checkin
+
+
+def _as_stored(name: str, value: object) -> object:
+    """5.0 for a whole number is 5; a list of codes stays a list."""
+    rule = plausible.rule(name)
+    if rule is not None and rule.kind == "whole" and isinstance(value, float):
+        return int(value)
+    return value
+
+
+def _moment(value: object) -> object:
+    """An exported time stamp back (aware: a naive one is UTC); a value that is not one is
+    returned as it is, for the rule to name."""
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but not on the calendar (30 February)
+        moment = None
+    if moment is None:
+        return value
+    return timezone.make_aware(moment, dt.UTC) if timezone.is_naive(moment) else moment
+
+
+def _day(value: object) -> object:
+    """An exported day back; a value that is not one is returned as it is, for the rule to name."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
     except ValueError:
-        return None
+        return value
+
+
+def _load_profile(runner, values: dict) -> bool:
+    """Take the file's settings over, in an account with no runs yet: True if they were."""
+    if not values:
+        return False
+    with transaction.atomic():
+        if Run.objects.for_runner(runner).exists():
+            return False
+        profile = Profile.objects.select_for_update().get(runner=runner)
+        for name, value in values.items():
+            if name == "notice_acknowledged_at":
+                if profile.notice_acknowledged_at is None:
+                    profile.notice_acknowledged_at = value
+            else:
+                setattr(profile, name, value)
+        profile.save()
+    return True
+
+
+def _store(runner, ready: list) -> tuple[int, int, list]:
+    """Store prepared runs in one short transaction: (stored, already here, runs that failed).
+
+    All but the writes happens before it: the runs already here are looked up (a read
+    takes no lock), and the INSERTs are written (_inserts). Should another load store one
+    of these runs meanwhile, the unique key refuses the batch, which is then stored again
+    a run at a time.
+    """
+    if not ready:
+        return 0, 0, []
+    keys = [key for key, _, _ in ready]
+    found = Run.objects.for_runner(runner).filter(idempotency_key__in=keys).order_by()
+    here = set(found.values_list("idempotency_key", flat=True))
+    new = [(key, run, checkin) for key, run, checkin in ready if key not in here]
+    if not new:
+        return 0, len(here), []
+    statements = _inserts(runner, new)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement, params in statements:
+                cursor.execute(statement, params)
+            note_log_change([runner.pk])  # one bump for the batch
+    except IntegrityError:
+        return _store_one_by_one(runner, ready)
+    return len(new), len(here), []
+
+
+def _inserts(runner, new: list) -> list[tuple[str, list]]:
+    """The INSERTs of new runs and their check-ins, written before the transaction.
+
+    Preparing every value for the database and writing the SQL is most of bulk_create's
+    time; done first, it leaves the transaction only the statements to run (a batch of
+    100 runs: a few milliseconds instead of some forty). Each value is prepared by its
+    model field as a save prepares it (pre_save, get_db_prep_save). A check-in finds its
+    run's id by the run's key (a subquery on the unique key), so nothing waits for ids.
+    """
+    key_field = Run._meta.get_field("idempotency_key")
+    qn = connection.ops.quote_name
+    # Names from the models, quoted; every value a parameter.
+    find_run = (
+        f"(SELECT {qn(Run._meta.pk.column)} FROM {qn(Run._meta.db_table)} "  # noqa: S608
+        f"WHERE {qn('runner_id')} = %s AND {qn(key_field.column)} = %s)"
+    )
+    runs = [([], run) for _, run, _ in new]
+    checkins = [
+        ([(find_run, [runner.pk, key_field.get_db_prep_value(key, connection)])], checkin)
+        for key, _, checkin in new
+        if checkin is not None
+    ]
+    return _statements(Run, runs) + _statements(CheckIn, checkins, first="run")
+
+
+def _statements(model, rows: list, *, first: str | None = None) -> list[tuple[str, list]]:
+    """INSERT statements of `rows`, as many as the database's limit on parameters asks.
+
+    A row is (given, obj): `given` holds the SQL and parameters of the field named
+    `first` (the check-in's run), and obj the values of all the other fields.
+    """
+    if not rows:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated or f.name == first)]
+    columns = ([model._meta.get_field(first).column] if first else []) + [f.column for f in fields]
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
+    written = []
+    for given, obj in rows:
+        sql_parts = [part for part, _ in given] + ["%s"] * len(fields)
+        params = [p for _, part_params in given for p in part_params]
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        written.append((f"({', '.join(sql_parts)})", params))
+    limit = connection.features.max_query_params
+    size = max(1, limit // len(written[0][1])) if limit else len(written)
+    return [
+        (head + ", ".join(part for part, _ in chunk), [p for _, params in chunk for p in params])
+        for chunk in (written[start : start + size] for start in range(0, len(written), size))
+    ]
+
+
+def _store_one_by_one(runner, ready: list) -> tuple[int, int, list]:
+    stored, here, failed = 0, 0, []
+    for key, run, checkin in ready:
+        run.pk = None
+        run._state.adding = True
+        try:
+            with transaction.atomic():
+                if Run.objects.for_runner(runner).filter(idempotency_key=key).exists():
+                    here += 1
+                    continue
+                run.save()
+                if checkin is not None:
+                    checkin.pk, checkin.run = None, run
+                    checkin._state.adding = True
+                    checkin.save()
+            stored += 1
+        except IntegrityError:
+            failed.append(run)
+    return stored, here, failed
 
 
 # --- CSV ------------------------------------------------------------------------
@@ -258,7 +583,7 @@ def export_csv(runner, units) -> str:
         writer.writerow(
             [
                 run.date.isoformat(),
-                timezone.localtime(run.started_at).strftime("%H:%M"),
+                local_time(run.started_at).strftime("%H:%M"),
                 num(run.distance_km, units.distance_from_km, 2),
                 num(run.duration_min),
                 num(run.effort, digits=0),

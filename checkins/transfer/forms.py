@@ -8,9 +8,10 @@ from django import forms
 
 from ..form_layout import CrispyForm
 from ..forms import DateRangeForm
+from .export import MAX_EXPORT_BYTES
 from .watch_files import larger_than
 
-MAX_EXPORT_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_EXPORT_UPLOAD_BYTES = MAX_EXPORT_BYTES
 REPORT_DAYS = 90  # the report's period when none is chosen
 
 
@@ -54,12 +55,13 @@ class ExportUploadForm(CrispyForm, forms.Form):
     )
 
     def clean_export(self):
+        """A first look at the file; the worker reads and checks it whole (export.read_export)."""
         upload = self.cleaned_data["export"]
         if upload.size > MAX_EXPORT_UPLOAD_BYTES:
             raise forms.ValidationError(
                 f"This file is {larger_than(MAX_EXPORT_UPLOAD_BYTES)}: it cannot be an Aftermath export."
             )
-        # A first look only (the worker reads the whole file): an export opens with "{".
+        # An export opens with "{".
         head = upload.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
         upload.seek(0)
         if not head.startswith(b"{"):
