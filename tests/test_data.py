@@ -18,7 +18,7 @@ from django.utils import timezone
 from checkins.models import CheckIn, Profile, Run, User
 from checkins.transfer.export import export_data, import_data, spreadsheet_safe
 from tests.factories import PASSWORD, RunFactory, UserFactory
-from tests.helpers import assert_headings_in_order, parse
+from tests.helpers import Tree, assert_headings_in_order, parse, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -81,19 +81,38 @@ def test_json_export_round_trips_into_a_fresh_account(runner_client, runner):
     assert Run.objects.filter(runner=newcomer).count() == 2
 
 
+def load(client, name: str, payload: bytes):
+    """Upload an export, let the worker load it, and return its progress page."""
+    upload = SimpleUploadedFile(name, payload, content_type="application/json")
+    response = client.post(reverse("import_export"), {"export": upload})
+    assert response.status_code == 302, response.content.decode()
+    run_worker()
+    return client.get(response["Location"])
+
+
 def test_import_page_reports_and_refuses_at_the_field(runner_client, runner, other_runner):
     full_history(other_runner)
     payload = json.dumps(export_data(other_runner)).encode()
-    upload = SimpleUploadedFile("mine.json", payload, content_type="application/json")
-    response = runner_client.post(reverse("import_export"), {"export": upload})
-    assert "2 runs loaded, 0 already here." in response.content.decode()
-    bad = SimpleUploadedFile("notes.json", b"{not json", content_type="application/json")
-    response = runner_client.post(reverse("import_export"), {"export": bad})
-    refused = "notes.json: This file is not JSON (it goes wrong on line 1), so it is not an Aftermath export."
-    assert refused in response.content.decode()
-    other = SimpleUploadedFile("x.json", b'{"hello": 1}', content_type="application/json")
-    response = runner_client.post(reverse("import_export"), {"export": other})
-    assert "This is not an Aftermath export file." in response.content.decode()
+    assert (
+        "Done: 2 runs loaded, 0 already here." in load(runner_client, "mine.json", payload).content.decode()
+    )
+    assert Run.objects.filter(runner=runner).count() == 2
+    # Not even JSON at a first look: refused at the field, before any job.
+    response = runner_client.post(
+        reverse("import_export"), {"export": SimpleUploadedFile("notes.json", b"hello", "application/json")}
+    )
+    assert response.status_code == 400
+    assert "notes.json is not an Aftermath export" in response.content.decode()
+    # Refused once read whole: the progress page shows the form again, the refusal at its field.
+    page = load(runner_client, "broken.json", b"{not json")
+    refused = (
+        "broken.json: This file is not JSON (it goes wrong on line 1), so it is not an Aftermath export."
+    )
+    assert refused in page.content.decode()
+    field = Tree(page.content.decode()).root.find("input", name="export")
+    assert field is not None and field.attrs.get("aria-invalid") == "true"
+    page = load(runner_client, "x.json", b'{"hello": 1}')
+    assert "This is not an Aftermath export file." in page.content.decode()
     assert runner_client.post(reverse("import_export"), {}).context["form"].errors["export"]
 
 

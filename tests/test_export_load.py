@@ -30,6 +30,7 @@ from checkins.transfer.export import (
     read_export,
 )
 from checkins.transfer.watch_files import larger_than
+from tests.helpers import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -194,8 +195,14 @@ def test_the_load_page_shows_the_sentence_at_its_field(runner_client, runner, da
     response = runner_client.post(
         reverse("import_export"), {"export": SimpleUploadedFile("mine.json", data, "application/json")}
     )
-    assert response.status_code == 200
-    assert response.context["form"].errors["export"] == [f"mine.json: {sentence}"]
+    if response.status_code == 400:  # refused at a first look, before any job
+        errors = response.context["form"].errors["export"]
+        assert errors == ["mine.json is not an Aftermath export (a .json file it made)."]
+    else:  # read whole by the worker: its progress page shows the form again
+        assert response.status_code == 302
+        run_worker()
+        page = runner_client.get(response["Location"])
+        assert page.context["retry"].errors["export"] == [f"mine.json: {sentence}"]
     assert runner.profile.distance_unit == "km" and not Run.objects.exists()
 
 
@@ -291,8 +298,10 @@ def test_an_implausible_run_is_refused_alone_with_its_sentence(runner, changes, 
 def test_the_page_lists_a_refused_run_and_loads_the_rest(runner_client, runner):
     runs = [run_item(0, avg_heart_rate_bpm=300), run_item(1), run_item(2)]
     upload = SimpleUploadedFile("mine.json", json.dumps(export_of(runs)).encode(), "application/json")
-    page = runner_client.post(reverse("import_export"), {"export": upload}).content.decode()
-    assert "2 runs loaded, 0 already here." in page
+    response = runner_client.post(reverse("import_export"), {"export": upload})
+    run_worker()
+    page = runner_client.get(response["Location"]).content.decode()
+    assert "Done: 2 runs loaded, 0 already here, some not loaded (below)." in page
     assert "Run of 3 May 2024: the average heart rate (300 bpm) is outside what a run can have" in page
     assert Run.objects.count() == 2 and CheckIn.objects.count() == 1
 
@@ -375,18 +384,18 @@ def test_a_batch_killed_in_the_middle_leaves_nothing_of_itself(runner):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_stored_by_another_load_meanwhile_is_skipped_not_doubled(runner, monkeypatch):
-    """Two loads of one file at once: the other stores a run between this batch's look-up
-    of the runs already here and its transaction."""
+    """Two loads of one file at once: the other stored a run just after this batch looked up
+    the runs already here (on PostgreSQL, in another transaction), so the batch's INSERT
+    meets the unique key; the batch is then stored a run at a time."""
     runs = [run_item(n) for n in range(5)]
-    compile_inserts = export_module._inserts
+    import_data(runner, export_of([runs[2]]))  # the other load
+    real_lookup = export_module._keys_here
 
-    def and_meanwhile(runner_, new):
-        statements = compile_inserts(runner_, new)
-        monkeypatch.setattr(export_module, "_inserts", compile_inserts)
-        import_data(runner, export_of([runs[2]]))  # the other load, committed
-        return statements
+    def stale_lookup(runner_, keys):  # as it was a moment before the other load committed
+        monkeypatch.setattr(export_module, "_keys_here", real_lookup)
+        return set()
 
-    monkeypatch.setattr(export_module, "_inserts", and_meanwhile)
+    monkeypatch.setattr(export_module, "_keys_here", stale_lookup)
     last = list(load_batches(runner, read_export(as_file(export_of(runs)))))[-1]
     assert (last.imported, last.skipped, last.refusals) == (4, 1, ())
     assert keys_stored(runner) == [uuid.UUID(int=n + 1) for n in range(5)]
@@ -435,7 +444,7 @@ def test_a_load_bumps_the_log_revision_once_a_batch(runner):
         list(load_batches(runner, export, batch_size=10))
     statements = [q["sql"].split()[0] for q in queries if "SAVEPOINT" not in q["sql"]]
     # The profile's zone, then per batch: the keys here, the runs, the check-ins, the bump.
-    assert statements == ["SELECT"] + ["SELECT", "INSERT", "INSERT", "UPDATE"] * 3
+    assert statements == ["SELECT"] + ["SELECT", "INSERT", "INSERT", "UPDATE"] * 3, statements
     runner.profile.refresh_from_db()
     assert runner.profile.log_revision == revision + 3
     assert timezone.is_aware(Run.objects.first().started_at)

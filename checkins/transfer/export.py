@@ -17,14 +17,14 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_LABELS, SYMPTOM_LABELS
 
 from .. import plausible
-from ..logrevision import note_log_change
+from ..logrevision import one_log_change
 from ..models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run
 from ..plausible import local_time
 from .watch_files import larger_than
@@ -247,7 +247,9 @@ def _profile_values(values: object) -> dict:
     return taken
 
 
-def load_batches(runner, export: Export, *, batch_size: int = BATCH_SIZE) -> Iterator[LoadProgress]:
+def load_batches(
+    runner, export: Export, *, batch_size: int = BATCH_SIZE, start: int = 0, on_batch=None
+) -> Iterator[LoadProgress]:
     """Store an export's runs in this runner's account, `batch_size` at a time; yield the
     progress after each batch (at least once).
 
@@ -257,17 +259,22 @@ def load_batches(runner, export: Export, *, batch_size: int = BATCH_SIZE) -> Ite
     transaction; each run is checked before it (checkins.plausible), and one the rule
     refuses is left out with a sentence saying why.
 
-    Call it outside a transaction (a task worker; a view only with non_atomic_requests):
-    inside one, the batches are savepoints and the write lock is held to the end.
+    `start` skips the runs a previous pass got through (a task worker resuming);
+    `on_batch(progress)` runs inside each batch's transaction, so that what the caller
+    records of the progress commits with the runs or not at all. The counts are this
+    pass's.
+
+    Call it outside a transaction (a task worker): inside one, the batches are
+    savepoints and the write lock is held to the end.
     """
-    total, done, imported, skipped, refused = export.total, 0, 0, 0, 0
+    total, done, imported, skipped, refused = export.total, start, 0, 0, 0
     refusals: list[str] = []
     seen: set[uuid.UUID] = set()  # keys met in the file so far
-    profile_loaded = _load_profile(runner, export.profile)
+    profile_loaded = _load_profile(runner, export.profile) if not start else False
     zone = Profile.objects.get(runner=runner).zone
-    for start in range(0, total, batch_size):
+    for first in range(start, total, batch_size):
         ready = []
-        for number, item in enumerate(export.runs[start : start + batch_size], start=start + 1):
+        for number, item in enumerate(export.runs[first : first + batch_size], start=first + 1):
             try:
                 prepared = _prepare(runner, item, zone)
             except _Refused as refusal:
@@ -280,18 +287,26 @@ def load_batches(runner, export: Export, *, batch_size: int = BATCH_SIZE) -> Ite
             else:
                 seen.add(prepared[0])
                 ready.append(prepared)
-        stored, here, failed = _store(runner, ready)
-        imported, skipped = imported + stored, skipped + here
-        for run in failed:  # should the database refuse what the rule took
-            refused += 1
-            if len(refusals) < MAX_REFUSALS:
-                refusals.append(f"Run of {run.date.day} {run.date:%b %Y}: it could not be stored")
-        done = min(start + batch_size, total)
-        yield LoadProgress(
-            total, done, imported, skipped, refused, _with_count(refusals, refused), profile_loaded
-        )
-    if not total:
-        yield LoadProgress(0, 0, 0, 0, 0, (), profile_loaded)
+        with transaction.atomic():
+            stored, here, failed = _store(runner, ready)
+            imported, skipped = imported + stored, skipped + here
+            for run in failed:  # should the database refuse what the rule took
+                refused += 1
+                if len(refusals) < MAX_REFUSALS:
+                    refusals.append(f"Run of {run.date.day} {run.date:%b %Y}: it could not be stored")
+            done = min(first + batch_size, total)
+            progress = LoadProgress(
+                total, done, imported, skipped, refused, _with_count(refusals, refused), profile_loaded
+            )
+            if on_batch is not None:
+                on_batch(progress)
+        yield progress
+    if start >= total:
+        progress = LoadProgress(total, total, 0, 0, 0, (), profile_loaded)
+        if on_batch is not None:
+            with transaction.atomic():
+                on_batch(progress)
+        yield progress
 
 
 def _with_count(refusals: list[str], refused: int) -> tuple[str, ...]:
@@ -411,81 +426,33 @@ def _load_profile(runner, values: dict) -> bool:
 
 
 def _store(runner, ready: list) -> tuple[int, int, list]:
-    """Store prepared runs in one short transaction: (stored, already here, runs that failed).
-
-    All but the writes happens before it: the runs already here are looked up (a read
-    takes no lock), and the INSERTs are written (_inserts). Should another load store one
-    of these runs meanwhile, the unique key refuses the batch, which is then stored again
-    a run at a time.
-    """
+    """Store prepared runs (in the caller's transaction): (stored, already here, runs that
+    failed). Should another load store one of these runs meanwhile, the unique key refuses
+    the batch, which is then stored again a run at a time."""
     if not ready:
         return 0, 0, []
-    keys = [key for key, _, _ in ready]
-    found = Run.objects.for_runner(runner).filter(idempotency_key__in=keys).order_by()
-    here = set(found.values_list("idempotency_key", flat=True))
+    here = _keys_here(runner, [key for key, _, _ in ready])
     new = [(key, run, checkin) for key, run, checkin in ready if key not in here]
     if not new:
         return 0, len(here), []
-    statements = _inserts(runner, new)
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            for statement, params in statements:
-                cursor.execute(statement, params)
-            note_log_change([runner.pk])  # one bump for the batch
+        with transaction.atomic(), one_log_change(runner.pk):
+            Run.objects.bulk_create([run for _, run, _ in new])
+            checkins = []
+            for _, run, checkin in new:
+                if checkin is not None:
+                    checkin.run = run
+                    checkins.append(checkin)
+            CheckIn.objects.bulk_create(checkins)
     except IntegrityError:
         return _store_one_by_one(runner, ready)
     return len(new), len(here), []
 
 
-def _inserts(runner, new: list) -> list[tuple[str, list]]:
-    """The INSERTs of new runs and their check-ins, written before the transaction.
-
-    Preparing every value for the database and writing the SQL is most of bulk_create's
-    time; done first, it leaves the transaction only the statements to run (a batch of
-    100 runs: a few milliseconds instead of some forty). Each value is prepared by its
-    model field as a save prepares it (pre_save, get_db_prep_save). A check-in finds its
-    run's id by the run's key (a subquery on the unique key), so nothing waits for ids.
-    """
-    key_field = Run._meta.get_field("idempotency_key")
-    qn = connection.ops.quote_name
-    # Names from the models, quoted; every value a parameter.
-    find_run = (
-        f"(SELECT {qn(Run._meta.pk.column)} FROM {qn(Run._meta.db_table)} "  # noqa: S608
-        f"WHERE {qn('runner_id')} = %s AND {qn(key_field.column)} = %s)"
-    )
-    runs = [([], run) for _, run, _ in new]
-    checkins = [
-        ([(find_run, [runner.pk, key_field.get_db_prep_value(key, connection)])], checkin)
-        for key, _, checkin in new
-        if checkin is not None
-    ]
-    return _statements(Run, runs) + _statements(CheckIn, checkins, first="run")
-
-
-def _statements(model, rows: list, *, first: str | None = None) -> list[tuple[str, list]]:
-    """INSERT statements of `rows`, as many as the database's limit on parameters asks.
-
-    A row is (given, obj): `given` holds the SQL and parameters of the field named
-    `first` (the check-in's run), and obj the values of all the other fields.
-    """
-    if not rows:
-        return []
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated or f.name == first)]
-    columns = ([model._meta.get_field(first).column] if first else []) + [f.column for f in fields]
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
-    written = []
-    for given, obj in rows:
-        sql_parts = [part for part, _ in given] + ["%s"] * len(fields)
-        params = [p for _, part_params in given for p in part_params]
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-        written.append((f"({', '.join(sql_parts)})", params))
-    limit = connection.features.max_query_params
-    size = max(1, limit // len(written[0][1])) if limit else len(written)
-    return [
-        (head + ", ".join(part for part, _ in chunk), [p for _, params in chunk for p in params])
-        for chunk in (written[start : start + size] for start in range(0, len(written), size))
-    ]
+def _keys_here(runner, keys: list) -> set:
+    """Which of these runs the runner has already."""
+    found = Run.objects.for_runner(runner).filter(idempotency_key__in=keys).order_by()
+    return set(found.values_list("idempotency_key", flat=True))
 
 
 def _store_one_by_one(runner, ready: list) -> tuple[int, int, list]:

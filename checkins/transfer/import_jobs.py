@@ -466,6 +466,8 @@ def _remove_uploads(job: ImportJob) -> None:
 
 
 def _load_export(turn: Slice) -> bool:
+    """An Aftermath export, read whole (capped), loaded in batches from where the last
+    slice stopped; each batch's progress commits with its runs."""
     job = turn.job
     upload = job.uploads.first()
     if upload is None or upload.removed:
@@ -481,8 +483,21 @@ def _load_export(turn: Slice) -> bool:
         with transaction.atomic():
             turn.renew(refused=f"{upload.name}: {GONE}.")
         return True
-    for progress in export.load_batches(job.runner, data, start=job.done, on_batch=turn.renew):
-        if turn.over() and progress.done < progress.total:
+    before = {"imported": job.imported, "skipped": job.skipped, "refused": job.refused}
+
+    def record(progress: export.LoadProgress) -> None:
+        refusals = "\n".join(line for line in (before["refused"], *progress.refusals) if line)
+        turn.renew(
+            total=progress.total,
+            done=progress.done,
+            imported=before["imported"] + progress.imported,
+            skipped=before["skipped"] + progress.skipped,
+            refused=refusals,
+            attempts=1,
+        )
+
+    for progress in export.load_batches(job.runner, data, start=job.done, on_batch=record):
+        if turn.over() and not progress.finished:
             return False
     return True
 

@@ -160,17 +160,28 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if job.kind == ImportJob.Kind.CHECKIN and job.finished_at and job.prefill:
         return _to_checkin(request, job)
     summary = job_summary(job)
-    context = {"job": job, "summary": summary, "one": None}
-    if job.kind == ImportJob.Kind.CHECKIN and job.finished_at:
-        # The file was refused: say why at the field, ready for another file.
-        reasons = [f"{item['name']}: {item['reason']}." for item in summary["refused"]]
-        context["one"] = one = ActivityFileForm(data={}, files={})
-        one.is_valid()  # bound and empty: its only error is the file's refusal
-        one.errors["file"] = one.error_class(reasons + summary["job_refusals"], renderer=one.renderer)
+    context = {"job": job, "summary": summary, "retry": _retry_form(job, summary)}
     template = "checkins/transfer/import_progress.html"
     if getattr(request, "htmx", False):
         template += "#progress"
     return render(request, template, context)
+
+
+def _retry_form(job: ImportJob, summary: dict):
+    """A file refused whole (one for a check-in, or an export): its form again, the
+    refusal at its field, ready for another file. None otherwise."""
+    if not job.finished_at or job.kind == ImportJob.Kind.FILES:
+        return None
+    if job.kind == ImportJob.Kind.CHECKIN:
+        form, field = ActivityFileForm(data={}, files={}), "file"
+        reasons = [f"{item['name']}: {item['reason']}." for item in summary["refused"]]
+    elif not job.total and summary["job_refusals"]:
+        form, field, reasons = ExportUploadForm(data={}, files={}), "export", []
+    else:
+        return None
+    form.is_valid()  # bound and empty: its only error is the file's refusal
+    form.errors[field] = form.error_class(reasons + summary["job_refusals"], renderer=form.renderer)
+    return form
 
 
 def _to_checkin(request, job: ImportJob) -> HttpResponse:
