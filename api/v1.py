@@ -106,7 +106,7 @@ api = AftermathAPI(
     urls_namespace="api-v1",
     auth=read_token,
     parser=StrictJsonParser(),
-    docs=Docs(settings={"defaultModelsExpandDepth": 0, "displayOperationId": True}),
+    docs=Docs(settings={"defaultModelsExpandDepth": 0}),
 )
 
 
@@ -196,6 +196,7 @@ def owned_run(request, run_id: int) -> Run:
     auth=write_token,
     response={201: RunWithAdvice, 200: RunWithAdvice, **WRITE_ERRORS},
     url_name="checkin_create",
+    tags=["Runs"],
     summary="Log a check-in",
     description="The check-in form's questions, checked as the form checks them. Answered 201 with the "
     "stored run and its advice; the same idempotency_key again is answered 200 with the run stored "
@@ -234,6 +235,7 @@ def period_data(filters) -> dict:
     "/runs",
     response={200: RunPage, 422: FieldProblem, **READ_ERRORS},
     url_name="run_list",
+    tags=["Runs"],
     summary="List runs",
     description="Newest first, with the history page's filters, a page at a time.",
 )
@@ -264,6 +266,7 @@ def run_list(request, filters: Query[RunFilters]):
     "/runs/{run_id}",
     response={200: RunWithAdvice, 404: Problem, **READ_ERRORS},
     url_name="run_read",
+    tags=["Runs"],
     summary="Read a run and its advice",
 )
 def run_read(request, run_id: int):
@@ -275,6 +278,7 @@ def run_read(request, run_id: int):
     auth=write_token,
     response={200: RunWithAdvice, 404: Problem, **WRITE_ERRORS},
     url_name="run_edit",
+    tags=["Runs"],
     summary="Edit a run",
     description="Change some answers: the keys given replace the stored ones (null clears one), "
     "the others stay. The whole run is checked again, as the form checks an edit.",
@@ -302,6 +306,7 @@ def run_edit(request, run_id: int, payload: RunPatch):
     auth=write_token,
     response={204: None, 404: Problem, **READ_ERRORS, 403: Problem},
     url_name="run_delete",
+    tags=["Runs"],
     summary="Delete a run",
     description="The run and its check-in, for good.",
 )
@@ -317,6 +322,7 @@ def run_delete(request, run_id: int):
     auth=write_token,
     response={200: RunWithAdvice, 404: Problem, 409: Problem, **WRITE_ERRORS},
     url_name="followup_answer",
+    tags=["Runs"],
     summary="Answer a run's follow-up",
     description="Sleep, still twitching, weakness, daily life: at least one answer. A run without a "
     "check-in has no follow-up (409).",
@@ -346,6 +352,7 @@ class Period(Schema):
     "/history",
     response={200: HistoryOut, 422: FieldProblem, **READ_ERRORS},
     url_name="history_read",
+    tags=["History and export"],
     summary="The history's patterns and red flags",
     description="Red flags that only a history shows (twitching that persists, spreads or disturbs "
     "sleep) over the last four weeks, and how often twitching followed each trigger in the period "
@@ -376,6 +383,7 @@ def history_read(request, period: Query[Period]):
     "/export",
     response={200: dict[str, Any], **READ_ERRORS},
     url_name="export_read",
+    tags=["History and export"],
     summary="Everything you logged",
     description="The JSON export, as Your data → Download everything gives it: profile, runs, "
     "check-ins and follow-ups, with a format and version of its own. It loads back into Aftermath.",
