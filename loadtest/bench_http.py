@@ -145,8 +145,10 @@ def http_table(server_url: str, client: Client, latest_run: int, token: str, dep
         ("tips: cool-down", "/tips/cooldown/", "", ""),
         ("tips: drinking", "/tips/hydration/", "", ""),
         ("tips: fuelling", "/tips/fuelling/", "", ""),
-        ("check-in POST", "/checkin/", body, ""),
+        # The API's answer holds the advice, judged against the runner's last 35 days: every POST
+        # adds a run to that history, so the API's goes first (the page's answer reads no history).
         ("API check-in POST", "/api/v1/checkins", api_body, f"Bearer {token}"),
+        ("check-in POST", "/checkin/", body, ""),
     ]
     for _, path, post, _ in pages:  # warm templates and caches
         if not post:
