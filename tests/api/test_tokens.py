@@ -195,3 +195,26 @@ def test_the_count_is_the_rows_not_the_objects(runner):
     assert copy.count_request(2, MINUTE + dt.timedelta(seconds=1)) is None
     assert token.count_request(2, MINUTE + dt.timedelta(seconds=2)) == 58
     assert copy.count_request(2, MINUTE + dt.timedelta(seconds=2)) == 58
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_never_pass_the_limit(runner):
+    """Eight workers' connections at once: exactly the limit is let through in a window."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    token, _ = AccessToken.issue(runner=runner, name="Busy", scope="read", days=90)
+
+    def worker(_):
+        try:
+            mine = AccessToken.objects.get(pk=token.pk)
+            return [mine.count_request(20, MINUTE + dt.timedelta(seconds=5)) for _ in range(5)]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = [wait for batch in pool.map(worker, range(8)) for wait in batch]
+    assert answers.count(None) == 20 and answers.count(55) == 20
+    token.refresh_from_db()
+    assert token.window_count == 20
