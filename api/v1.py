@@ -63,8 +63,10 @@ means "not answered". Numbers are JSON numbers, yes or no is `true` or `false`.
 
 **Errors.** 400 unreadable JSON; 401 no token, or one that is unknown, expired or
 revoked; 403 a read-only token writing; 404 a run that is not yours (or does not exist);
-413 a body over 64 KB; 422 refused values, with `errors` naming each key; 429 past the
-token's rate limit, with `Retry-After` in seconds.
+409 a follow-up for a run without a check-in; 413 a body over 64 KB; 422 refused values,
+with `errors` naming each key (types and codes are checked first, then the check-in
+form's ranges and rules, in its words); 429 past the token's rate limit, with
+`Retry-After` in seconds.
 
 Aftermath is not a medical device: the advice is general information, never a diagnosis.
 """
