@@ -28,6 +28,7 @@ os.environ["DJANGO_DEBUG"] = ""
 os.environ["AFTERMATH_TESTING"] = "1"
 os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
 os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+os.environ["AFTERMATH_API_RATE_LIMIT"] = "1000000000"  # the API's limit out of the way (still counted)
 
 import django  # noqa: E402
 
@@ -40,6 +41,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from api.models import AccessToken  # noqa: E402
 from checkins.demo import bulk_log  # noqa: E402
 from checkins.models import Run, User  # noqa: E402
 
@@ -101,6 +103,14 @@ def main() -> None:
         ("tips: cool-down, not cached", reverse("tips_cooldown") + "#cold"),
         ("doctor's report (90 days)", reverse("report")),
     ]
+    # The API, with a token instead of the session: JSON, never cached.
+    token = AccessToken.issue(runner=runner, name="bench", scope="read", days=1)[1]
+    api_client = Client(headers={"Authorization": f"Bearer {token}"})
+    api_pages = [
+        ("API: runs, first page", "/api/v1/runs"),
+        ("API: a run with its advice", f"/api/v1/runs/{latest.pk}"),
+        ("API: history's patterns and red flags", "/api/v1/history"),
+    ]
     print(f"Server time per page, one runner with {CHECKINS} check-ins, {repeats} requests each")
     print(f"({connection.vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} cores)\n")
     print("| page | median ms | p95 ms | queries |")
@@ -109,6 +119,9 @@ def main() -> None:
         path, _, how = url.partition("#")
         after = reverse("history") + "?twitching=on" if how == "after" else None
         median, p95, queries = measure(client, path, repeats, cold=how == "cold", after=after)
+        print(f"| {name} | {median:.1f} | {p95:.1f} | {queries} |")
+    for name, path in api_pages:
+        median, p95, queries = measure(api_client, path, repeats)
         print(f"| {name} | {median:.1f} | {p95:.1f} | {queries} |")
 
 

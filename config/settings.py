@@ -54,10 +54,12 @@ THIRD_PARTY_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    "ninja",  # the API; listed so that its docs page uses the Swagger UI files it ships, not a CDN
 ]
 LOCAL_APPS = [
     "checkins",
     "advice",
+    "api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -278,6 +280,12 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- The API (api/) -------------------------------------------------------------
+# Requests per personal access token per minute: a fixed window counted on the token's
+# row, so the limit holds across every app server and worker (the cache is per process).
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("AFTERMATH_API_RATE_LIMIT") or "60")
+API_MAX_BODY_BYTES = 64 * 1024  # a check-in is under 2 KB; larger bodies are answered 413 unread
 
 # --- Uploads and the task worker -------------------------------------------------
 # Uploads stream to a temporary file as they arrive (never held whole in memory), and a

@@ -30,6 +30,7 @@ accounts = [
 urlpatterns = [
     path("", include("checkins.urls")),
     path("tips/", include("advice.urls")),
+    path("api/", include("api.urls")),
     path("accounts/", include(accounts)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -4,7 +4,10 @@
 --   WRK_COOKIE   the Cookie header (session and CSRF cookies)
 --   WRK_BODY     for POST: the url-encoded form without idempotency_key; each
 --                request adds a fresh idempotency_key (unique per thread and request)
---   WRK_EXPECT   the status every response should have (200, or 302 for a saved check-in)
+--   WRK_JSON     "1": WRK_BODY is a JSON object's members without the opening brace, and
+--                the key goes first in the object (the API's check-in)
+--   WRK_AUTH     the Authorization header, if any (the API's token)
+--   WRK_EXPECT   the status every response should have (200, 302 for a saved check-in, 201 from the API)
 -- done() prints one line "WRKJSON {...}" with the figures bench_http.py reads.
 
 local path = os.getenv("WRK_PATH") or "/"
@@ -12,6 +15,8 @@ local method = os.getenv("WRK_METHOD") or "GET"
 local cookie = os.getenv("WRK_COOKIE") or ""
 local form = os.getenv("WRK_BODY") or ""
 local expect = tonumber(os.getenv("WRK_EXPECT") or "200")
+local json = os.getenv("WRK_JSON") == "1"
+local auth = os.getenv("WRK_AUTH") or ""
 local threads = {}
 
 function setup(thread)
@@ -24,9 +29,14 @@ function init(args)
   unexpected = 0
   math.randomseed(os.time() + 7919 * (tid or 0))
   wrk.headers["Cookie"] = cookie
-  wrk.headers["Accept"] = "text/html"
+  wrk.headers["Accept"] = json and "application/json" or "text/html"
   wrk.headers["Accept-Encoding"] = "gzip"
-  if method == "POST" then
+  if auth ~= "" then
+    wrk.headers["Authorization"] = auth
+  end
+  if method == "POST" and json then
+    wrk.headers["Content-Type"] = "application/json"
+  elseif method == "POST" then
     wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   else
     fixed = wrk.format(method, path)
@@ -42,7 +52,9 @@ local function fresh_key()
 end
 
 function request()
-  if method == "POST" then
+  if method == "POST" and json then
+    return wrk.format("POST", path, nil, '{"idempotency_key": "' .. fresh_key() .. '", ' .. form)
+  elseif method == "POST" then
     return wrk.format("POST", path, nil, "idempotency_key=" .. fresh_key() .. "&" .. form)
   end
   return fixed
