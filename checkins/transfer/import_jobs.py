@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from .. import plausible
 from ..models import ImportItem, ImportJob, ImportUpload, Run
 from . import export
 from .watch_files import (
@@ -413,22 +414,16 @@ def _process(turn: Slice, item: ImportItem, starts: list, archives, open_files) 
 
 
 def _implausible(activity: Activity) -> str | None:
-    """Why the file's figures cannot be a run's, in the runner's words; None when they can."""
-    if not Run.is_plausible_start(activity.started_at):
-        return Run.implausible_start(activity.started_at)
-    run = Run(
-        started_at=activity.started_at,
-        distance_km=activity.distance_km,
-        duration_min=activity.duration_min,
-        temperature_c=activity.avg_temperature_c,
-        avg_heart_rate_bpm=activity.avg_heart_rate_bpm,
-    )
-    try:
-        run.full_clean(exclude=["runner", "date"], validate_constraints=False)
-    except Exception as error:
-        fields = ", ".join(getattr(error, "message_dict", {}) or ["values"])
-        return f"its {fields} are outside what a run can be"
-    return None
+    """Why the file's figures cannot be a run's (checkins.plausible), in the runner's words."""
+    values = {
+        "started_at": activity.started_at,
+        "distance_km": activity.distance_km,
+        "duration_min": activity.duration_min,
+        "temperature_c": activity.avg_temperature_c,
+        "avg_heart_rate_bpm": activity.avg_heart_rate_bpm,
+    }
+    problems = plausible.run_problems({key: value for key, value in values.items() if value is not None})
+    return "; ".join(problems) or None
 
 
 def _settle(turn: Slice, item: ImportItem, status: str, reason: str, *, run=None, prefill=None) -> None:
