@@ -3,16 +3,18 @@ refusals, archives, fuzzing and duplicate detection. No database."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import random
 import re
 import struct
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import gpxpy
 import pytest
 from fit_tool.profile.profile_type import FileType, Sport, SubSport
 from fitdecode.utils import compute_crc
@@ -303,6 +305,209 @@ def test_gpx_variants(data, expected):
         assert getattr(activity, key) == value, key
 
 
+# GPX is read as a stream; its figures are gpxpy's. Documents gpxpy reads, and the stream must
+# read the same from: the samples, the own fixture, and the corners of gpxpy's rules.
+def gpx_doc(body: str, head: str = "") -> bytes:
+    return f'{head}<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">{body}</gpx>'.encode()
+
+
+def pt(lat: float, lon: float, time: str | None = None, inner: str = "") -> str:
+    when = f"<time>{time}</time>" if time else ""
+    return f'<trkpt lat="{lat}" lon="{lon}"><ele>3</ele>{when}{inner}</trkpt>'
+
+
+T = "2024-01-01T10:{:02d}:00Z".format
+GPX_CORNERS = {
+    "segments with a gap": gpx_doc(
+        f"<trk><trkseg>{pt(1, 1, T(0))}{pt(1.001, 1, T(1))}</trkseg>"
+        f"<trkseg>{pt(1.002, 1, T(11))}{pt(1.003, 1.001, T(12))}</trkseg></trk>"
+    ),
+    "first point untimed": gpx_doc(
+        f"<trk><trkseg>{pt(1, 1)}{pt(1.001, 1, T(1))}{pt(1.002, 1, T(5))}</trkseg>"
+        f"<trkseg>{pt(1.003, 1, T(10))}{pt(1.004, 1, T(12))}</trkseg></trk>"
+    ),
+    "last point untimed": gpx_doc(
+        f"<trk><trkseg>{pt(1, 1, T(0))}{pt(1.001, 1, T(3))}{pt(1.002, 1)}</trkseg>"
+        f"<trkseg>{pt(1.003, 1, T(10))}{pt(1.004, 1, T(12))}</trkseg></trk>"
+    ),
+    "a segment without times": gpx_doc(
+        f"<trk><trkseg>{pt(1, 1, T(0))}{pt(1.1, 1, T(9))}</trkseg>"
+        f"<trkseg>{pt(2, 2)}{pt(2.1, 2)}</trkseg></trk>"
+    ),
+    "far apart: haversine": gpx_doc(f"<trk><trkseg>{pt(50, 4, T(0))}{pt(50.5, 4.9, T(30))}</trkseg></trk>"),
+    "one-point segment, two tracks": gpx_doc(
+        f"<trk><type>running</type><trkseg>{pt(1, 1, T(2))}</trkseg></trk>"
+        f"<trk><type>cycling</type><trkseg>{pt(3, 3, T(4))}{pt(3.01, 3, T(9))}</trkseg></trk>"
+    ),
+    "routes and waypoints left out": gpx_doc(
+        f'<wpt lat="9" lon="9"><time>{T(0)}</time></wpt><rte><rtept lat="8" lon="8"/></rte>'
+        f"<trk><trkseg>{pt(1, 1, T(1))}{pt(1.001, 1.001, T(2))}</trkseg></trk>"
+    ),
+    "extensions and comments": gpx_doc(
+        "<!-- a comment --><metadata><time>2020-01-01T00:00:00Z</time></metadata>"
+        "<trk><trkseg>"
+        + pt(1, 1, T(0), "<extensions><ns3:TrackPointExtension xmlns:ns3='urn:x'><ns3:hr>100</ns3:hr>"
+                         "<ns3:atemp>4</ns3:atemp></ns3:TrackPointExtension></extensions>")
+        + pt(1.001, 1, "2024-01-01T11:01:00+01:00", "<extensions><heartrate>120</heartrate></extensions>")
+        + "</trkseg></trk>"
+    ),
+}  # fmt: skip
+
+
+def gpxpy_figures(data: bytes):
+    gpx = gpxpy.parse(data.decode())
+    start, end = gpx.get_time_bounds()
+    return start, end, gpx.length_2d(), gpx.get_duration()
+
+
+@pytest.mark.parametrize("name", sorted(GPX_CORNERS))
+def test_gpx_reads_as_gpxpy_reads_it(name):
+    assert_gpx_as_gpxpy(name, GPX_CORNERS[name])
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(EXPECTED) if n.startswith("gpx-")])
+def test_gpx_samples_read_as_gpxpy_reads_them(samples_dir, name):
+    assert_gpx_as_gpxpy(name, (samples_dir / name).read_bytes())
+
+
+def assert_gpx_as_gpxpy(name: str, data: bytes) -> None:
+    start, end, metres, seconds = gpxpy_figures(data)
+    activity = parse_activity(name, data)
+    assert activity.started_at == start.astimezone(UTC)
+    assert activity.started_at + timedelta(minutes=activity.elapsed_min) == end.astimezone(UTC)
+    assert activity.distance_km * 1000 == pytest.approx(metres, rel=1e-12)
+    if seconds:
+        assert activity.duration_min * 60 == pytest.approx(seconds, rel=1e-12)
+    else:  # gpxpy: unknown (None) or nothing: the elapsed time stands in
+        assert activity.duration_min == activity.elapsed_min
+
+
+def test_gpx_corners_by_hand():
+    gap = parse_activity("x", GPX_CORNERS["segments with a gap"])
+    assert (gap.duration_min, gap.elapsed_min) == (2.0, 12.0)
+    assert parse_activity("x", GPX_CORNERS["first point untimed"]).duration_min == 4.0 + 2  # from the 2nd
+    assert parse_activity("x", GPX_CORNERS["last point untimed"]).duration_min == 3.0 + 2  # to the 2nd last
+    untimed = parse_activity("x", GPX_CORNERS["a segment without times"])
+    assert untimed.duration_min == untimed.elapsed_min == 9.0  # gpxpy: unknown, so the elapsed time
+    assert parse_activity("x", GPX_CORNERS["one-point segment, two tracks"]).sport == "running"  # the first
+    ext = parse_activity("x", GPX_CORNERS["extensions and comments"])
+    assert (ext.avg_heart_rate_bpm, ext.avg_temperature_c, ext.duration_min) == (110, 4.0, 1.0)
+
+
+# Strava's GPX exports write the activity type as a number (see _STRAVA_GPX_TYPES).
+@pytest.mark.parametrize(
+    ("code", "sport", "is_run"),
+    [
+        ("9", "running", True),
+        ("09", "running", True),
+        ("1", "cycling", False),
+        ("4", "hiking", False),
+        ("10", "walking", False),
+        ("16", "swimming", False),
+        ("2", "other", False),  # a number we do not know: some sport, never a run
+        ("99", "other", False),
+        ("Run", "running", True),
+        ("running", "running", True),
+    ],
+)
+def test_strava_numeric_gpx_types(code, sport, is_run):
+    run_pace = tuple(Point(i * 30, i * 100.0, None, None, 52.0 + i * 0.0009, 4.0) for i in range(40))
+    data = make_gpx(points=run_pace, sport=code).replace(b'creator="aftermath tests"', b'creator="StravaGPX"')
+    activity = parse_activity("strava.gpx", data)
+    assert activity.sport == sport
+    assert activity.pace_min_per_km == pytest.approx(5.0, rel=0.05)  # a running pace either way
+    assert (not_a_run(activity) is None) is is_run
+
+
+def test_a_ride_in_a_strava_gpx_is_never_imported_as_a_run():
+    """10 km at 5:00 min/km is a running pace; <type>1</type> says it was a ride."""
+    points = tuple(Point(i * 30, i * 100.0, None, None, 52.0 + i * 0.0009, 4.0) for i in range(101))
+    ride = make_gpx(points=points, sport="1")
+    activity = parse_activity("ride.gpx", ride)
+    assert not_a_run(activity) == "cycling"
+    (item,) = read_archive("export.zip", make_zip({"activities/5.gpx": ride}))
+    assert not item.is_run
+    assert not_a_run(parse_activity("x.gpx", make_gpx(points=points, sport=None))) is None  # no type: a run
+
+
+# UTF-16 GPX: with a byte-order mark (LE or BE), or declared without one, reads as UTF-8 does.
+UNICODE_GPX = make_gpx().decode().replace("Test run", "Côte d'Azur 🏃 日本")
+
+
+def utf16(text: str, codec: str, bom: bytes = b"", declared: bool = True) -> bytes:
+    if declared:
+        text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    else:
+        text = text.replace(' encoding="UTF-8"', "")
+    return bom + text.encode(codec)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        utf16(UNICODE_GPX, "utf-16-le", codecs.BOM_UTF16_LE),
+        utf16(UNICODE_GPX, "utf-16-be", codecs.BOM_UTF16_BE),
+        utf16(UNICODE_GPX, "utf-16-le", codecs.BOM_UTF16_LE, declared=False),
+        utf16(UNICODE_GPX, "utf-16-be", codecs.BOM_UTF16_BE, declared=False),
+        utf16(UNICODE_GPX, "utf-16-le"),  # declared, no byte-order mark
+        utf16(UNICODE_GPX, "utf-16-be"),
+        utf16("\r\n  " + UNICODE_GPX, "utf-16-le", codecs.BOM_UTF16_LE),  # whitespace before <?xml
+        utf16("\n" + UNICODE_GPX, "utf-16-be"),
+        UNICODE_GPX.replace('encoding="UTF-8"', 'encoding="UTF-32"').encode("utf-32"),
+        codecs.BOM_UTF8 + b"\n " + UNICODE_GPX.encode(),
+        UNICODE_GPX.replace("UTF-8", "windows-1252").replace(" 🏃 日本", "").encode("cp1252"),
+        UNICODE_GPX.replace("UTF-8", "Shift_JIS").replace("Côte d'Azur 🏃 ", "").encode("shift_jis"),
+        UNICODE_GPX.replace("UTF-8", "UTF-16").encode(),  # declared UTF-16, written in UTF-8
+    ],
+    ids=[
+        "le-bom",
+        "be-bom",
+        "le-bom-undeclared",
+        "be-bom-undeclared",
+        "le-declared",
+        "be-declared",
+        "le-bom-whitespace",
+        "be-whitespace",
+        "utf-32",
+        "utf-8-bom",
+        "windows-1252",
+        "shift-jis",
+        "utf-16-declared-utf-8-written",
+    ],
+)
+def test_gpx_in_any_encoding_reads_like_utf8(data):
+    expected = parse_activity("run.gpx", make_gpx())
+    assert parse_activity("run.gpx", data) == expected
+    assert parse_activity("run.gpx.gz", gz(data)) == replace(expected, filename="run.gpx.gz")
+
+
+def test_utf16_tcx_reads_too():
+    text = make_tcx().decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    assert parse_activity("x.tcx", codecs.BOM_UTF16_LE + text.encode("utf-16-le")).distance_km == 0.6
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (codecs.BOM_UTF16_LE + make_gpx().decode().encode("utf-16-le")[:-1], "not valid UTF-16-LE"),
+        (
+            make_gpx().replace(b"UTF-8", b"klingon-8"),
+            "its text encoding (klingon-8) is not one this app reads",
+        ),
+        (make_gpx().replace(b"UTF-8", b"Shift_JIS") + b"\x82", "not valid SHIFT-JIS"),
+    ],
+)
+def test_text_that_cannot_be_decoded_is_refused_in_words(data, reason):
+    refused = refusal(data)
+    assert reason in refused and refused.endswith("Export it again from your watch's app and upload that")
+
+
+def test_a_web_page_is_not_an_activity_and_is_refused_at_once():
+    page = b"<!DOCTYPE html><html><body>" + b"<p>x</p>" * 100_000 + b"</body></html>"
+    assert refusal(page) == importing.NOT_ACTIVITY
+    assert refusal(b"<html>" + b"<p>x</p>" * 100_000 + b"</html>") == importing.NOT_ACTIVITY
+
+
 def test_own_tcx_file(tmp_path):
     path = write(tmp_path, "run.tcx", make_tcx(leading="\n          "))
     activity = parse_activity(path.name, path.read_bytes())
@@ -393,7 +598,8 @@ EXTERNAL_ENTITY = (
         (b"<TrainingCenterDatabase><Activities/></TrainingCenterDatabase>", "the TCX file holds no activity"),
         (
             b"<TrainingCenterDatabase><Folders></Nope></TrainingCenterDatabase>",
-            "the file is damaged: it is not well-formed XML (line 1)",
+            "the file is damaged: it is not well-formed XML (line 1). "
+            "Export it again from your watch's app and upload that",
         ),
         (gz(b"")[:-4], "the compressed file is cut short"),
         (b"\x1f\x8b\x08\x00garbage-garbage", "the compressed file is damaged"),
@@ -792,8 +998,6 @@ def test_every_sample_is_a_run_exactly_when_it_is_one(samples_dir, name):
 
 @pytest.mark.parametrize("name", RUNNING_SAMPLES)
 def test_a_real_run_whose_file_names_no_sport_is_still_a_run(samples_dir, name):
-    from dataclasses import replace
-
     activity = replace(parse_activity(name, (samples_dir / name).read_bytes()), sport=None)
     assert importing.not_a_run(activity) is None
 

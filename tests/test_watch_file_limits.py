@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from checkins.transfer import watch_files as importing
 from checkins.transfer.watch_files import Activity, ImportRefused, parse_activity
-from tests.helpers import POINTS, START, Point, make_fit
+from tests.helpers import POINTS, START, Point, make_fit, make_gpx, make_tcx
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
 FIT_SAMPLES = sorted(p.name for p in SAMPLES.glob("fit-*.fit")) if SAMPLES.is_dir() else []
@@ -255,33 +255,39 @@ def test_own_fits_read_as_fitdecode_reads_them(name):
 
 
 def test_odd_but_valid_fit_reads_as_fitdecode_reads_it():
-    """Big-endian definitions, developer fields, compressed timestamps, a redefined local
-    message, old-style compressed speed and distance, and a second FIT file chained on."""
+    """Big-endian definitions, developer fields, compressed timestamps (rolling over every
+    32 s) in a redefined local message, and a second FIT file chained on."""
     developer = definition(2, 207, [(3, 1, UINT8)]) + data(2, b"\x00")
     described = definition(3, 206, [(0, 1, UINT8), (1, 1, UINT8), (2, 1, UINT8)]) + data(3, b"\x00\x00\x02")
     body = file_id() + developer + described
     body += definition(1, 20, RECORD_FIELDS, big=True, developer=[(0, 1, 0)])
     body += b"".join(data(1, record(i, i * 3.0, 130, 11, big=True) + b"\x07") for i in range(3))
-    # compressed timestamps: local 3, redefined, holds distance and heart rate; the time is
-    # in the header (local numbers 0-3 only)
+    # local 3, redefined: distance and heart rate; the time is in the header (locals 0-3 only)
     body += definition(3, 20, [(5, 4, UINT32), (3, 1, UINT8)])
-    for offset in range(3, 40):
+    for offset in range(3, 60):
         seconds = fit_time(offset)
         body += bytes([0x80 | (3 << 5) | (seconds & 0x1F)]) + struct.pack("<IB", offset * 300, 150)
-    # an old foot pod: speed and distance packed in 3 bytes, the distance rolling over at 256 m
-    body += definition(5, 20, [(253, 4, UINT32), (8, 3, BYTE)])
-    for i in range(40, 60):
-        sixteenths = (i * 50 * 16) & 0xFFF
-        body += data(5, struct.pack("<I", fit_time(i)) + (200 | sixteenths << 12).to_bytes(3, "little"))
-    first = fit_file(body)
     trail = definition(0, 12, [(0, 1, 0x00), (1, 1, 0x00)]) + data(0, bytes([1, 3]))  # running, trail
-    blob = first + fit_file(file_id() + trail)
+    blob = fit_file(body) + fit_file(file_id() + trail)
     expected = reference_activity("odd.fit", blob)
-    assert expected is not None and expected.distance_km  # fitdecode reads it whole
+    assert expected is not None  # fitdecode reads it whole
     assert parse_activity("odd.fit", blob) == expected
-    assert expected.duration_min == pytest.approx(59 / 60)
-    assert expected.avg_heart_rate_bpm == round((3 * 130 + 37 * 150) / 40)
+    assert expected.elapsed_min == pytest.approx(59 / 60)  # the last compressed timestamp
+    assert expected.distance_km == pytest.approx(0.177)
+    assert expected.avg_heart_rate_bpm == round((3 * 130 + 57 * 150) / 60)
     assert expected.sport == "trail_running"
+
+
+def test_an_old_foot_pods_rolling_distance_reads_as_fitdecode_reads_it():
+    """record.compressed_speed_distance: 12 bits of 1/16 m that roll over every 256 m."""
+    body = file_id() + definition(1, 20, [(253, 4, UINT32), (8, 3, BYTE)])
+    for i in range(60):
+        sixteenths = (i * 50 * 16) & 0xFFF  # 50 m a second
+        body += data(1, struct.pack("<I", fit_time(i)) + (200 | sixteenths << 12).to_bytes(3, "little"))
+    blob = fit_file(body)
+    expected = reference_activity("pod.fit", blob)
+    assert parse_activity("pod.fit", blob) == expected
+    assert expected.distance_km == pytest.approx(59 * 50 / 1000)
 
 
 FUZZ_SEED_NAMES = (
@@ -474,6 +480,29 @@ def test_a_real_multi_day_ultra_fits_the_budget():
     assert activity.distance_km == pytest.approx(749.9975)
 
 
+@pytest.mark.parametrize(
+    ("blob", "records"),
+    [
+        (make_gpx(), 4),  # four track points
+        (make_tcx(), 4),
+    ],
+    ids=["gpx", "tcx"],
+)
+def test_xml_track_points_count_against_the_budget(blob, records):
+    assert parse_activity("ok", blob, max_records=records).distance_km
+    assert refusal(blob, max_records=records - 1) == importing.too_many_records(records - 1)
+
+
+def test_xml_elements_count_against_the_budget_too(budgets):
+    """A GPX of one point and 100,000 empty elements: refused at four elements a record
+    and a thousand spare."""
+    head = b'<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="1">'
+    head += b"<time>2024-01-01T00:00:00Z</time><extensions>"
+    blob = head + b"<a/>" * 100_000 + b"</extensions></trkpt></trkseg></trk></gpx>"
+    assert refusal(blob, max_records=1000) == importing.too_many_records(1000)
+    assert budgets[0].elements == 5001
+
+
 # --- the time budget ----------------------------------------------------------------------
 
 
@@ -492,8 +521,13 @@ class Clock:
     "blob",
     [
         fit_file(file_id() + run_records(3000)),
+        make_gpx(points=tuple(Point(i, i * 3.0, 140, 10, 52 + i * 1e-5, 4.0) for i in range(3000))),
+        b"<TrainingCenterDatabase><Activities><Activity Sport='Running'>"
+        + b"<Lap><Track>"
+        + b"<Trackpoint><Time>2024-01-01T00:00:00Z</Time></Trackpoint>" * 3000
+        + b"</Track></Lap></Activity></Activities></TrainingCenterDatabase>",
     ],
-    ids=["fit"],
+    ids=["fit", "gpx", "tcx"],
 )
 def test_past_the_time_budget_the_file_is_refused(monkeypatch, blob):
     monkeypatch.setattr(importing.time, "monotonic", Clock())

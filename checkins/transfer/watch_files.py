@@ -27,6 +27,7 @@ still name the sports.
 from __future__ import annotations
 
 import bisect
+import codecs
 import csv
 import functools
 import gzip
@@ -41,13 +42,10 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat
 from xml.parsers.expat import errors as expat_errors
 
 import defusedxml
-import defusedxml.ElementTree as safe_etree
-import gpxpy
-import gpxpy.gpx
 from fitdecode import profile as fit_profile
 
 __all__ = [
@@ -85,8 +83,9 @@ MAX_RATIO = 200  # per-member compression ratio guard
 # FIT message counts, definitions too) is 11.5 days at one a second, or about 5.8 days at
 # two. The same number caps a GPX or TCX file's track points, which the 25 MB byte cap keeps
 # far lower anyway (a bare GPX point is about 70 bytes: ~370,000 points), and four times
-# it caps their XML elements (a real TCX trackpoint has up to ~15 elements, but at 25 MB that
-# is ~1,000,000 elements all told). Past the budget a file is refused, never read on.
+# it (and a thousand spare) caps their XML elements (a real TCX trackpoint has up to ~15
+# elements, but 25 MB of TCX is ~1,000,000 elements all told). Past the budget a file is
+# refused, never read on.
 MAX_RECORDS = 1_000_000
 # The time budget, measured with time.monotonic from the start of parse_activity. The worst
 # files within the byte and record caps are read or refused in a few seconds (a 25 MB
@@ -94,6 +93,7 @@ MAX_RECORDS = 1_000_000
 # 20 s leaves room for a machine three times slower, and stops anything we did not foresee.
 MAX_PARSE_SECONDS = 20.0
 XML_ELEMENTS_PER_RECORD = 4
+XML_ELEMENTS_SPARE = 1000  # for what a file holds besides its points (metadata, laps)
 
 RUNNING_SPORTS = frozenset({"running", "trail_running"})
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
@@ -119,10 +119,10 @@ ONE_RUN_PER_FILE = "Upload each run in a file of its own"
 
 def too_many_records(limit: int) -> str:
     """Why a file past the record budget is refused."""
-    days = limit / 86400
+    span = f"{limit / 86400:.1f} days" if limit >= 2 * 86400 else f"{limit / 60:,.0f} minutes"
     return (
         f"it holds more than {limit:,} recorded points, more than a run recorded every second "
-        f"for {days:.1f} days. {ONE_RUN_PER_FILE}"
+        f"for {span}. {ONE_RUN_PER_FILE}"
     )
 
 
@@ -166,7 +166,7 @@ class _Budget:
     def __init__(self, filename: str, max_records: int, max_seconds: float):
         self.filename = filename
         self.max_records = max_records
-        self.max_elements = max_records * XML_ELEMENTS_PER_RECORD
+        self.max_elements = max_records * XML_ELEMENTS_PER_RECORD + XML_ELEMENTS_SPARE
         self.max_seconds = max_seconds
         self.deadline = time.monotonic() + max_seconds
         self.records = 0
@@ -366,6 +366,9 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
+_local_name = functools.lru_cache(maxsize=512)(_local)  # element names repeat: a dict look-up
+
+
 def _read_capped(stream, limit: int) -> bytes:
     """Read at most `limit` bytes, in chunks; one byte more means 'too large'."""
     parts: list[bytes] = []
@@ -410,18 +413,12 @@ def parse_activity(
         raise ImportRefused(filename, larger_than(MAX_FILE_BYTES))
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(filename, data)
-    if not data.strip():
+    if not data or data.isspace():  # (data.strip() would copy all 25 MB)
         raise ImportRefused(filename, EMPTY)
     try:
         if len(data) >= 12 and data[8:12] == b".FIT":
             return _parse_fit(filename, data, budget)
-        root = _parse_xml(filename, data)
-        kind = _local(root.tag)
-        if kind == "gpx":
-            return _parse_gpx(filename, data)
-        if kind == "TrainingCenterDatabase":
-            return _parse_tcx(filename, root)
-        raise ImportRefused(filename, NOT_ACTIVITY)
+        return _parse_xml(filename, data, budget)
     except ImportRefused:
         raise
     except RecursionError as exc:
@@ -431,6 +428,10 @@ def parse_activity(
 
 
 # --- XML (shared by GPX and TCX) ---------------------------------------------------------
+#
+# GPX and TCX are read as a stream of elements: no tree is built, so memory stays near the
+# file's own size whatever it holds, and the budget is checked at every element. A
+# DOCTYPE, entities and external references are refused, as defusedxml refuses them.
 
 _TRUNCATED_XML = {
     expat_errors.codes[expat_errors.XML_ERROR_NO_ELEMENTS],
@@ -438,47 +439,131 @@ _TRUNCATED_XML = {
     expat_errors.codes[expat_errors.XML_ERROR_PARTIAL_CHAR],
     expat_errors.codes[expat_errors.XML_ERROR_UNCLOSED_CDATA_SECTION],
 }
+_XML_ROOTS = ("gpx", "TrainingCenterDatabase")
+_XML_CHUNK = 1 << 20
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+# Encodings expat reads by itself from bytes; any other declared one is decoded here first.
+_EXPAT_ENCODINGS = frozenset({"utf_8", "ascii", "latin_1"})
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose mark begins it
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_LEADING = " \t\r\n\ufeff"
 
 
-def _xml_bytes(data: bytes) -> bytes:
-    """Drop a UTF-8 byte-order mark and the whitespace some exporters put before `<?xml`."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return data.lstrip(b" \t\r\n")
-
-
-def _parse_xml(filename: str, data: bytes) -> Element:
-    """Parse safely: no DOCTYPE, no entities, no external references."""
-    text = _xml_bytes(data)
-    looks_xml = text[:1] == b"<" or text[:2] in (b"\xff\xfe", b"\xfe\xff")
-    if not looks_xml:
-        raise ImportRefused(filename, NOT_ACTIVITY)
+def _xml_source(filename: str, data: bytes) -> memoryview | str:
+    """The document as the parser should get it: without a byte-order mark or the whitespace
+    some exporters put before `<?xml` (a view, not a copy); as text when expat cannot decode
+    it by itself (UTF-16 and UTF-32, with a byte-order mark or without one, or a declared
+    multi-byte encoding)."""
+    codec = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if codec is None and len(data) >= 2 and (data[0] == 0) != (data[1] == 0):
+        codec = "utf-16-be" if data[0] == 0 else "utf-16-le"  # "<" or a space, then a NUL byte
+    if codec in (None, "utf-8"):
+        start = 3 if codec else 0
+        head = data[start : start + 4096]
+        start += len(head) - len(head.lstrip(b" \t\r\n"))
+        view = memoryview(data)[start:]
+        declared = _DECLARED_ENCODING.match(bytes(view[:256]))
+        if declared is None:
+            return view
+        name = declared.group(1).decode("ascii")
+        try:
+            codec = codecs.lookup(name).name.replace("-", "_")
+        except LookupError:
+            reason = f"its text encoding ({name}) is not one this app reads. {AGAIN}"
+            raise ImportRefused(filename, reason) from None
+        if codec in _EXPAT_ENCODINGS:
+            return view
+        if codec.startswith(("utf_16", "utf_32")):
+            codec = "utf-8"  # declared so, but written in 8 bits: no NUL bytes
+        data = view
     try:
-        return safe_etree.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return codecs.decode(data, codec).lstrip(_LEADING)
+    except UnicodeDecodeError:
+        reason = f"its characters are damaged: they are not valid {codec.upper().replace('_', '-')}. {AGAIN}"
+        raise ImportRefused(filename, reason) from None
+
+
+class _XmlDocument:
+    """Hands the parser's elements to a GPX or TCX reader, chosen by the root element; then
+    steps aside, so that the reader gets the elements straight from the parser."""
+
+    def __init__(self, filename: str, budget: _Budget, parser):
+        self.filename = filename
+        self.budget = budget
+        self.parser = parser
+        self.reader: _GpxReader | _TcxReader | None = None
+        parser.StartElementHandler = self.root
+
+    def root(self, tag: str, attrib: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "gpx":
+            self.reader = _GpxReader(self.filename, self.budget)
+        elif name == "TrainingCenterDatabase":
+            self.reader = _TcxReader(self.filename, self.budget)
+        else:
+            raise ImportRefused(self.filename, NOT_ACTIVITY)
+        parser = self.parser
+        parser.StartElementHandler = self.reader.start
+        parser.EndElementHandler = self.reader.end
+        parser.CharacterDataHandler = self.reader.data
+        self.reader.start(tag, attrib)
+
+
+def _refuse_dtd(name, system_id, public_id, has_internal_subset) -> None:
+    raise defusedxml.DTDForbidden(name, system_id, public_id)
+
+
+def _refuse_entity(name, *args) -> None:
+    raise defusedxml.EntitiesForbidden(name, None, None, None, None, None)
+
+
+def _refuse_external(context, base, system_id, public_id) -> None:
+    raise defusedxml.ExternalReferenceForbidden(context, base, system_id, public_id)
+
+
+def _parse_xml(filename: str, data: bytes, budget: _Budget) -> Activity:
+    """Read a GPX or TCX document safely: as defusedxml does, a DOCTYPE, entities and
+    external references are refused; element by element, straight from expat (twice as
+    fast as through ElementTree's parser, which matters at 25 MB)."""
+    source = _xml_source(filename, data)
+    if source[:1] not in ("<", b"<"):  # a memoryview compares equal to its bytes
+        raise ImportRefused(filename, NOT_ACTIVITY)
+    parser = expat.ParserCreate()  # no namespace processing: names as written ("gpxtpx:hr")
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_entity
+    parser.ExternalEntityRefHandler = _refuse_external
+    document = _XmlDocument(filename, budget, parser)
+    try:
+        for start in range(0, len(source), _XML_CHUNK):
+            parser.Parse(source[start : start + _XML_CHUNK], False)
+        parser.Parse(b"" if isinstance(source, memoryview) else "", True)
+    except defusedxml.DTDForbidden as exc:
+        if _local(exc.name) not in _XML_ROOTS:
+            raise ImportRefused(filename, NOT_ACTIVITY) from exc
+        raise ImportRefused(filename, DOCTYPE) from exc
     except defusedxml.DefusedXmlException as exc:
         raise ImportRefused(filename, DOCTYPE) from exc
-    except ParseError as exc:
-        head = text[:4096]
-        if b"<gpx" not in head and b"TrainingCenterDatabase" not in head:
+    except expat.ExpatError as exc:
+        head = source[:4096]
+        head = head if isinstance(head, str) else bytes(head).decode("latin-1")
+        if document.reader is None and "<gpx" not in head and "TrainingCenterDatabase" not in head:
             raise ImportRefused(filename, NOT_ACTIVITY) from exc
-        if getattr(exc, "code", None) in _TRUNCATED_XML:
+        if exc.code in _TRUNCATED_XML:
             raise ImportRefused(filename, XML_CUT_SHORT) from exc
-        line = getattr(exc, "position", (None,))[0]
-        where = f" (line {line})" if line else ""
-        raise ImportRefused(filename, f"the file is damaged: it is not well-formed XML{where}") from exc
-
-
-def _children(element: Element, name: str) -> Iterator[Element]:
-    return (child for child in element if _local(child.tag) == name)
-
-
-def _child(element: Element, name: str) -> Element | None:
-    return next(_children(element, name), None)
-
-
-def _child_text(element: Element, name: str) -> str | None:
-    child = _child(element, name)
-    return child.text.strip() if child is not None and child.text else None
+        reason = f"the file is damaged: it is not well-formed XML (line {exc.lineno}). {AGAIN}"
+        raise ImportRefused(filename, reason) from exc
+    if document.reader is None:
+        raise ImportRefused(filename, NOT_ACTIVITY)
+    return document.reader.activity()
 
 
 def _float(text: str | None) -> float | None:
@@ -490,120 +575,360 @@ def _float(text: str | None) -> float | None:
         return None
 
 
+class _XmlReader:
+    """What the GPX and TCX readers share. They follow the document by depth (the root is
+    0) and collect the text of at most one element at a time: `text` holds its parts,
+    `text_at` its depth and `kind` what it is. Every element counts against the budget."""
+
+    def __init__(self, filename: str, budget: _Budget):
+        self.filename = filename
+        self.budget = budget
+        self.depth = -1
+        self.text: list[str] | None = None
+        self.text_at = -1
+        self.kind = ""
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+    def collect(self, kind: str, depth: int) -> None:
+        self.text, self.text_at, self.kind = [], depth, kind
+
+    def collected(self, depth: int) -> str | None:
+        """At the end of the element at `depth`: its text, when it was being collected."""
+        parts, self.text = self.text, None
+        if parts is None or depth != self.text_at:
+            return None
+        return "".join(parts).strip() or None
+
+
 # --- TCX ---------------------------------------------------------------------------------
 
 
-def _parse_tcx(filename: str, root: Element) -> Activity:
-    activity = next((el for el in root.iter() if _local(el.tag) == "Activity"), None)
-    if activity is None:
-        raise ImportRefused(filename, "the TCX file holds no activity")
+class _TcxReader(_XmlReader):
+    """A TCX document, element by element: the first Activity's laps (their time and
+    distance) and trackpoints (time, heart rate, position, distance); of each, the first
+    child of a name counts."""
 
-    lap_seconds = lap_metres = 0.0
-    first_lap_start = None
-    for lap in _children(activity, "Lap"):
-        lap_seconds += _float(_child_text(lap, "TotalTimeSeconds")) or 0.0
-        lap_metres += _float(_child_text(lap, "DistanceMeters")) or 0.0
-        first_lap_start = first_lap_start or _parse_time(lap.get("StartTime"))
+    def __init__(self, filename: str, budget: _Budget):
+        super().__init__(filename, budget)
+        self.activity_at: int | None = None  # depth of the first Activity, once met
+        self.activity_done = False
+        self.sport: str | None = None
+        self.activity_id: str | None = None
+        self.id_seen = False
+        self.lap_at: int | None = None
+        self.lap_seen: set[str] = set()
+        self.lap_seconds = self.lap_metres = 0.0
+        self.first_lap_start: datetime | None = None
+        self.point_at: int | None = None
+        self.point: dict[str, str | None] = {}
+        self.heart_at: int | None = None
+        self.position_at: int | None = None
+        self.hr_total, self.hr_count = 0.0, 0
+        self.first_point: datetime | None = None
+        self.last_point: datetime | None = None
+        self.max_point_metres = 0.0
+        self.has_gps = False
 
-    hr_total, hr_count = 0.0, 0
-    first_point = last_point = None
-    max_point_metres = 0.0
-    has_gps = False
-    for point in activity.iter():
-        if _local(point.tag) != "Trackpoint":
-            continue
-        when = _parse_time(_child_text(point, "Time"))
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.budget.element()
+        depth = self.depth = self.depth + 1
+        self.text = None
+        if self.activity_done:
+            return
+        name = _local_name(tag)
+        if self.activity_at is None:
+            if name == "Activity":
+                self.activity_at = depth
+                self.sport = attrib.get("Sport")
+            return
+        if depth == self.activity_at + 1:
+            if name == "Id" and not self.id_seen:
+                self.id_seen = True
+                self.collect("id", depth)
+            elif name == "Lap":
+                self.lap_at, self.lap_seen = depth, set()
+                self.first_lap_start = self.first_lap_start or _parse_time(attrib.get("StartTime"))
+        elif (
+            self.lap_at is not None
+            and depth == self.lap_at + 1
+            and name in ("TotalTimeSeconds", "DistanceMeters")
+            and name not in self.lap_seen
+        ):
+            self.lap_seen.add(name)
+            self.collect("lap " + name, depth)
+        if name == "Trackpoint":
+            self.point_at, self.point = depth, {}
+            self.heart_at = self.position_at = None
+        elif self.point_at is not None and name not in self.point:
+            if depth == self.point_at + 1:
+                if name in ("Time", "DistanceMeters"):
+                    self.point[name] = None
+                    self.collect(name, depth)
+                elif name == "HeartRateBpm":
+                    self.point[name], self.heart_at = None, depth
+                elif name == "Position":
+                    self.point[name], self.position_at = None, depth
+            elif (name == "Value" and depth == (self.heart_at or -2) + 1) or (
+                name == "LatitudeDegrees" and depth == (self.position_at or -2) + 1
+            ):
+                self.point[name] = None
+                self.collect(name, depth)
+
+    def end(self, tag: str) -> None:
+        depth = self.depth
+        self.depth = depth - 1
+        text = self.collected(depth)
+        if self.activity_at is None or self.activity_done:
+            return
+        if depth == self.activity_at:
+            self.activity_done = True
+        elif text is not None:
+            kind = self.kind
+            if kind == "id":
+                self.activity_id = text
+            elif kind == "lap TotalTimeSeconds":
+                self.lap_seconds += _float(text) or 0.0
+            elif kind == "lap DistanceMeters":
+                self.lap_metres += _float(text) or 0.0
+            else:
+                self.point[kind] = text
+        elif depth == self.lap_at:
+            self.lap_at = None
+        if depth == self.point_at:
+            self._point()
+        elif depth == self.heart_at:
+            self.heart_at = None
+        elif depth == self.position_at:
+            self.position_at = None
+
+    def _point(self) -> None:
+        self.budget.record()
+        point, self.point_at = self.point, None
+        when = _parse_time(point.get("Time"))
         if when is not None:
-            first_point = first_point or when
-            last_point = when
-        heart = _child(point, "HeartRateBpm")
-        bpm = _float(_child_text(heart, "Value")) if heart is not None else None
+            self.first_point = self.first_point or when
+            self.last_point = when
+        bpm = _float(point.get("Value"))
         if bpm is not None and bpm > 0:
-            hr_total += bpm
-            hr_count += 1
-        position = _child(point, "Position")
-        if position is not None and _child_text(position, "LatitudeDegrees") is not None:
-            has_gps = True
-        metres = _float(_child_text(point, "DistanceMeters"))
-        if metres is not None and metres > max_point_metres:
-            max_point_metres = metres
+            self.hr_total += bpm
+            self.hr_count += 1
+        if point.get("LatitudeDegrees") is not None:
+            self.has_gps = True
+        metres = _float(point.get("DistanceMeters"))
+        if metres is not None and metres > self.max_point_metres:
+            self.max_point_metres = metres
 
-    started_at = _parse_time(_child_text(activity, "Id")) or first_lap_start or first_point
-    if started_at is None:
-        raise ImportRefused(filename, "the file has no start time")
-    span = (last_point - started_at).total_seconds() if last_point else None
-    moving = lap_seconds or None
-    elapsed = max(s for s in (moving, span, 0.0) if s is not None) or None
-    return Activity(
-        filename=filename,
-        sport=normalise_sport(activity.get("Sport")),
-        started_at=started_at,
-        distance_km=_km(lap_metres or max_point_metres),
-        duration_min=_minutes(moving or elapsed),
-        elapsed_min=_minutes(elapsed),
-        avg_heart_rate_bpm=_bpm(_mean(hr_total, hr_count)),
-        avg_temperature_c=None,
-        has_gps=has_gps,
-        source_format="tcx",
-    )
+    def activity(self) -> Activity:
+        if self.activity_at is None:
+            raise ImportRefused(self.filename, "the TCX file holds no activity")
+        started_at = _parse_time(self.activity_id) or self.first_lap_start or self.first_point
+        if started_at is None:
+            raise ImportRefused(self.filename, "the file has no start time")
+        last = self.last_point
+        span = (last - started_at).total_seconds() if last else None
+        moving = self.lap_seconds or None
+        elapsed = max(s for s in (moving, span, 0.0) if s is not None) or None
+        return Activity(
+            filename=self.filename,
+            sport=normalise_sport(self.sport),
+            started_at=started_at,
+            distance_km=_km(self.lap_metres or self.max_point_metres),
+            duration_min=_minutes(moving or elapsed),
+            elapsed_min=_minutes(elapsed),
+            avg_heart_rate_bpm=_bpm(_mean(self.hr_total, self.hr_count)),
+            avg_temperature_c=None,
+            has_gps=self.has_gps,
+            source_format="tcx",
+        )
 
 
 # --- GPX ---------------------------------------------------------------------------------
+#
+# Figures as gpxpy gives them (the tests compare): the distance is the sum over segments of
+# the 2D distance between consecutive points (gpxpy.geo.distance: an equirectangular
+# approximation, haversine past 0.2 degrees); the duration is the sum over segments of last
+# minus first timed point (gpxpy's get_duration); the start and end are the first and last
+# timed points. Heart rate and temperature: every hr/heartrate and atemp/temp element in a
+# point's extensions, whatever its prefix.
 
-_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-_HR_TAGS = {"hr", "heartrate"}
-_TEMP_TAGS = {"atemp", "temp"}
+_EARTH_RADIUS_M = 6378.137 * 1000
+_ONE_DEGREE_M = 2 * math.pi * _EARTH_RADIUS_M / 360
+_EXTENSION_KINDS = {"hr": "hr", "heartrate": "hr", "atemp": "temp", "temp": "temp"}
 
 
-def _parse_gpx(filename: str, data: bytes) -> Activity:
-    raw = _xml_bytes(data)
-    declared = _ENCODING.match(raw)
-    text = raw.decode(declared.group(1).decode() if declared else "utf-8")
-    gpx = gpxpy.parse(text)
+@functools.lru_cache(maxsize=512)
+def _extension_kind(tag: str) -> str | None:
+    return _EXTENSION_KINDS.get(_local(tag).lower())
 
-    hr_total = temp_total = 0.0
-    hr_count = temp_count = points = 0
-    for track in gpx.tracks:
-        for segment in track.segments:
-            for point in segment.points:
-                points += 1
-                for extension in point.extensions:
-                    for element in extension.iter():
-                        name = _local(element.tag).lower()
-                        if name not in _HR_TAGS and name not in _TEMP_TAGS:
-                            continue
-                        value = _float(element.text)
-                        if value is None:
-                            continue
-                        if name in _HR_TAGS and value > 0:
-                            hr_total += value
-                            hr_count += 1
-                        elif name in _TEMP_TAGS:
-                            temp_total += value
-                            temp_count += 1
-    if not points:
-        raise ImportRefused(filename, "the GPX file has no track points")
 
-    start, end = gpx.get_time_bounds()
-    started_at = _utc(start)
-    if started_at is None:
-        raise ImportRefused(filename, "the GPX track has no times, so the start is unknown")
-    elapsed = (_utc(end) - started_at).total_seconds() if end else None
-    moving = gpx.get_duration()
-    sport = next((normalise_sport(t.type) for t in gpx.tracks if t.type), None)
-    temperature = _mean(temp_total, temp_count)
-    return Activity(
-        filename=filename,
-        sport=sport,
-        started_at=started_at,
-        distance_km=_km(gpx.length_2d()),
-        duration_min=_minutes(moving) or _minutes(elapsed),
-        elapsed_min=_minutes(elapsed),
-        avg_heart_rate_bpm=_bpm(_mean(hr_total, hr_count)),
-        avg_temperature_c=round(temperature, 1) if temperature is not None else None,
-        has_gps=True,
-        source_format="gpx",
-    )
+# Strava writes its activity type as a number in the <type> of a GPX export ("9" for a
+# run, "1" for a ride). Strava does not publish the numbering; these are the codes that
+# open-source GPX readers agree on (see the question "What do the Strava GPX <type></type>
+# elements mean", stackoverflow.com/questions/61903437, cited in erik/derive#65). Any other
+# number is some other sport, so never a run: better a run left out than a ride taken in.
+_STRAVA_GPX_TYPES = {"1": "cycling", "4": "hiking", "9": "running", "10": "walking", "16": "swimming"}
+
+
+def _gpx_sport(text: str | None) -> str | None:
+    """A GPX track's <type>: Strava's number or a word."""
+    if text is not None and re.fullmatch(r"[0-9]{1,4}", text):
+        return _STRAVA_GPX_TYPES.get(text.lstrip("0"), "other")
+    return normalise_sport(text)
+
+
+def _distance_2d(lat: float, lon: float, lat_before: float, lon_before: float) -> float:
+    """gpxpy.geo.distance without elevation, from a point to the one before it."""
+    if abs(lat - lat_before) > 0.2 or abs(lon - lon_before) > 0.2:  # haversine
+        lat1, lat2 = math.radians(lat), math.radians(lat_before)
+        d_lon = math.radians(lon - lon_before)
+        a = math.sin((lat1 - lat2) / 2) ** 2 + math.sin(d_lon / 2) ** 2 * math.cos(lat1) * math.cos(lat2)
+        return _EARTH_RADIUS_M * 2 * math.asin(math.sqrt(a))
+    coef = math.cos(math.radians(lat))
+    x = lat - lat_before
+    y = (lon - lon_before) * coef
+    return math.sqrt(x * x + y * y) * _ONE_DEGREE_M
+
+
+class _GpxReader(_XmlReader):
+    """A GPX document, element by element: gpx/trk/trkseg/trkpt points (position, their
+    first time, heart rate and temperature from their extensions) and the first track's
+    type."""
+
+    def __init__(self, filename: str, budget: _Budget):
+        super().__init__(filename, budget)
+        self.in_track = False  # the open child of the root is a trk
+        self.segment = False  # the open child of that trk is a trkseg
+        self.point_at: int | None = None  # depth of the open trkpt (3)
+        self.extensions_at: int | None = None  # depth of its open extensions (4)
+        self.points = 0
+        self.first_time: datetime | None = None
+        self.last_time: datetime | None = None
+        self.length = 0.0
+        self.duration: float | None = 0.0
+        self.hr_total = self.temp_total = 0.0
+        self.hr_count = self.temp_count = 0
+        self.type_text: str | None = None
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.budget.element()
+        depth = self.depth = self.depth + 1
+        self.text = None
+        if self.point_at is not None:
+            if depth == 4:
+                name = _local_name(tag)
+                if name == "time" and not self.time_seen:
+                    self.time_seen = True
+                    self.collect("time", depth)
+                elif name == "extensions":
+                    self.extensions_at = depth
+            elif self.extensions_at is not None and (kind := _extension_kind(tag)):
+                self.collect(kind, depth)
+            return
+        if depth > 3:
+            return
+        name = _local_name(tag)
+        if depth == 1:
+            self.in_track = name == "trk"
+        elif not self.in_track:
+            return
+        elif depth == 2:
+            if name == "trkseg":
+                self._begin_segment()
+            elif name == "type" and self.type_text is None:
+                self.collect("type", depth)
+        elif depth == 3 and self.segment and name == "trkpt":
+            self.point_at = depth
+            self.lat, self.lon = _float(attrib.get("lat")), _float(attrib.get("lon"))
+            self.time: datetime | None = None
+            self.time_seen = False
+
+    def end(self, tag: str) -> None:
+        depth = self.depth
+        self.depth = depth - 1
+        text = self.collected(depth)
+        if text is not None:
+            self._text(self.kind, text)
+        if depth == self.point_at:
+            self._point()
+        elif depth == self.extensions_at:
+            self.extensions_at = None
+        elif depth == 2 and self.segment:
+            self._end_segment()
+
+    def _text(self, kind: str, text: str) -> None:
+        if kind == "time":
+            self.time = _parse_time(text)
+        elif kind == "type":
+            self.type_text = text
+        elif (value := _float(text)) is None:
+            return
+        elif kind == "hr":
+            if value > 0:
+                self.hr_total += value
+                self.hr_count += 1
+        else:
+            self.temp_total += value
+            self.temp_count += 1
+
+    def _begin_segment(self) -> None:
+        self.segment = True
+        self.count = 0
+        self.times: list[datetime | None] = [None, None, None, None]  # first, second, before last, last
+        self.before: tuple[float, float] | None = None
+
+    def _point(self) -> None:
+        self.budget.record()
+        self.point_at = self.extensions_at = None
+        self.points += 1
+        when = self.time
+        if when is not None:
+            self.first_time = self.first_time or when
+            self.last_time = when
+        times = self.times
+        if self.count < 2:
+            times[self.count] = when
+        times[2], times[3] = times[3], when
+        self.count += 1
+        if self.lat is not None and self.lon is not None:
+            if self.before is not None:
+                self.length += _distance_2d(self.lat, self.lon, *self.before)
+            self.before = (self.lat, self.lon)
+
+    def _end_segment(self) -> None:
+        self.segment = False
+        if self.count < 2 or self.duration is None:
+            return
+        first_time, second, before_last, last_time = self.times
+        first = first_time or second
+        last = last_time or before_last
+        if first is None or last is None or last < first:
+            self.duration = None  # as gpxpy: a segment without times leaves the whole unknown
+        else:
+            self.duration += (last - first).total_seconds()
+
+    def activity(self) -> Activity:
+        if not self.points:
+            raise ImportRefused(self.filename, "the GPX file has no track points")
+        started_at = self.first_time
+        if started_at is None:
+            raise ImportRefused(self.filename, "the GPX track has no times, so the start is unknown")
+        elapsed = (self.last_time - started_at).total_seconds()
+        temperature = _mean(self.temp_total, self.temp_count)
+        return Activity(
+            filename=self.filename,
+            sport=_gpx_sport(self.type_text),
+            started_at=started_at,
+            distance_km=_km(self.length),
+            duration_min=_minutes(self.duration) or _minutes(elapsed),
+            elapsed_min=_minutes(elapsed),
+            avg_heart_rate_bpm=_bpm(_mean(self.hr_total, self.hr_count)),
+            avg_temperature_c=round(temperature, 1) if temperature is not None else None,
+            has_gps=True,
+            source_format="gpx",
+        )
 
 
 # --- FIT ---------------------------------------------------------------------------------
