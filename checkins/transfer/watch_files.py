@@ -29,10 +29,12 @@ from __future__ import annotations
 import bisect
 import codecs
 import csv
+import dataclasses
 import functools
 import gzip
 import io
 import math
+import os
 import re
 import struct
 import sys
@@ -58,6 +60,7 @@ __all__ = [
     "MAX_ZIP_MEMBERS",
     "RUNNING_SPORTS",
     "Activity",
+    "Archive",
     "ArchiveMember",
     "ImportRefused",
     "is_duplicate",
@@ -1382,32 +1385,283 @@ def _is_activity_name(name: str) -> bool:
     return lower.endswith(ACTIVITY_SUFFIXES)
 
 
-def open_archive(filename: str, data: bytes) -> zipfile.ZipFile:
-    """Open and check a whole archive; refuse it (ImportRefused) if it is not safe to read."""
-    if len(data) > MAX_ZIP_BYTES:
-        raise ImportRefused(filename, f"the archive is {larger_than(MAX_ZIP_BYTES)}")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise ImportRefused(filename, "not a zip archive (or a damaged one)") from exc
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise ImportRefused(filename, f"the archive holds more than {MAX_ZIP_MEMBERS} files")
-    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise ImportRefused(filename, unpacks_too_large())
-    for info in infos:
-        if _unsafe_path(info.filename):
-            raise ImportRefused(filename, f"the archive has a file outside its folder ({info.filename[:80]})")
-    return zf
+NOT_A_ZIP = "not a zip archive (or a damaged one)"
+ZIP_BOMB = "compressed suspiciously well (a possible zip bomb), so it was not unpacked"
+ENCRYPTED = "the file is protected by a password. Zip it again without one and upload that"
+ODD_COMPRESSION = "compressed in a way that cannot be read. Zip it again and upload that"
+DAMAGED_MEMBER = "the file is damaged inside the archive. Zip it again and upload that"
+NO_SUCH_MEMBER = "the archive holds no file of that name"
+DUPLICATE_MEMBER = "the archive holds another file of the same name, before this one"
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+# A central-directory entry is 46 bytes and its names; even long Strava or folder paths
+# keep it far under 1 KB. Checked before zipfile reads the directory, whose every entry it
+# turns into an object: 200 MB of tiny entries would be millions of them.
+_DIRECTORY_BYTES_PER_MEMBER = 1024
 
 
 def unpacks_too_large() -> str:
     return f"the archive unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)}"
 
 
+def _too_many_members() -> str:
+    return f"the archive holds more than {MAX_ZIP_MEMBERS} files"
+
+
+def _directory_size(filename: str, fileobj, size: int) -> None:
+    """Refuse an archive whose end-of-directory record declares more members, or a larger
+    directory, than MAX_ZIP_MEMBERS allows; before zipfile reads the directory. An archive
+    without that record is left for zipfile to call damaged."""
+    tail_size = min(size, 22 + 0xFFFF + 20)  # the record, its longest comment, the zip64 locator
+    fileobj.seek(size - tail_size)
+    tail = fileobj.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return
+    members, directory = struct.unpack_from("<HI", tail, at + 10)
+    if (
+        (members == 0xFFFF or directory == 0xFFFFFFFF)
+        and at >= 20
+        and tail[at - 20 : at - 16] == b"PK\x06\x07"
+    ):
+        (record_at,) = struct.unpack_from("<Q", tail, at - 12)  # the zip64 end-of-directory record
+        if record_at + 56 <= size:
+            fileobj.seek(record_at)
+            record = fileobj.read(56)
+            if record[:4] == b"PK\x06\x06":
+                members, directory = struct.unpack_from("<QQ", record, 32)
+    if members > MAX_ZIP_MEMBERS:
+        raise ImportRefused(filename, _too_many_members())
+    if directory > MAX_ZIP_MEMBERS * _DIRECTORY_BYTES_PER_MEMBER:
+        raise ImportRefused(
+            filename, f"its list of contents is larger than {MAX_ZIP_MEMBERS} files need: {NOT_A_ZIP}"
+        )
+
+
+class Archive:
+    """A checked zip on disk (or any seekable binary file object), read one member at a time.
+
+    The whole archive is checked when it is opened (its size, the number of members, their
+    declared total, unsafe paths): ImportRefused(archive name, reason). Then `members()`
+    lists the activity files, with Strava's names and types from activities.csv, each
+    `refused` already when that needs no reading (compression ratio, declared size); and
+    `read(name)` unpacks one, capped and checked: ImportRefused(member name, reason). What
+    read() unpacks, activities.csv included, counts towards MAX_UNCOMPRESSED_BYTES across
+    the Archive. Use it as a context manager, or close() it; a path given instead of a file
+    object is opened and closed here.
+    """
+
+    def __init__(self, filename: str, fileobj) -> None:
+        self.filename = filename
+        self._owned = None
+        if isinstance(fileobj, str | os.PathLike):
+            fileobj = self._owned = open(fileobj, "rb")  # noqa: SIM115 - closed by close()
+        self._fileobj = fileobj
+        self._zip: zipfile.ZipFile | None = None
+        try:
+            self._zip = self._open()
+        except BaseException:
+            self.close()
+            raise
+        self._bytes_read = 0
+        self._members: list[ArchiveMember] | None = None
+        self._first: dict[str, zipfile.ZipInfo] = {}
+
+    def _open(self) -> zipfile.ZipFile:
+        filename, fileobj = self.filename, self._fileobj
+        try:
+            size = fileobj.seek(0, io.SEEK_END)
+            fileobj.seek(0)
+        except (AttributeError, OSError, ValueError) as exc:
+            raise ImportRefused(filename, NOT_A_ZIP) from exc
+        if size > MAX_ZIP_BYTES:
+            raise ImportRefused(filename, f"the archive is {larger_than(MAX_ZIP_BYTES)}")
+        _directory_size(filename, fileobj, size)
+        try:
+            zf = zipfile.ZipFile(fileobj)
+            infos = zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise ImportRefused(filename, NOT_A_ZIP) from exc
+        if len(infos) > MAX_ZIP_MEMBERS:
+            zf.close()
+            raise ImportRefused(filename, _too_many_members())
+        if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
+            zf.close()
+            raise ImportRefused(filename, unpacks_too_large())
+        for info in infos:
+            if _unsafe_path(info.filename):
+                zf.close()
+                raise ImportRefused(
+                    filename, f"the archive has a file outside its folder ({info.filename[:80]})"
+                )
+        return zf
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+        if self._owned is not None:
+            self._owned.close()
+            self._owned = None
+
+    @property
+    def bytes_read(self) -> int:
+        """How many bytes read() has unpacked so far."""
+        return self._bytes_read
+
+    def members(self) -> list[ArchiveMember]:
+        """The activity files, in archive order; data=None (read() them one at a time)."""
+        if self._members is None:
+            zf = self._opened()
+            rows = self._strava_rows()
+            members = []
+            for info in zf.infolist():
+                name = info.filename
+                if info.is_dir() or not _is_activity_name(name):
+                    continue
+                row = _csv_row(rows, name)
+                refused = _unreadable(info)
+                if name in self._first:
+                    refused = DUPLICATE_MEMBER
+                else:
+                    self._first[name] = info
+                members.append(
+                    ArchiveMember(
+                        name,
+                        refused=refused,
+                        csv_name=row.name if row else None,
+                        csv_type=row.type if row else None,
+                    )
+                )
+            self._members = members
+        return list(self._members)
+
+    def read(self, name: str) -> bytes:
+        """One member's bytes (the first of that name), capped at MAX_FILE_BYTES and checked."""
+        zf = self._opened()
+        info = self._first.get(name)
+        if info is None:
+            try:
+                info = zf.getinfo(name)
+            except KeyError:
+                raise ImportRefused(name, NO_SUCH_MEMBER) from None
+            info = next(i for i in zf.infolist() if i.filename == name)  # the first, as members()
+        reason = _unreadable(info)
+        if reason is None and self._bytes_read + info.file_size > MAX_UNCOMPRESSED_BYTES:
+            reason = unpacks_too_large()
+        if reason is not None:
+            raise ImportRefused(name, reason)
+        limit = MAX_FILE_BYTES
+        left = MAX_UNCOMPRESSED_BYTES - self._bytes_read
+        try:
+            with zf.open(info) as stream:
+                data = _read_capped(stream, min(limit, left))
+        except NotImplementedError as exc:
+            raise ImportRefused(name, ODD_COMPRESSION) from exc
+        except RuntimeError as exc:  # zipfile's "password required"
+            raise ImportRefused(name, ENCRYPTED) from exc
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+            raise ImportRefused(name, DAMAGED_MEMBER) from exc
+        self._bytes_read += len(data)
+        if len(data) > limit:
+            raise ImportRefused(name, larger_than(limit))
+        if len(data) > left:
+            raise ImportRefused(name, unpacks_too_large())
+        return data
+
+    def _opened(self) -> zipfile.ZipFile:
+        if self._zip is None:
+            raise ValueError("the archive is closed")
+        return self._zip
+
+    def _strava_rows(self) -> dict[str, _CsvRow]:
+        """activities.csv at the root of a Strava export, keyed by Filename and by Activity ID;
+        {} when there is none, or it cannot be read."""
+        try:
+            self._opened().getinfo("activities.csv")
+            data = self.read("activities.csv")
+        except (KeyError, ImportRefused):
+            return {}
+        return _strava_csv_rows(data)
+
+
+def _unreadable(info: zipfile.ZipInfo) -> str | None:
+    """Why a member cannot be read, when its directory entry tells: else None."""
+    if info.flag_bits & 0x1:
+        return ENCRYPTED
+    if info.compress_type not in _ZIP_METHODS:
+        return ODD_COMPRESSION
+    if info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        return ZIP_BOMB
+    if info.file_size > MAX_FILE_BYTES:
+        return larger_than(MAX_FILE_BYTES)
+    return None
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # all but tab and newline
+
+
+def _strava_csv_rows(data: bytes) -> dict[str, _CsvRow]:
+    """The rows of a Strava activities.csv. Whatever the CSV holds, this never raises:
+    * a row the csv module cannot read (a field over its 128 KB limit, which is also where
+      an unclosed quote ends up) is left out, and reading goes on at the next line;
+    * a row with fewer cells than the header is left out: Strava writes every column, so
+      it is one cut short by an unclosed quote, which swallowed the rows after it;
+    the activities of rows left out import without a name or type. Control characters
+    (a NUL, which no database stores) are dropped from what is kept."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+    rows: dict[str, _CsvRow] = {}
+    header = _next_row(reader)
+    if not header:
+        return rows
+    # Strava repeats some headings ("Distance", "Elapsed Time"): take the first of each.
+    columns: dict[str, int] = {}
+    for index, heading in enumerate(header):
+        columns.setdefault(heading.strip(), index)
+
+    def cell(row: list[str], heading: str) -> str | None:
+        index = columns.get(heading)
+        if index is None:
+            return None
+        return _CONTROL_CHARACTERS.sub("", row[index].replace("\r\n", "\n")).strip()[:2000] or None
+
+    while (row := _next_row(reader)) is not None:
+        if len(row) < len(header):
+            continue
+        entry = _CsvRow(name=cell(row, "Activity Name"), type=cell(row, "Activity Type"))
+        if filename := cell(row, "Filename"):
+            rows[filename.replace("\\", "/").lstrip("/")] = entry
+        if activity_id := cell(row, "Activity ID"):
+            rows.setdefault(f"id:{activity_id}", entry)
+    return rows
+
+
+def _next_row(reader) -> list[str] | None:
+    """The next row the csv module can read; None at the end."""
+    while True:
+        try:
+            return next(reader)
+        except StopIteration:
+            return None
+        except csv.Error:
+            continue  # the reader goes on at the next line
+
+
+def open_archive(filename: str, data: bytes) -> zipfile.ZipFile:
+    """Open and check a whole archive held in memory (ImportRefused if it is not safe to
+    read). Kept for callers of the old interface: Archive reads one from disk."""
+    return Archive(filename, io.BytesIO(data))._opened()
+
+
 @dataclass(frozen=True)
 class ArchiveMember:
-    """One activity file of an archive, read but not parsed (the import job parses it later)."""
+    """One activity file of an archive: its name, Strava's name and type for it, and why it
+    is refused when it is. Archive.members() leaves data None; read_members() fills it in."""
 
     name: str
     data: bytes | None = None
@@ -1417,89 +1671,23 @@ class ArchiveMember:
 
 
 def read_members(filename: str, data: bytes) -> Iterator[ArchiveMember]:
-    """Every activity file in a zip, in archive order, its bytes read (capped, checked) but not
-    parsed. The archive as a whole is checked (and refused with ImportRefused) when this is
-    called, before the first member."""
-    return _Archive(open_archive(filename, data)).members()
+    """Every activity file in a zip held in memory, in archive order, its bytes read (capped,
+    checked) but not parsed. The archive as a whole is checked (and refused with
+    ImportRefused) when this is called, before the first member. Kept for callers of the
+    old interface: Archive reads one from disk."""
+    return _read_all(Archive(filename, io.BytesIO(data)))
 
 
-class _Archive:
-    """A checked zip, read member by member: each capped, and the total read capped too
-    (the declared sizes, checked by open_archive, may lie)."""
-
-    def __init__(self, zf: zipfile.ZipFile):
-        self.zf = zf
-        self.bytes_read = 0
-
-    def members(self) -> Iterator[ArchiveMember]:
-        with self.zf:
-            rows = self._strava_rows()
-            for info in self.zf.infolist():
-                if info.is_dir() or not _is_activity_name(info.filename):
-                    continue
-                row = _csv_row(rows, info.filename)
-                csv_info = {"csv_name": row.name, "csv_type": row.type} if row else {}
-                data = self._read(info)
-                if isinstance(data, str):
-                    yield ArchiveMember(info.filename, refused=data, **csv_info)
-                else:
-                    yield ArchiveMember(info.filename, data=data, **csv_info)
-
-    def _read(self, info: zipfile.ZipInfo) -> bytes | str:
-        """The member's bytes, or a refusal reason."""
-        limit = MAX_FILE_BYTES
-        if info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            return "compressed suspiciously well (a possible zip bomb)"
-        if info.file_size > limit:
-            return larger_than(limit)
-        if self.bytes_read + info.file_size > MAX_UNCOMPRESSED_BYTES:
-            return unpacks_too_large()
-        try:
-            with self.zf.open(info) as stream:
-                data = _read_capped(stream, limit)
-        except NotImplementedError:
-            return "compressed in a way that cannot be read"
-        except RuntimeError:
-            return "the file is encrypted"
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError):
-            return "the file is damaged inside the archive"
-        self.bytes_read += len(data)
-        if len(data) > limit:
-            return larger_than(limit)
-        return data
-
-    def _strava_rows(self) -> dict[str, _CsvRow]:
-        """activities.csv at the root of a Strava export, keyed by Filename and by Activity ID."""
-        rows: dict[str, _CsvRow] = {}
-        try:
-            info = self.zf.getinfo("activities.csv")
-        except KeyError:
-            return rows
-        data = self._read(info)
-        if isinstance(data, str):
-            return rows
-        reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
-        header = next(reader, None)
-        if not header:
-            return rows
-        # Strava repeats some headings ("Distance", "Elapsed Time"): take the first of each.
-        columns: dict[str, int] = {}
-        for index, heading in enumerate(header):
-            columns.setdefault(heading.strip(), index)
-
-        def cell(row: list[str], heading: str) -> str | None:
-            index = columns.get(heading)
-            if index is None or index >= len(row):
-                return None
-            return row[index].strip() or None
-
-        for row in reader:
-            entry = _CsvRow(name=cell(row, "Activity Name"), type=cell(row, "Activity Type"))
-            if filename := cell(row, "Filename"):
-                rows[filename.replace("\\", "/").lstrip("/")] = entry
-            if activity_id := cell(row, "Activity ID"):
-                rows.setdefault(f"id:{activity_id}", entry)
-        return rows
+def _read_all(archive: Archive) -> Iterator[ArchiveMember]:
+    with archive:
+        for member in archive.members():
+            if member.refused:
+                yield member
+                continue
+            try:
+                yield dataclasses.replace(member, data=archive.read(member.name))
+            except ImportRefused as refused:
+                yield dataclasses.replace(member, refused=refused.reason)
 
 
 def _csv_row(rows: Mapping[str, _CsvRow], name: str) -> _CsvRow | None:
