@@ -105,6 +105,7 @@ CHUNK = 64 * 1024
 # Runner-facing reasons, shared by the tests. A reason follows "<file name>: " and the page
 # ends it with a full stop; none names a Python exception or a field's code name.
 AGAIN = "Export it again from your watch's app and upload that"
+RECORDED = "Export the recorded activity from your watch's app and upload that"
 NOT_ACTIVITY = "not a FIT, GPX or TCX file"
 UNREADABLE = f"the file could not be read as a FIT, GPX or TCX file. {AGAIN}"
 EMPTY = "the file is empty"
@@ -391,9 +392,9 @@ def _gunzip(filename: str, data: bytes) -> bytes:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             out = _read_capped(stream, limit)
     except EOFError as exc:
-        raise ImportRefused(filename, "the compressed file is cut short") from exc
+        raise ImportRefused(filename, f"the compressed file is cut short. {AGAIN}") from exc
     except (OSError, zlib.error) as exc:
-        raise ImportRefused(filename, "the compressed file is damaged") from exc
+        raise ImportRefused(filename, f"the compressed file is damaged. {AGAIN}") from exc
     if len(out) > limit:
         raise ImportRefused(filename, f"{larger_than(limit)} once uncompressed")
     return out
@@ -477,7 +478,7 @@ def _xml_source(filename: str, data: bytes) -> memoryview | str:
         try:
             codec = codecs.lookup(name).name.replace("-", "_")
         except LookupError:
-            reason = f"its text encoding ({name}) is not one this app reads. {AGAIN}"
+            reason = f"its text encoding ({name.replace('_', '-')}) is not one this app reads. {AGAIN}"
             raise ImportRefused(filename, reason) from None
         if codec in _EXPAT_ENCODINGS:
             return view
@@ -726,10 +727,10 @@ class _TcxReader(_XmlReader):
 
     def activity(self) -> Activity:
         if self.activity_at is None:
-            raise ImportRefused(self.filename, "the TCX file holds no activity")
+            raise ImportRefused(self.filename, f"the TCX file holds no recorded activity. {RECORDED}")
         started_at = _parse_time(self.activity_id) or self.first_lap_start or self.first_point
         if started_at is None:
-            raise ImportRefused(self.filename, "the file has no start time")
+            raise ImportRefused(self.filename, f"the TCX file has no start time. {AGAIN}")
         last = self.last_point
         span = (last - started_at).total_seconds() if last else None
         moving = self.lap_seconds or None
@@ -914,10 +915,17 @@ class _GpxReader(_XmlReader):
 
     def activity(self) -> Activity:
         if not self.points:
-            raise ImportRefused(self.filename, "the GPX file has no track points")
+            reason = (
+                f"the GPX file has no track points (a route or waypoints are no recorded run). {RECORDED}"
+            )
+            raise ImportRefused(self.filename, reason)
         started_at = self.first_time
         if started_at is None:
-            raise ImportRefused(self.filename, "the GPX track has no times, so the start is unknown")
+            reason = (
+                "the GPX track has no times, so the start is unknown (a route drawn on a map has none). "
+                f"{RECORDED}"
+            )
+            raise ImportRefused(self.filename, reason)
         elapsed = (self.last_time - started_at).total_seconds()
         temperature = _mean(self.temp_total, self.temp_count)
         return Activity(
@@ -1322,7 +1330,8 @@ def _check_fit_crc(filename: str, data: bytes, start: int, end: int, budget: _Bu
 def _fit_activity(filename: str, fit: _FitSummary, cut_short: bool) -> Activity:
     file_type = fit.file_type
     if isinstance(file_type, str) and file_type != "activity":
-        raise ImportRefused(filename, f"a FIT {file_type.replace('_', ' ')} file, not a recorded activity")
+        kind = file_type.replace("_", " ")
+        raise ImportRefused(filename, f"a FIT {kind} file, not a recorded activity. {RECORDED}")
 
     session = fit.session or {}
     started_at = session.get("start_time") or fit.first_ts
@@ -1331,7 +1340,7 @@ def _fit_activity(filename: str, fit: _FitSummary, cut_short: bool) -> Activity:
     if started_at is None:
         if cut_short:
             raise ImportRefused(filename, CUT_SHORT)
-        raise ImportRefused(filename, "the FIT file holds no activity (no session and no records)")
+        raise ImportRefused(filename, f"the FIT file holds no recorded activity. {RECORDED}")
     span = (fit.last_ts - fit.first_ts).total_seconds() if fit.first_ts and fit.last_ts else None
     elapsed = _positive(session.get("total_elapsed_time")) or _positive(span)
     timer = _positive(session.get("total_timer_time"))
@@ -1385,7 +1394,7 @@ def _is_activity_name(name: str) -> bool:
     return lower.endswith(ACTIVITY_SUFFIXES)
 
 
-NOT_A_ZIP = "not a zip archive (or a damaged one)"
+NOT_A_ZIP = "not a zip archive (or a damaged one). Zip the files again and upload that"
 ZIP_BOMB = "compressed suspiciously well (a possible zip bomb), so it was not unpacked"
 ENCRYPTED = "the file is protected by a password. Zip it again without one and upload that"
 ODD_COMPRESSION = "compressed in a way that cannot be read. Zip it again and upload that"
