@@ -4,12 +4,14 @@ fitdecode's. Hostile files are written here, byte by byte; no database."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import os
 import random
 import re
 import struct
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -204,11 +206,22 @@ def reference_activity(name: str, blob: bytes) -> Activity | None:
     )
 
 
-def fitdecode_messages(blob: bytes) -> int:
-    """How many FIT messages (definitions and data) fitdecode reads in a file."""
-    with fitdecode.FitReader(io.BytesIO(blob), check_crc=fitdecode.CrcCheck.READONLY) as reader:
-        kinds = (fitdecode.FIT_FRAME_DEFINITION, fitdecode.FIT_FRAME_DATA)
-        return sum(frame.frame_type in kinds for frame in reader)
+def budget_of(blob: bytes) -> int:
+    """The records a FIT file costs, by the messages fitdecode finds in it: one a message, and
+    31 more for a definition not met before in the file (its bytes after the reserved one)."""
+    records, seen = 0, set()
+    with fitdecode.FitReader(
+        io.BytesIO(blob), check_crc=fitdecode.CrcCheck.READONLY, keep_raw_chunks=True
+    ) as reader:
+        for frame in reader:
+            if frame.frame_type == fitdecode.FIT_FRAME_DATA:
+                records += 1
+            elif frame.frame_type == fitdecode.FIT_FRAME_DEFINITION:
+                raw = frame.chunk.bytes
+                key = (raw[2:], bool(raw[0] & 0x20))
+                records += 1 if key in seen else importing._FIT_NEW_DEFINITION_RECORDS
+                seen.add(key)
+    return records
 
 
 # --- the decoder agrees with fitdecode --------------------------------------------------------
@@ -443,11 +456,34 @@ def test_a_whole_file_whose_messages_do_not_fit_is_damaged():
 # --- the record budget --------------------------------------------------------------------
 
 
-def test_the_record_budget_is_exact():
-    blob = make_fit()
-    messages = fitdecode_messages(blob)
-    assert parse_activity("run.fit", blob, max_records=messages).distance_km == 0.6
-    assert refusal(blob, max_records=messages - 1) == importing.too_many_records(messages - 1)
+@pytest.mark.parametrize(
+    "blob",
+    [make_fit(), fit_file(file_id() + run_records(50) + run_records(50) + run_records(10, local=2))],
+    ids=["own", "redefined"],
+)
+def test_the_record_budget_is_exact(blob):
+    records = budget_of(blob)
+    assert parse_activity("run.fit", blob, max_records=records).distance_km
+    assert refusal(blob, max_records=records - 1) == importing.too_many_records(records - 1)
+
+
+def test_a_real_file_costs_little_more_than_its_messages(samples_dir):
+    name = "fit-suunto9baro-trail-run-with-temperature.fit"  # 20 definitions, 4415 data messages
+    assert budget_of((samples_dir / name).read_bytes()) == 4415 + 20 * 32
+
+
+def test_a_bomb_of_one_definition_repeated_stops_at_the_budget(budgets):
+    blob = fit_file(file_id() + definition(1, 20, RECORD_FIELDS) * 20_000)
+    assert refusal(blob, max_records=5000) == importing.too_many_records(5000)
+    assert budgets[0].records == 5001
+
+
+def test_a_bomb_of_distinct_definitions_is_charged_for_their_work(budgets):
+    """Each definition new to the file costs 32 records: 10,000 records buy 311 of them."""
+    fields = [[(2, 1 + i % 200, BYTE), *RECORD_FIELDS, (7, 1 + i // 200, BYTE)] for i in range(5000)]
+    blob = fit_file(file_id() + b"".join(definition(1, 20, f) for f in fields))
+    assert refusal(blob, max_records=10_000) == importing.too_many_records(10_000)
+    assert 10_000 < budgets[0].records <= 10_000 + 32
 
 
 def test_a_bomb_of_one_byte_records_stops_at_the_budget(budgets):
@@ -494,13 +530,13 @@ def test_xml_track_points_count_against_the_budget(blob, records):
 
 
 def test_xml_elements_count_against_the_budget_too(budgets):
-    """A GPX of one point and 100,000 empty elements: refused at four elements a record
+    """A GPX of one point and 100,000 empty elements: refused at two elements a record
     and a thousand spare."""
     head = b'<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="1">'
     head += b"<time>2024-01-01T00:00:00Z</time><extensions>"
     blob = head + b"<a/>" * 100_000 + b"</extensions></trkpt></trkseg></trk></gpx>"
     assert refusal(blob, max_records=1000) == importing.too_many_records(1000)
-    assert budgets[0].elements == 5001
+    assert budgets[0].elements == 3001
 
 
 # --- the time budget ----------------------------------------------------------------------
@@ -560,3 +596,139 @@ def test_limits_are_sized_for_real_files():
     assert importing.MAX_RECORDS == 1_000_000
     assert timedelta(seconds=importing.MAX_RECORDS) > timedelta(days=11)
     assert 5 <= importing.MAX_PARSE_SECONDS <= 60
+
+
+# --- the worst files within the limits: time to refusal and peak memory ----------------------
+#
+# Run with -s to see the figures:
+#   AFTERMATH_TESTING=1 python -m pytest -q -p no:cacheprovider -m slow -s \
+#       tests/test_watch_file_limits.py -k worst
+# Each file is read in a fresh interpreter, which reports its peak resident memory (ru_maxrss)
+# and the wall-clock time of parse_activity; only the memory is asserted.
+
+MEASURE = r"""
+import re, sys, time
+from checkins.transfer.watch_files import ImportRefused, parse_activity
+
+def peak_mb():  # VmHWM: this process's peak resident memory (ru_maxrss keeps the parent's)
+    with open("/proc/self/status") as status:
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024
+
+data = open(sys.argv[1], "rb").read()
+before = peak_mb()
+started = time.monotonic()
+try:
+    parse_activity(sys.argv[1], data)
+    outcome = "read"
+except ImportRefused as refused:
+    outcome = refused.reason[:60]
+elapsed = time.monotonic() - started
+print(f"{elapsed:.2f}|{before:.0f}|{peak_mb():.0f}|{outcome}")
+"""
+
+
+def worst_files(folder: Path) -> dict[str, bytes]:
+    limit = importing.MAX_FILE_BYTES
+    files: dict[str, bytes] = {}
+    files["fit.gz of 26 million one-byte records"] = gzip.compress(
+        fit_file(one_byte_records(26_000_000), fast_crc=True), mtime=0
+    )
+    body = file_id() + definition(1, 20, RECORD_FIELDS)
+    records = importing.MAX_RECORDS - 2 * importing._FIT_NEW_DEFINITION_RECORDS - 1
+    body += b"".join(data(1, record(i, i * 2.5, 150, 15)) for i in range(records))
+    budget_sized = fit_file(body, fast_crc=True)
+    assert budget_of(budget_sized) == importing.MAX_RECORDS
+    files[f"fit of {records:,} records, the budget exactly ({len(body) / 2**20:.0f} MB)"] = budget_sized
+    files["fit of one message too many"] = fit_file(body + data(1, record(0, 0, 0, 0)), fast_crc=True)
+    files["fit of one definition a million times"] = fit_file(
+        file_id() + definition(1, 20, RECORD_FIELDS) * 1_000_100, fast_crc=True
+    )
+    distinct = [
+        [(2, 1 + i % 250, BYTE), *RECORD_FIELDS[:4], (7, 1 + i // 250 % 250, BYTE)] for i in range(10**6)
+    ]
+    files["fit of a million distinct definitions"] = fit_file(
+        file_id() + b"".join(definition(1, 20, f) for f in distinct), fast_crc=True
+    )
+    wide = definition(1, 78, [(number, 255, BYTE) for number in range(255)])
+    count = (limit - 200) // (255 * 255 + 1)
+    files["fit of 25 MB in 65 KB messages (the checksum)"] = fit_file(
+        file_id() + wide + data(1, b"\x01" * 255 * 255) * count, fast_crc=True
+    )
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1"><trk><trkseg>'
+    point = (
+        '<trkpt lat="{lat:.7f}" lon="4.1234567"><ele>10.4</ele><time>{t}</time><extensions>'
+        "<gpxtpx:TrackPointExtension><gpxtpx:hr>140</gpxtpx:hr><gpxtpx:atemp>12</gpxtpx:atemp>"
+        "</gpxtpx:TrackPointExtension></extensions></trkpt>\n"
+    )
+    points, size = [], len(head) + 30
+    start = int(START.timestamp())
+    for i in range(10**7):
+        t = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))
+        text = point.format(lat=52 + i * 1e-6, t=t)
+        if size + len(text) > limit:
+            break
+        points.append(text)
+        size += len(text)
+    gpx = head + "".join(points) + "</trkseg></trk></gpx>\n"
+    files[f"gpx of 25 MB, {len(points):,} points"] = gpx.encode()
+    half = head + "".join(points[: len(points) // 2 - 100]) + "</trkseg></trk></gpx>\n"
+    utf16 = half.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16-le")
+    files["gpx of 25 MB in UTF-16"] = codecs.BOM_UTF16_LE + utf16
+    files["gpx.gz of 25 MB"] = gzip.compress(gpx.encode(), mtime=0)
+    empty = (
+        '<gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="1"><time>2024-01-01T00:00:00Z</time><extensions>'
+    )
+    files["gpx of 25 MB of empty elements"] = (
+        empty + "<a/>" * ((limit - len(empty) - 50) // 4) + "</extensions></trkpt></trkseg></trk></gpx>"
+    ).encode()
+    tcx_point = (
+        "<Trackpoint><Time>{t}</Time><Position><LatitudeDegrees>52.1234567</LatitudeDegrees>"
+        "<LongitudeDegrees>4.1234567</LongitudeDegrees></Position><AltitudeMeters>10.4</AltitudeMeters>"
+        "<DistanceMeters>{m:.1f}</DistanceMeters><HeartRateBpm><Value>150</Value></HeartRateBpm>"
+        "<Extensions><TPX><Speed>3.1</Speed><RunCadence>88</RunCadence></TPX></Extensions></Trackpoint>\n"
+    )
+    tcx_head = (
+        '<TrainingCenterDatabase><Activities><Activity Sport="Running"><Id>2024-05-04T07:30:00Z</Id>'
+        '<Lap StartTime="2024-05-04T07:30:00Z"><Track>'
+    )
+    parts, size = [tcx_head], len(tcx_head) + 100
+    for i in range(10**7):
+        text = tcx_point.format(t=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i)), m=i * 2.5)
+        if size + len(text) > limit:
+            break
+        parts.append(text)
+        size += len(text)
+    files["tcx of 25 MB"] = (
+        "".join(parts) + "</Track></Lap></Activity></Activities></TrainingCenterDatabase>"
+    ).encode()
+    for name, blob in files.items():
+        assert len(blob) <= limit, name
+    return files
+
+
+@pytest.mark.slow
+def test_worst_files_stay_within_memory(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    results = []
+    for index, (name, blob) in enumerate(worst_files(tmp_path).items()):
+        path = tmp_path / f"worst-{index}"
+        path.write_bytes(blob)
+        out = subprocess.run(
+            [sys.executable, "-c", MEASURE, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        ).stdout.strip()
+        seconds, before, peak, outcome = out.split("|", 3)
+        results.append((name, len(blob), float(seconds), int(before), int(peak), outcome))
+    with capsys.disabled():
+        print("\nfile | bytes | seconds | RSS before | peak RSS (MB) | outcome")
+        for name, size, seconds, before, peak, outcome in results:
+            print(f"{name} | {size:,} | {seconds:.2f} | {before} | {peak} | {outcome}")
+    for name, _, _, _, peak, outcome in results:
+        assert peak < 150, name
+        assert outcome == "read" or "recorded points" in outcome or "no recorded activity" in outcome, name
+        assert "took more than" not in outcome, name  # the record budget stops them first

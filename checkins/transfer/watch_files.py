@@ -82,20 +82,22 @@ MAX_RATIO = 200  # per-member compression ratio guard
 # The record budget. A watch recording every second writes one `record` message a second,
 # and some add about as many again (Suunto's HRV messages, Garmin's GPS metadata): the
 # samples hold 1.0 to 2.0 messages per recorded second. A multi-day ultra recorded each
-# second has about 300,000 records, so up to ~600,000 messages. 1,000,000 messages (every
-# FIT message counts, definitions too) is 11.5 days at one a second, or about 5.8 days at
-# two. The same number caps a GPX or TCX file's track points, which the 25 MB byte cap keeps
-# far lower anyway (a bare GPX point is about 70 bytes: ~370,000 points), and four times
-# it (and a thousand spare) caps their XML elements (a real TCX trackpoint has up to ~15
-# elements, but 25 MB of TCX is ~1,000,000 elements all told). Past the budget a file is
-# refused, never read on.
+# second has about 300,000 records, so up to ~600,000 messages. 1,000,000 (every FIT message
+# counts one, a definition new to the file 32: see _FIT_NEW_DEFINITION_RECORDS) is 11.5 days
+# at one message a second, or about 5.8 days at two. The same number caps a GPX or TCX
+# file's track points, which the 25 MB byte cap keeps far lower anyway (a bare GPX point is
+# about 70 bytes: ~370,000 points), and twice it (and a thousand spare) caps their XML
+# elements: 25 MB of real TCX or GPX is at most ~1,000,000 elements (a TCX trackpoint has up
+# to ~15 in ~400 bytes), while 25 MB of empty elements would be 6.5 million. Past the budget
+# a file is refused, never read on.
 MAX_RECORDS = 1_000_000
 # The time budget, measured with time.monotonic from the start of parse_activity. The worst
-# files within the byte and record caps are read or refused in a few seconds (a 25 MB
-# GPX of 6.5 million empty elements, the slowest, about 7 s on the development machine);
-# 20 s leaves room for a machine three times slower, and stops anything we did not foresee.
+# files within the byte and record caps are read or refused within a few seconds (see
+# test_worst_files_stay_within_memory for the figures: the slowest, a FIT of a million
+# records, takes about 5 s on the development machine, under load); 20 s leaves room for a
+# machine several times slower, and stops anything we did not foresee.
 MAX_PARSE_SECONDS = 20.0
-XML_ELEMENTS_PER_RECORD = 4
+XML_ELEMENTS_PER_RECORD = 2
 XML_ELEMENTS_SPARE = 1000  # for what a file holds besides its points (metadata, laps)
 
 RUNNING_SPORTS = frozenset({"running", "trail_running"})
@@ -182,6 +184,13 @@ class _Budget:
             raise ImportRefused(self.filename, too_many_records(self.max_records))
         if not self.records % self.CHECK_EVERY:
             self.check_time()
+
+    def charge(self, records: int) -> None:
+        """Work worth `records` records at once (a FIT definition worked out afresh)."""
+        self.records += records
+        if self.records > self.max_records:
+            raise ImportRefused(self.filename, too_many_records(self.max_records))
+        self.check_time()
 
     def element(self) -> None:
         self.elements += 1
@@ -413,6 +422,8 @@ def parse_activity(
     ImportRefused with a sentence for the runner.
     """
     budget = _Budget(filename, max_records, max_seconds)
+    if not isinstance(data, bytes):  # a memoryview or bytearray: the decoders want bytes
+        data = bytes(data)
     if len(data) > MAX_FILE_BYTES:
         raise ImportRefused(filename, larger_than(MAX_FILE_BYTES))
     if data[:2] == b"\x1f\x8b":
@@ -1006,6 +1017,20 @@ _FIT_FIELDS: dict[int, dict[int, str]] = {
     },
     _FIT_RECORD: {0: "position_lat", 1: "position_long", 3: "heart_rate", 5: "distance", 13: "temperature"},
 }
+# record.compressed_speed_distance (3 bytes): 12 bits of speed, then 12 bits of distance
+# in 1/16 m that roll over and accumulate (old foot pods and watches).
+_FIT_SPEED_DISTANCE = 8
+# What to read of each message: its fields above, its timestamp, and in a record the old
+# compressed speed and distance.
+_FIT_WANTED_ANY = ((_FIT_TIMESTAMP, "timestamp"),)
+_FIT_WANTED = {
+    number: (
+        *fields.items(),
+        *_FIT_WANTED_ANY,
+        *(((_FIT_SPEED_DISTANCE, "speed_distance"),) if number == _FIT_RECORD else ()),
+    )
+    for number, fields in _FIT_FIELDS.items()
+}
 _FIT_SCALES = {
     "total_elapsed_time": 1000.0,
     "total_timer_time": 1000.0,
@@ -1018,9 +1043,14 @@ _FIT_ENUMS = {
     "sport": fit_profile.FIELD_TYPES["sport"].enum,
     "sub_sport": fit_profile.FIELD_TYPES["sub_sport"].enum,
 }
-# record.compressed_speed_distance (3 bytes): 12 bits of speed, then 12 bits of distance
-# in 1/16 m that roll over and accumulate (old foot pods and watches).
-_FIT_SPEED_DISTANCE = 8
+
+
+# Working out a definition not met before in the file costs about as much as 30 data
+# messages (measured), so it counts as 32 records. Real files hold a few dozen (7 to 27 in
+# the samples): a thousand records at most. A hostile file of a million distinct
+# definitions is refused after 31,250 of them, not read for half a minute; the same one
+# repeated costs one record a time.
+_FIT_NEW_DEFINITION_RECORDS = 32
 
 
 class _FitDamaged(Exception):
@@ -1039,43 +1069,49 @@ class _FitDefinition:
     names: tuple[str, ...]  # the names of the unpacked values, in order
     invalid: tuple[int | None, ...]
     speed_distance: bool  # record.compressed_speed_distance is among the values
+    # For a record: where its values are among the unpacked ones (-1: not there), in the
+    # order of _RECORD_SLOTS; None for other messages.
+    slots: tuple[int, ...] | None
 
 
-@functools.cache
+_RECORD_SLOTS = ("timestamp", "heart_rate", "temperature", "distance", "position_lat", "position_long")
+
+
+@functools.lru_cache(maxsize=1024)  # bounded: a hostile file may lay out a million formats
 def _struct(fmt: str) -> struct.Struct:
     return struct.Struct(fmt)
 
 
-def _fit_definition(body: bytes, at: int, end: int, developer: bool) -> tuple[_FitDefinition, int]:
-    """The definition message whose header byte is at `at`; and where the next message starts."""
+def _definition_bytes(body: bytes, at: int, end: int, developer: bool) -> int:
+    """Where the definition message whose header byte is at `at` ends."""
     if at + 6 > end:
         raise _FitCut
-    endian = ">" if body[at + 2] else "<"
-    (global_number,) = _struct(endian + "H").unpack_from(body, at + 3)
-    count = body[at + 5]
-    fields_at = at + 6
-    after = fields_at + 3 * count
+    after = at + 6 + 3 * body[at + 5]
     if after > end:
         raise _FitCut
-    fields = body[fields_at:after]
-    numbers, sizes, bases = fields[0::3], fields[1::3], fields[2::3]
-    size = sum(sizes)
     if developer:
         if after + 1 > end:
             raise _FitCut
-        dev_count = body[after]
-        dev_after = after + 1 + 3 * dev_count
-        if dev_after > end:
+        after += 1 + 3 * body[after]
+        if after > end:
             raise _FitCut
-        size += sum(body[after + 2 : dev_after : 3])
-        after = dev_after
+    return after
 
-    wanted = dict(_FIT_FIELDS.get(global_number, {}))
-    wanted[_FIT_TIMESTAMP] = "timestamp"
-    if global_number == _FIT_RECORD:
-        wanted[_FIT_SPEED_DISTANCE] = "speed_distance"
+
+def _definition(raw: bytes, developer: bool) -> _FitDefinition:
+    """A definition from its bytes after the reserved one: architecture, global message
+    number, field count, fields, and (with developer fields) their count and fields."""
+    endian = ">" if raw[0] else "<"
+    (global_number,) = _struct(endian + "H").unpack_from(raw, 1)
+    after = 4 + 3 * raw[3]
+    fields = raw[4:after]
+    numbers, sizes, bases = fields[0::3], fields[1::3], fields[2::3]
+    size = sum(sizes)
+    if developer:
+        size += sum(raw[after + 2 :: 3])
+
     picked: list[tuple[int, str, str, int | None]] = []
-    for number, name in wanted.items():
+    for number, name in _FIT_WANTED.get(global_number, _FIT_WANTED_ANY):
         index = numbers.find(number)  # the first field of that number
         if index < 0:
             continue
@@ -1094,15 +1130,20 @@ def _fit_definition(body: bytes, at: int, end: int, developer: bool) -> tuple[_F
             fmt += f"{offset - position}x"
         fmt += code
         position = offset + _struct("<" + code).size
-    definition = _FitDefinition(
+    names = tuple(p[2] for p in picked)
+    return _FitDefinition(
         global_number=global_number,
         size=size,
         unpack=_struct(fmt).unpack_from if picked else None,
-        names=tuple(p[2] for p in picked),
+        names=names,
         invalid=tuple(p[3] for p in picked),
-        speed_distance=any(p[2] == "speed_distance" for p in picked),
+        speed_distance="speed_distance" in names,
+        slots=(
+            tuple(names.index(n) if n in names else -1 for n in _RECORD_SLOTS)
+            if global_number == _FIT_RECORD and "speed_distance" not in names
+            else None
+        ),
     )
-    return definition, after
 
 
 def _accumulate(raw: int, accumulated: int, bits: int) -> int:
@@ -1115,7 +1156,7 @@ def _accumulate(raw: int, accumulated: int, bits: int) -> int:
 
 
 def _fit_time(raw: int | float | None) -> datetime | None:
-    if not isinstance(raw, int) or raw < _FIT_DATETIME_MIN:
+    if not isinstance(raw, int | float) or not raw >= _FIT_DATETIME_MIN:  # (NaN is not)
         return None
     return datetime.fromtimestamp(_FIT_EPOCH_S + raw, UTC)
 
@@ -1141,26 +1182,35 @@ class _FitSummary:
         """Read the messages in body[start:end]. Raises _FitCut when a message runs past
         `end`, _FitDamaged when a data message has no definition."""
         definitions: dict[int, _FitDefinition] = {}
+        known: dict[tuple[bytes, bool], _FitDefinition] = {}  # definitions worked out, by their bytes
         timestamp = 0  # the last raw timestamp, for compressed-timestamp headers
         accumulated_distance = 0
-        tick = self.budget.record
+        tick, charge = self.budget.record, self.budget.charge
         at = start
         while at < end:
             header = body[at]
             tick()
             if header & 0x80:  # compressed timestamp header
                 definition = definitions.get((header >> 5) & 0x3)
-                timestamp = _accumulate(header & 0x1F, timestamp, 5)
-                header_time: int | None = timestamp
+                offset: int | None = header & 0x1F
             elif header & 0x40:  # definition message
-                definition, at = _fit_definition(body, at, end, bool(header & 0x20))
+                developer = bool(header & 0x20)
+                after = _definition_bytes(body, at, end, developer)
+                key = (body[at + 2 : after], developer)
+                definition = known.get(key)
+                if definition is None:
+                    charge(_FIT_NEW_DEFINITION_RECORDS - 1)
+                    if len(known) >= 1024:
+                        known.clear()
+                    definition = known[key] = _definition(*key)
+                at = after
                 definitions[header & 0x0F] = definition
                 if definition.speed_distance:
                     accumulated_distance = 0
                 continue
             else:
                 definition = definitions.get(header & 0x0F)
-                header_time = None
+                offset = None
             if definition is None:
                 raise _FitDamaged
             data_at = at + 1
@@ -1168,11 +1218,19 @@ class _FitSummary:
             if at > end:
                 raise _FitCut
             if definition.unpack is None:
+                if offset is not None:
+                    timestamp = _accumulate(offset, timestamp, 5)
+                continue
+            raw_values = definition.unpack(body, data_at)
+            if definition.slots is not None:  # a record: the hot path
+                explicit = self._record(definition, raw_values, offset, timestamp)
+                if explicit is not None:
+                    timestamp = explicit
+                if offset is not None:
+                    timestamp = _accumulate(offset, timestamp, 5)
                 continue
             values: dict[str, object] = {}
-            for name, invalid, raw in zip(
-                definition.names, definition.invalid, definition.unpack(body, data_at), strict=True
-            ):
+            for name, invalid, raw in zip(definition.names, definition.invalid, raw_values, strict=True):
                 if name == "speed_distance":
                     if raw != b"\xff\xff\xff":
                         packed = int.from_bytes(raw, "little")
@@ -1184,12 +1242,65 @@ class _FitSummary:
                 if name == "timestamp":
                     timestamp = raw
                 values[name] = raw
-            if header_time is not None and "timestamp" not in values:
-                values["timestamp"] = header_time
+            # As fitdecode: a compressed header's time counts from the message's own
+            # timestamp when it has one (it should not), else from the last one.
+            if offset is not None:
+                timestamp = _accumulate(offset, timestamp, 5)
+                values.setdefault("timestamp", timestamp)
             if definition.global_number == _FIT_RECORD:
-                self._record(values)
+                self._record_values(values)
             else:
                 self._message(definition.global_number, values)
+
+    def _record(self, definition: _FitDefinition, raw: tuple, offset: int | None, last: int) -> object:
+        """A record, straight from its unpacked values (the hot path: no dict, no conversion
+        per record). Returns its own timestamp, raw, or None."""
+        invalid = definition.invalid
+        values: list[object] = [None] * 6
+        for slot, index in enumerate(definition.slots):
+            if index >= 0:
+                value = raw[index]
+                if value != invalid[index] and value == value:  # neither invalid nor NaN
+                    values[slot] = value
+        explicit = values[0]
+        if offset is not None:
+            values[0] = _accumulate(offset, last if explicit is None else explicit, 5)
+            if explicit is not None:
+                values[0] = explicit
+        self._add_record(*values)
+        return explicit
+
+    def _record_values(self, values: dict[str, object]) -> None:
+        """A record read the general way (it carries compressed speed and distance)."""
+        distance = values.get("distance")
+        if distance is None and (metres := values.get("speed_distance")) is not None:
+            distance = metres * _FIT_SCALES["distance"]
+        self._add_record(
+            values.get("timestamp"),
+            values.get("heart_rate"),
+            values.get("temperature"),
+            distance,
+            values.get("position_lat"),
+            values.get("position_long"),
+        )
+
+    def _add_record(self, when, heart, temperature, distance, lat, lon) -> None:
+        """One record's raw values (distance in 1/100 m), None where the record has none."""
+        self.records += 1
+        if when is not None and when >= _FIT_DATETIME_MIN:
+            if self.first_raw_ts is None:
+                self.first_raw_ts = when
+            self.last_raw_ts = when
+        if heart is not None and heart > 0 and heart != math.inf:
+            self.hr_total += heart
+            self.hr_count += 1
+        if temperature is not None and abs(temperature) != math.inf:
+            self.temp_total += temperature
+            self.temp_count += 1
+        if distance is not None and abs(distance) != math.inf:
+            self.last_distance = distance / _FIT_SCALES["distance"]
+        if not self.has_gps and lat is not None and lon is not None and (lat, lon) != (0, 0):
+            self.has_gps = True
 
     def _message(self, number: int, raw: dict[str, object]) -> None:
         values = {}
@@ -1208,31 +1319,6 @@ class _FitSummary:
             self.time_created = values.get("time_created")
         elif number == _FIT_SPORT and self.sport is None:
             self.sport = values
-
-    def _record(self, values: dict[str, object]) -> None:
-        """One record message, its values raw (the hot path: no conversion per record)."""
-        self.records += 1
-        when = values.get("timestamp")
-        if type(when) is int and when >= _FIT_DATETIME_MIN:
-            if self.first_raw_ts is None:
-                self.first_raw_ts = when
-            self.last_raw_ts = when
-        heart = values.get("heart_rate")
-        if heart is not None and heart > 0 and heart != math.inf:
-            self.hr_total += heart
-            self.hr_count += 1
-        temperature = values.get("temperature")
-        if temperature is not None and abs(temperature) != math.inf:
-            self.temp_total += temperature
-            self.temp_count += 1
-        distance = values.get("distance")
-        if distance is not None and abs(distance) != math.inf:
-            self.last_distance = distance / _FIT_SCALES["distance"]
-        elif (distance := values.get("speed_distance")) is not None:
-            self.last_distance = distance
-        if not self.has_gps:
-            lat, lon = values.get("position_lat"), values.get("position_long")
-            self.has_gps = lat is not None and lon is not None and (lat, lon) != (0, 0)
 
     @property
     def first_ts(self) -> datetime | None:
