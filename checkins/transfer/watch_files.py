@@ -8,8 +8,8 @@ Choices, so that one figure means the same thing whatever the format:
 
 * `duration_min` is the *moving* time when the file has one, else the elapsed time:
   FIT `total_timer_time` (pauses excluded), TCX the sum of the laps' `TotalTimeSeconds`,
-  GPX gpxpy's `get_duration()` (the sum of segment durations, so the gaps between
-  segments and tracks are left out). That is the figure a runner knows as "my time".
+  GPX what gpxpy's `get_duration()` gives (the sum of segment durations, so the gaps
+  between segments and tracks are left out). That is the figure a runner knows as "my time".
 * `elapsed_min` is start to finish: FIT `total_elapsed_time`, TCX the later of the lap
   sum and start-to-last-trackpoint, GPX the first to the last timed point.
 * `distance_km` is None when the file has no distance or a distance of 0 (an indoor
@@ -20,8 +20,10 @@ MAX_PARSE_SECONDS): a file is refused, with a sentence that says so, as soon as 
 either. FIT files are read by a small decoder of our own (below) rather than fitdecode's
 reader: it decodes only the handful of fields we use, at a few microseconds a record
 instead of about a hundred, so that a real multi-day file is read in seconds and the
-worst file within the limits is refused in about as long. fitdecode's profile tables
-still name the sports.
+worst file within the limits is refused in about as long (fitdecode's profile tables still
+name the sports, and the tests hold the decoder to fitdecode's reading). GPX and TCX are
+read element by element, without building a tree, so that memory stays near the file's
+own size; the GPX figures are computed as gpxpy computes them (the tests compare).
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ MAX_RATIO = 200  # per-member compression ratio guard
 # and some add about as many again (Suunto's HRV messages, Garmin's GPS metadata): the
 # samples hold 1.0 to 2.0 messages per recorded second. A multi-day ultra recorded each
 # second has about 300,000 records, so up to ~600,000 messages. 1,000,000 (every FIT message
-# counts one, a definition new to the file 32: see _FIT_NEW_DEFINITION_RECORDS) is 11.5 days
+# counts one, a definition new to the file 32: see _FIT_NEW_DEFINITION_RECORDS) is 11.6 days
 # at one message a second, or about 5.8 days at two. The same number caps a GPX or TCX
 # file's track points, which the 25 MB byte cap keeps far lower anyway (a bare GPX point is
 # about 70 bytes: ~370,000 points), and twice it (and a thousand spare) caps their XML
@@ -92,10 +94,10 @@ MAX_RATIO = 200  # per-member compression ratio guard
 # a file is refused, never read on.
 MAX_RECORDS = 1_000_000
 # The time budget, measured with time.monotonic from the start of parse_activity. The worst
-# files within the byte and record caps are read or refused within a few seconds (see
+# files within the byte and record caps are read or refused within seconds (see
 # test_worst_files_stay_within_memory for the figures: the slowest, a FIT of a million
-# records, takes about 5 s on the development machine, under load); 20 s leaves room for a
-# machine several times slower, and stops anything we did not foresee.
+# records, takes 5 to 9 s on the development machine under load); 20 s leaves room for a
+# slower machine, and stops anything we did not foresee.
 MAX_PARSE_SECONDS = 20.0
 XML_ELEMENTS_PER_RECORD = 2
 XML_ELEMENTS_SPARE = 1000  # for what a file holds besides its points (metadata, laps)
@@ -974,6 +976,11 @@ class _GpxReader(_XmlReader):
 #   damage could be in a time or a distance as easily as anywhere; a runner has the
 #   intact file in the watch's app. A cut file has no checksum to compare: nothing says
 #   its bytes were changed, only that the end is missing.
+# * A header whose data length is 0 (never written, as by a watch that died): read to the
+#   end of the file, as one cut short.
+# * A whole file, checksum right, whose messages do not fit together (a data message with
+#   no definition, one running past the end): refused as damaged. Bytes after a whole
+#   FIT file that start no other are ignored.
 
 _FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z, the FIT epoch, in Unix seconds
 _FIT_DATETIME_MIN = 0x10000000  # smaller date_time values count seconds since power-on
