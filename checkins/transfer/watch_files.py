@@ -17,13 +17,11 @@ Choices, so that one figure means the same thing whatever the format:
 
 Budgets, so that no file can stall the worker that reads it (see MAX_RECORDS and
 MAX_PARSE_SECONDS): a file is refused, with a sentence that says so, as soon as it passes
-either. FIT files are read by a small decoder of our own (below) rather than fitdecode's
-reader: it decodes only the handful of fields we use, at a few microseconds a record
-instead of about a hundred, so that a real multi-day file is read in seconds and the
-worst file within the limits is refused in about as long (fitdecode's profile tables still
-name the sports, and the tests hold the decoder to fitdecode's reading). GPX and TCX are
-read element by element, without building a tree, so that memory stays near the file's
-own size; the GPX figures are computed as gpxpy computes them (the tests compare).
+either. FIT files are read by fitdecode, message by message. GPX and TCX are read element
+by element straight from the standard library's expat parser, without building a tree, so
+that memory stays near the file's own size; the GPX figures are gpxpy's, by its own
+functions (gpxpy.geo.distance between points, a segment's get_duration), and the tests
+compare them with gpxpy's reading of the whole document.
 """
 
 from __future__ import annotations
@@ -39,7 +37,6 @@ import math
 import os
 import re
 import struct
-import sys
 import time
 import zipfile
 import zlib
@@ -50,7 +47,11 @@ from xml.parsers import expat
 from xml.parsers.expat import errors as expat_errors
 
 import defusedxml
-from fitdecode import profile as fit_profile
+import fitdecode
+import gpxpy.geo
+import gpxpy.gpx
+from fitdecode import utils as fit_utils
+from fitdecode.processors import FIT_DATETIME_MIN, FIT_UTC_REFERENCE
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -84,21 +85,22 @@ MAX_RATIO = 200  # per-member compression ratio guard
 # The record budget. A watch recording every second writes one `record` message a second,
 # and some add about as many again (Suunto's HRV messages, Garmin's GPS metadata): the
 # samples hold 1.0 to 2.0 messages per recorded second. A multi-day ultra recorded each
-# second has about 300,000 records, so up to ~600,000 messages. 1,000,000 (every FIT message
-# counts one, a definition new to the file 32: see _FIT_NEW_DEFINITION_RECORDS) is 11.6 days
-# at one message a second, or about 5.8 days at two. The same number caps a GPX or TCX
-# file's track points, which the 25 MB byte cap keeps far lower anyway (a bare GPX point is
-# about 70 bytes: ~370,000 points), and twice it (and a thousand spare) caps their XML
-# elements: 25 MB of real TCX or GPX is at most ~1,000,000 elements (a TCX trackpoint has up
-# to ~15 in ~400 bytes), while 25 MB of empty elements would be 6.5 million. Past the budget
-# a file is refused, never read on.
-MAX_RECORDS = 1_000_000
-# The time budget, measured with time.monotonic from the start of parse_activity. The worst
-# files within the byte and record caps are read or refused within seconds (see
-# test_worst_files_stay_within_memory for the figures: the slowest, a FIT of a million
-# records, takes 5 to 9 s on the development machine under load); 20 s leaves room for a
-# slower machine, and stops anything we did not foresee.
-MAX_PARSE_SECONDS = 20.0
+# second has about 300,000 records, so up to ~600,000 messages. 700,000 (every FIT message
+# counts one, definitions included) is 8.1 days at one message a second, or about 4 days
+# at two. The same number caps a GPX or TCX file's track points, which the 25 MB byte cap
+# keeps far lower anyway (a bare GPX point is about 70 bytes: ~370,000 points), and twice
+# it (and a thousand spare) caps their XML elements: 25 MB of real TCX or GPX is at most
+# ~1,000,000 elements (a TCX trackpoint has up to ~15 in ~400 bytes), while 25 MB of empty
+# elements would be 6.5 million. Past the budget a file is refused, never read on.
+MAX_RECORDS = 700_000
+# The time budget, measured with time.monotonic from the start of parse_activity. fitdecode
+# reads a real file's message in about 50 microseconds of CPU time, and up to 114 of wall
+# time measured on a busy machine (more fields, more time), so the 300,000-record ultra
+# above, at 1 to 2 messages a second, takes up to some 35 to 70 s: 75 s lets it through, and
+# stays under the worker's 90 s job lease (LEASE in checkins/transfer/import_jobs.py), so that
+# no parse outlives its lease. The hostile files within the caps are refused sooner (see
+# test_worst_files_stay_within_memory: 6 to 37 s).
+MAX_PARSE_SECONDS = 75.0
 XML_ELEMENTS_PER_RECORD = 2
 XML_ELEMENTS_SPARE = 1000  # for what a file holds besides its points (metadata, laps)
 
@@ -163,9 +165,11 @@ class ImportRefused(Exception):
 class _Budget:
     """How much one parse may do: `max_records` records and `max_seconds` of time.
 
-    `record()` is called once per record read (a FIT message, a GPX or TCX track point),
-    `element()` once per XML element; past a limit they raise ImportRefused. The clock is
-    looked at every 256 calls (a call costs microseconds), so the deadline holds to well
+    `record()` is called once per GPX or TCX track point, `element()` once per XML element,
+    `message()` once per FIT message; past a limit they raise ImportRefused. The clock is
+    looked at every 256 records or elements (each costs microseconds), and at every FIT
+    message (one can take fitdecode tens of milliseconds: a 65 KB message of 255 fields;
+    a look at the clock costs well under a microsecond), so the deadline holds to well
     under a second.
     """
 
@@ -187,9 +191,8 @@ class _Budget:
         if not self.records % self.CHECK_EVERY:
             self.check_time()
 
-    def charge(self, records: int) -> None:
-        """Work worth `records` records at once (a FIT definition worked out afresh)."""
-        self.records += records
+    def message(self) -> None:
+        self.records += 1
         if self.records > self.max_records:
             raise ImportRefused(self.filename, too_many_records(self.max_records))
         self.check_time()
@@ -764,15 +767,14 @@ class _TcxReader(_XmlReader):
 
 # --- GPX ---------------------------------------------------------------------------------
 #
-# Figures as gpxpy gives them (the tests compare): the distance is the sum over segments of
-# the 2D distance between consecutive points (gpxpy.geo.distance: an equirectangular
-# approximation, haversine past 0.2 degrees); the duration is the sum over segments of last
-# minus first timed point (gpxpy's get_duration); the start and end are the first and last
-# timed points. Heart rate and temperature: every hr/heartrate and atemp/temp element in a
-# point's extensions, whatever its prefix.
+# Figures as gpxpy gives them, by its own functions (the tests compare): the distance is the
+# sum over segments of gpxpy.geo.distance between consecutive points without elevation (as
+# gpxpy's length_2d); the duration is the sum of the segments' gpxpy get_duration (its last
+# minus its first timed point), a segment standing in by its first two and last two points,
+# all that get_duration reads; the start and end are the first and last timed points. Heart
+# rate and temperature: every hr/heartrate and atemp/temp element in a point's extensions,
+# whatever its prefix.
 
-_EARTH_RADIUS_M = 6378.137 * 1000
-_ONE_DEGREE_M = 2 * math.pi * _EARTH_RADIUS_M / 360
 _EXTENSION_KINDS = {"hr": "hr", "heartrate": "hr", "atemp": "temp", "temp": "temp"}
 
 
@@ -794,19 +796,6 @@ def _gpx_sport(text: str | None) -> str | None:
     if text is not None and re.fullmatch(r"[0-9]{1,4}", text):
         return _STRAVA_GPX_TYPES.get(text.lstrip("0"), "other")
     return normalise_sport(text)
-
-
-def _distance_2d(lat: float, lon: float, lat_before: float, lon_before: float) -> float:
-    """gpxpy.geo.distance without elevation, from a point to the one before it."""
-    if abs(lat - lat_before) > 0.2 or abs(lon - lon_before) > 0.2:  # haversine
-        lat1, lat2 = math.radians(lat), math.radians(lat_before)
-        d_lon = math.radians(lon - lon_before)
-        a = math.sin((lat1 - lat2) / 2) ** 2 + math.sin(d_lon / 2) ** 2 * math.cos(lat1) * math.cos(lat2)
-        return _EARTH_RADIUS_M * 2 * math.asin(math.sqrt(a))
-    coef = math.cos(math.radians(lat))
-    x = lat - lat_before
-    y = (lon - lon_before) * coef
-    return math.sqrt(x * x + y * y) * _ONE_DEGREE_M
 
 
 class _GpxReader(_XmlReader):
@@ -894,7 +883,7 @@ class _GpxReader(_XmlReader):
         self.segment = True
         self.count = 0
         self.times: list[datetime | None] = [None, None, None, None]  # first, second, before last, last
-        self.before: tuple[float, float] | None = None
+        self.before: tuple[float, float] | None = None  # the last point's position
 
     def _point(self) -> None:
         self.budget.record()
@@ -911,20 +900,18 @@ class _GpxReader(_XmlReader):
         self.count += 1
         if self.lat is not None and self.lon is not None:
             if self.before is not None:
-                self.length += _distance_2d(self.lat, self.lon, *self.before)
+                self.length += gpxpy.geo.distance(self.lat, self.lon, None, *self.before, None)
             self.before = (self.lat, self.lon)
 
     def _end_segment(self) -> None:
         self.segment = False
-        if self.count < 2 or self.duration is None:
-            return
-        first_time, second, before_last, last_time = self.times
-        first = first_time or second
-        last = last_time or before_last
-        if first is None or last is None or last < first:
-            self.duration = None  # as gpxpy: a segment without times leaves the whole unknown
-        else:
-            self.duration += (last - first).total_seconds()
+        if self.duration is None:
+            return  # as gpxpy: a segment without times left the whole unknown
+        kept = min(self.count, 2)
+        ends = self.times[:kept] + self.times[4 - kept :]
+        segment = gpxpy.gpx.GPXTrackSegment([gpxpy.gpx.GPXTrackPoint(time=when) for when in ends])
+        duration = segment.get_duration()
+        self.duration = None if duration is None else self.duration + duration
 
     def activity(self) -> Activity:
         if not self.points:
@@ -957,20 +944,20 @@ class _GpxReader(_XmlReader):
 
 # --- FIT ---------------------------------------------------------------------------------
 #
-# A FIT file is a 12- or 14-byte header (its size, the length of the data that follows,
-# ".FIT", an optional header CRC), then messages, then a 2-byte CRC of everything before
-# it; several such files may follow one another. A message starts with a one-byte header:
-# a definition (bit 6) says which global message a local number (bits 0-3) stands for and
-# lays out its fields; a data message (or a "compressed timestamp" one, bit 7, which
-# carries a 5-bit time offset instead of a timestamp field) holds the field values. We
-# decode only the fields below and skip the rest by their sizes, so a message costs a
-# struct.unpack_from at most.
+# Read by fitdecode's FitReader, frame by frame, each definition and data message counted
+# against the budget and the clock looked at every message. Its options, for speed: no data
+# processor (the few times we keep are converted here, by fitdecode's own constants),
+# no raw chunks kept, and the checksum not computed as it reads (a call per field) but once
+# over each whole FIT file afterwards, by fitdecode's compute_crc, in slices between which
+# the clock is looked at: together a third less time than its defaults (47 instead of 70
+# microseconds of CPU time a message, over the samples). Odd field sizes, which some
+# watches write, are read as bytes (ErrorHandling.IGNORE) rather than refused.
 #
 # Damage, decided:
 # * Cut short (the file ends before its declared length: the watch's battery died, or
-#   it crashed): the whole messages before the cut are kept, and the activity is
-#   computed from them (the session when it was written before the cut, else the
-#   records). Only a file cut before anything was recorded is refused.
+#   it crashed; fitdecode raises FitEOFError at the cut): the messages before the cut are
+#   kept, and the activity is computed from them (the session when it was written before
+#   the cut, else the records). Only a file cut before anything was recorded is refused.
 # * A whole file whose checksum does not match: refused. Its bytes were changed after the
 #   watch wrote them (a bad copy, a failing card, a tool that edits the file), and the
 #   damage could be in a time or a distance as easily as anywhere; a runner has the
@@ -978,201 +965,39 @@ class _GpxReader(_XmlReader):
 #   its bytes were changed, only that the end is missing.
 # * A header whose data length is 0 (never written, as by a watch that died): read to the
 #   end of the file, as one cut short.
-# * A whole file, checksum right, whose messages do not fit together (a data message with
-#   no definition, one running past the end): refused as damaged. Bytes after a whole
-#   FIT file that start no other are ignored.
+# * A whole file, checksum right, whose messages fitdecode cannot read (a data message
+#   with no definition): refused as damaged; in a file cut short, that is where the cut
+#   is. Bytes after a whole FIT file that start no other are ignored.
 
-_FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z, the FIT epoch, in Unix seconds
-_FIT_DATETIME_MIN = 0x10000000  # smaller date_time values count seconds since power-on
-_FIT_TIMESTAMP = 253
-
-# Base type (as written in a definition) -> struct code and the "invalid" raw value.
-_FIT_BASE: dict[int, tuple[str, int | None]] = {
-    0x00: ("B", 0xFF),  # enum
-    0x01: ("b", 0x7F),
-    0x02: ("B", 0xFF),
-    0x83: ("h", 0x7FFF),
-    0x84: ("H", 0xFFFF),
-    0x85: ("i", 0x7FFFFFFF),
-    0x86: ("I", 0xFFFFFFFF),
-    0x88: ("f", None),  # floats: NaN is invalid
-    0x89: ("d", None),
-    0x0A: ("B", 0),  # the "z" types: 0 is invalid
-    0x8B: ("H", 0),
-    0x8C: ("I", 0),
-    0x8E: ("q", 0x7FFFFFFFFFFFFFFF),
-    0x8F: ("Q", 0xFFFFFFFFFFFFFFFF),
-    0x90: ("Q", 0),
-}
-_FIT_BYTE = 0x0D
-
-# Global message -> {field number: name}, and the fields' scales, from the FIT profile
-# (tests compare them with fitdecode's profile).
-_FIT_FILE_ID, _FIT_SPORT, _FIT_SESSION, _FIT_RECORD = 0, 12, 18, 20
-_FIT_FIELDS: dict[int, dict[int, str]] = {
-    _FIT_FILE_ID: {0: "type", 4: "time_created"},
-    _FIT_SPORT: {0: "sport", 1: "sub_sport"},
-    _FIT_SESSION: {
-        2: "start_time",
-        5: "sport",
-        6: "sub_sport",
-        7: "total_elapsed_time",
-        8: "total_timer_time",
-        9: "total_distance",
-        16: "avg_heart_rate",
-        57: "avg_temperature",
-    },
-    _FIT_RECORD: {0: "position_lat", 1: "position_long", 3: "heart_rate", 5: "distance", 13: "temperature"},
-}
-# record.compressed_speed_distance (3 bytes): 12 bits of speed, then 12 bits of distance
-# in 1/16 m that roll over and accumulate (old foot pods and watches).
-_FIT_SPEED_DISTANCE = 8
-# What to read of each message: its fields above, its timestamp, and in a record the old
-# compressed speed and distance.
-_FIT_WANTED_ANY = ((_FIT_TIMESTAMP, "timestamp"),)
-_FIT_WANTED = {
-    number: (
-        *fields.items(),
-        *_FIT_WANTED_ANY,
-        *(((_FIT_SPEED_DISTANCE, "speed_distance"),) if number == _FIT_RECORD else ()),
-    )
-    for number, fields in _FIT_FIELDS.items()
-}
-_FIT_SCALES = {
-    "total_elapsed_time": 1000.0,
-    "total_timer_time": 1000.0,
-    "total_distance": 100.0,
-    "distance": 100.0,
-}
 _FIT_TIMES = frozenset({"timestamp", "start_time", "time_created"})
-_FIT_ENUMS = {
-    "type": fit_profile.FIELD_TYPES["file"].enum,
-    "sport": fit_profile.FIELD_TYPES["sport"].enum,
-    "sub_sport": fit_profile.FIELD_TYPES["sub_sport"].enum,
-}
+_FIT_RECORD = frozenset(
+    {"timestamp", "heart_rate", "temperature", "distance", "position_lat", "position_long"}
+)
+_FIT_CRC_SLICE = 1 << 20  # the clock is looked at between slices: about half a second each
 
 
-# Working out a definition not met before in the file costs about as much as 30 data
-# messages (measured), so it counts as 32 records. Real files hold a few dozen (7 to 27 in
-# the samples): a thousand records at most. A hostile file of a million distinct
-# definitions is refused after 31,250 of them, not read for half a minute; the same one
-# repeated costs one record a time.
-_FIT_NEW_DEFINITION_RECORDS = 32
+def _fit_time(raw: object) -> datetime | None:
+    """A FIT date_time (seconds since 1989-12-31); None for one counted from power-on."""
+    if isinstance(raw, int | float) and raw >= FIT_DATETIME_MIN:  # (NaN is not)
+        return datetime.fromtimestamp(FIT_UTC_REFERENCE + raw, UTC)
+    return None
 
 
-class _FitDamaged(Exception):
-    """The messages do not fit together: read as damage, or as the cut of a cut-short file."""
-
-
-class _FitCut(Exception):
-    """A message runs past the end of the data."""
-
-
-@dataclass(frozen=True)
-class _FitDefinition:
-    global_number: int
-    size: int  # of the data message's fields, developer fields included
-    unpack: object  # struct.Struct.unpack_from of the fields we read, or None
-    names: tuple[str, ...]  # the names of the unpacked values, in order
-    invalid: tuple[int | None, ...]
-    speed_distance: bool  # record.compressed_speed_distance is among the values
-    # For a record: where its values are among the unpacked ones (-1: not there), in the
-    # order of _RECORD_SLOTS; None for other messages.
-    slots: tuple[int, ...] | None
-
-
-_RECORD_SLOTS = ("timestamp", "heart_rate", "temperature", "distance", "position_lat", "position_long")
-
-
-@functools.lru_cache(maxsize=1024)  # bounded: a hostile file may lay out a million formats
-def _struct(fmt: str) -> struct.Struct:
-    return struct.Struct(fmt)
-
-
-def _definition_bytes(body: bytes, at: int, end: int, developer: bool) -> int:
-    """Where the definition message whose header byte is at `at` ends."""
-    if at + 6 > end:
-        raise _FitCut
-    after = at + 6 + 3 * body[at + 5]
-    if after > end:
-        raise _FitCut
-    if developer:
-        if after + 1 > end:
-            raise _FitCut
-        after += 1 + 3 * body[after]
-        if after > end:
-            raise _FitCut
-    return after
-
-
-def _definition(raw: bytes, developer: bool) -> _FitDefinition:
-    """A definition from its bytes after the reserved one: architecture, global message
-    number, field count, fields, and (with developer fields) their count and fields."""
-    endian = ">" if raw[0] else "<"
-    (global_number,) = _struct(endian + "H").unpack_from(raw, 1)
-    after = 4 + 3 * raw[3]
-    fields = raw[4:after]
-    numbers, sizes, bases = fields[0::3], fields[1::3], fields[2::3]
-    size = sum(sizes)
-    if developer:
-        size += sum(raw[after + 2 :: 3])
-
-    picked: list[tuple[int, str, str, int | None]] = []
-    for number, name in _FIT_WANTED.get(global_number, _FIT_WANTED_ANY):
-        index = numbers.find(number)  # the first field of that number
-        if index < 0:
-            continue
-        offset, field_size, base = sum(sizes[:index]), sizes[index], bases[index]
-        if name == "speed_distance":
-            if base == _FIT_BYTE and field_size == 3:
-                picked.append((offset, "3s", name, None))
-            continue
-        code, invalid = _FIT_BASE.get(base, ("", None))
-        if code and _struct("<" + code).size == field_size:  # arrays and odd sizes: not read
-            picked.append((offset, code, name, invalid))
-    picked.sort()
-    fmt, position = endian, 0
-    for offset, code, _, _ in picked:
-        if offset > position:
-            fmt += f"{offset - position}x"
-        fmt += code
-        position = offset + _struct("<" + code).size
-    names = tuple(p[2] for p in picked)
-    return _FitDefinition(
-        global_number=global_number,
-        size=size,
-        unpack=_struct(fmt).unpack_from if picked else None,
-        names=names,
-        invalid=tuple(p[3] for p in picked),
-        speed_distance="speed_distance" in names,
-        slots=(
-            tuple(names.index(n) if n in names else -1 for n in _RECORD_SLOTS)
-            if global_number == _FIT_RECORD and "speed_distance" not in names
-            else None
-        ),
-    )
-
-
-def _accumulate(raw: int, accumulated: int, bits: int) -> int:
-    """A rolled-over `bits`-bit counter, continued from the last accumulated value."""
-    mask = (1 << bits) - 1
-    value = raw + (accumulated & ~mask)
-    if raw < (accumulated & mask):
-        value += 1 << bits
-    return value
-
-
-def _fit_time(raw: int | float | None) -> datetime | None:
-    if not isinstance(raw, int | float) or not raw >= _FIT_DATETIME_MIN:  # (NaN is not)
-        return None
-    return datetime.fromtimestamp(_FIT_EPOCH_S + raw, UTC)
+def _fit_values(message, wanted: frozenset[str] | None = None) -> dict[str, object]:
+    """The first non-empty value of each field of a message, by name, as fitdecode's
+    get_value would give it (a record may carry 'distance' twice: its own, and one from
+    an old foot pod's compressed speed and distance)."""
+    values: dict[str, object] = {}
+    for field in message.fields:
+        if field.value is not None and (wanted is None or field.name in wanted):
+            values.setdefault(field.name, field.value)
+    return values
 
 
 class _FitSummary:
-    """What the messages of a FIT file add up to, message by message."""
+    """What the data messages of a FIT file add up to, message by message."""
 
-    def __init__(self, budget: _Budget):
-        self.budget = budget
+    def __init__(self):
         self.session: dict[str, object] | None = None
         self.sport: dict[str, object] | None = None
         self.file_type: object = None
@@ -1185,147 +1010,45 @@ class _FitSummary:
         self.has_gps = False
         self.records = 0
 
-    def read(self, body: bytes, start: int, end: int) -> None:
-        """Read the messages in body[start:end]. Raises _FitCut when a message runs past
-        `end`, _FitDamaged when a data message has no definition."""
-        definitions: dict[int, _FitDefinition] = {}
-        known: dict[tuple[bytes, bool], _FitDefinition] = {}  # definitions worked out, by their bytes
-        timestamp = 0  # the last raw timestamp, for compressed-timestamp headers
-        accumulated_distance = 0
-        tick, charge = self.budget.record, self.budget.charge
-        at = start
-        while at < end:
-            header = body[at]
-            tick()
-            if header & 0x80:  # compressed timestamp header
-                definition = definitions.get((header >> 5) & 0x3)
-                offset: int | None = header & 0x1F
-            elif header & 0x40:  # definition message
-                developer = bool(header & 0x20)
-                after = _definition_bytes(body, at, end, developer)
-                key = (body[at + 2 : after], developer)
-                definition = known.get(key)
-                if definition is None:
-                    charge(_FIT_NEW_DEFINITION_RECORDS - 1)
-                    if len(known) >= 1024:
-                        known.clear()
-                    definition = known[key] = _definition(*key)
-                at = after
-                definitions[header & 0x0F] = definition
-                if definition.speed_distance:
-                    accumulated_distance = 0
-                continue
-            else:
-                definition = definitions.get(header & 0x0F)
-                offset = None
-            if definition is None:
-                raise _FitDamaged
-            data_at = at + 1
-            at = data_at + definition.size
-            if at > end:
-                raise _FitCut
-            if definition.unpack is None:
-                if offset is not None:
-                    timestamp = _accumulate(offset, timestamp, 5)
-                continue
-            raw_values = definition.unpack(body, data_at)
-            if definition.slots is not None:  # a record: the hot path
-                explicit = self._record(definition, raw_values, offset, timestamp)
-                if explicit is not None:
-                    timestamp = explicit
-                if offset is not None:
-                    timestamp = _accumulate(offset, timestamp, 5)
-                continue
-            values: dict[str, object] = {}
-            for name, invalid, raw in zip(definition.names, definition.invalid, raw_values, strict=True):
-                if name == "speed_distance":
-                    if raw != b"\xff\xff\xff":
-                        packed = int.from_bytes(raw, "little")
-                        accumulated_distance = _accumulate(packed >> 12, accumulated_distance, 12)
-                        values["speed_distance"] = accumulated_distance / 16
-                    continue
-                if raw == invalid or raw != raw:  # invalid, or NaN
-                    continue
-                if name == "timestamp":
-                    timestamp = raw
-                values[name] = raw
-            # As fitdecode: a compressed header's time counts from the message's own
-            # timestamp when it has one (it should not), else from the last one.
-            if offset is not None:
-                timestamp = _accumulate(offset, timestamp, 5)
-                values.setdefault("timestamp", timestamp)
-            if definition.global_number == _FIT_RECORD:
-                self._record_values(values)
-            else:
-                self._message(definition.global_number, values)
+    def add(self, message) -> None:
+        name = message.name
+        if name == "record":
+            self._record(_fit_values(message, _FIT_RECORD))
+            return
+        if name not in ("session", "file_id", "sport"):
+            return
+        values = _fit_values(message)
+        for key in _FIT_TIMES.intersection(values):
+            values[key] = _fit_time(values[key])
+        if name == "session" and self.session is None:
+            self.session = values
+        elif name == "file_id" and self.file_type is None:
+            self.file_type = values.get("type")
+            self.time_created = values.get("time_created")
+        elif name == "sport" and self.sport is None:
+            self.sport = values
 
-    def _record(self, definition: _FitDefinition, raw: tuple, offset: int | None, last: int) -> object:
-        """A record, straight from its unpacked values (the hot path: no dict, no conversion
-        per record). Returns its own timestamp, raw, or None."""
-        invalid = definition.invalid
-        values: list[object] = [None] * 6
-        for slot, index in enumerate(definition.slots):
-            if index >= 0:
-                value = raw[index]
-                if value != invalid[index] and value == value:  # neither invalid nor NaN
-                    values[slot] = value
-        explicit = values[0]
-        if offset is not None:
-            values[0] = _accumulate(offset, last if explicit is None else explicit, 5)
-            if explicit is not None:
-                values[0] = explicit
-        self._add_record(*values)
-        return explicit
-
-    def _record_values(self, values: dict[str, object]) -> None:
-        """A record read the general way (it carries compressed speed and distance)."""
-        distance = values.get("distance")
-        if distance is None and (metres := values.get("speed_distance")) is not None:
-            distance = metres * _FIT_SCALES["distance"]
-        self._add_record(
-            values.get("timestamp"),
-            values.get("heart_rate"),
-            values.get("temperature"),
-            distance,
-            values.get("position_lat"),
-            values.get("position_long"),
-        )
-
-    def _add_record(self, when, heart, temperature, distance, lat, lon) -> None:
-        """One record's raw values (distance in 1/100 m), None where the record has none."""
+    def _record(self, values: dict[str, object]) -> None:
         self.records += 1
-        if when is not None and when >= _FIT_DATETIME_MIN:
+        when = values.get("timestamp")
+        if _fit_time(when) is not None:
             if self.first_raw_ts is None:
                 self.first_raw_ts = when
             self.last_raw_ts = when
-        if heart is not None and heart > 0 and heart != math.inf:
+        heart = _finite(values.get("heart_rate"))
+        if heart is not None and heart > 0:
             self.hr_total += heart
             self.hr_count += 1
-        if temperature is not None and abs(temperature) != math.inf:
+        temperature = _finite(values.get("temperature"))
+        if temperature is not None:
             self.temp_total += temperature
             self.temp_count += 1
-        if distance is not None and abs(distance) != math.inf:
-            self.last_distance = distance / _FIT_SCALES["distance"]
-        if not self.has_gps and lat is not None and lon is not None and (lat, lon) != (0, 0):
-            self.has_gps = True
-
-    def _message(self, number: int, raw: dict[str, object]) -> None:
-        values = {}
-        for name, value in raw.items():
-            if name in _FIT_TIMES:
-                value = _fit_time(value)
-            elif name in _FIT_SCALES:
-                value = value / _FIT_SCALES[name]
-            elif name in _FIT_ENUMS:
-                value = _FIT_ENUMS[name].get(value, value)
-            values[name] = value
-        if number == _FIT_SESSION and self.session is None:
-            self.session = values
-        elif number == _FIT_FILE_ID and self.file_type is None:
-            self.file_type = values.get("type")
-            self.time_created = values.get("time_created")
-        elif number == _FIT_SPORT and self.sport is None:
-            self.sport = values
+        distance = _finite(values.get("distance"))
+        if distance is not None:
+            self.last_distance = distance
+        if not self.has_gps:
+            lat, lon = values.get("position_lat"), values.get("position_long")
+            self.has_gps = lat is not None and lon is not None and (lat, lon) != (0, 0)
 
     @property
     def first_ts(self) -> datetime | None:
@@ -1336,88 +1059,93 @@ class _FitSummary:
         return _fit_time(self.last_raw_ts)
 
 
-# The FIT checksum is CRC-16/ARC (reflected polynomial 0xA001, starting at 0). A table of
-# 65,536 entries takes two bytes a step: 25 MB in about a second.
-@functools.cache
-def _crc_tables() -> tuple[list[int], list[int]]:
-    byte_table = []
-    for value in range(256):
-        for _ in range(8):
-            value = (value >> 1) ^ 0xA001 if value & 1 else value >> 1
-        byte_table.append(value)
-    word_table = []
-    for value in range(65536):
-        step = (value >> 8) ^ byte_table[value & 0xFF]
-        word_table.append((step >> 8) ^ byte_table[step & 0xFF])
-    return byte_table, word_table
+@dataclass
+class _FitFile:
+    """One FIT file of the data (several may be chained): where it starts, and its header."""
+
+    start: int
+    header: fitdecode.FitHeader
+
+    @property
+    def end(self) -> int:
+        """Where its footer starts: the end of what its checksum covers."""
+        return self.start + self.header.header_size + self.header.body_size
 
 
-def fit_crc(data: bytes, budget: _Budget | None = None) -> int:
-    """The FIT checksum of `data`, looking at the budget's clock every megabyte."""
-    byte_table, word_table = _crc_tables()
-    crc = 0
-    view = memoryview(data)
-    even = len(view) & ~1
-    step = 1 << 20
-    for start in range(0, even, step):
-        words = view[start : min(start + step, even)].cast("H")
-        if sys.byteorder == "big":  # pragma: no cover - the words are little-endian pairs
-            words = [((w & 0xFF) << 8) | (w >> 8) for w in words]
-        for word in words:
-            crc = word_table[crc ^ word]
-        if budget is not None:
-            budget.check_time()
-    if len(view) & 1:
-        crc = (crc >> 8) ^ byte_table[(crc ^ view[-1]) & 0xFF]
-    return crc
+def _read_fit(filename: str, data: bytes, budget: _Budget, fit: _FitSummary) -> tuple[list[_FitFile], bool]:
+    """Hand every data message of `data` to `fit`, within the budget. Returns the FIT files
+    met and whether the last one is cut short; refuses a damaged header, or a whole file
+    whose messages fitdecode cannot read."""
+    source = data
+    if data[4:8] == b"\0\0\0\0":  # a data length never written: read to the end, as cut short
+        source = data[:4] + struct.pack("<I", max(len(data) - data[0], 0)) + data[8:]
+    reader = fitdecode.FitReader(
+        io.BytesIO(source),
+        processor=None,
+        check_crc=fitdecode.CrcCheck.DISABLED,
+        error_handling=fitdecode.ErrorHandling.IGNORE,
+        keep_raw_chunks=False,
+    )
+    frames = iter(reader)
+    files: list[_FitFile] = []
+    current: _FitFile | None = None  # the file being read, until its footer
+    start = 0  # where the next one starts
+    while True:
+        try:
+            frame = next(frames)
+        except StopIteration:
+            return files, False
+        except Exception as exc:  # fitdecode's errors, or its surprise at damaged bytes
+            if current is None:  # at a header
+                if files:
+                    return files, False  # bytes after a whole FIT file that start no other
+                if isinstance(exc, fitdecode.FitEOFError):
+                    return files, True  # cut within the header
+                raise ImportRefused(filename, FIT_HEADER_DAMAGED) from exc
+            if current.end + 2 > len(data):
+                return files, True  # the cut of a file cut short
+            _check_fit_crc(filename, data, current, budget)  # the better diagnosis, when it fails
+            raise ImportRefused(filename, FIT_DAMAGED) from exc
+        kind = frame.frame_type
+        if kind == fitdecode.FIT_FRAME_DATA:
+            budget.message()
+            fit.add(frame)
+        elif kind == fitdecode.FIT_FRAME_DEFINITION:
+            budget.message()
+        elif kind == fitdecode.FIT_FRAME_HEADER:
+            current = _FitFile(start, frame)
+            files.append(current)
+        elif current is not None:  # its footer
+            start, current = current.end + 2, None
+
+
+def _check_fit_crc(filename: str, data: bytes, file: _FitFile, budget: _Budget) -> None:
+    """Refuse a FIT file whose header checksum (when written) or, when it is whole, whose
+    file checksum does not match its bytes."""
+    start, end = file.start, file.end
+    if (
+        file.header.crc is not None
+        and fit_utils.compute_crc(data, start=start, end=start + 12) != file.header.crc
+    ):
+        raise ImportRefused(filename, BAD_CRC)
+    if end + 2 > len(data):
+        return  # cut short: no checksum to compare
+    crc = fit_utils.CRC_START
+    for at in range(start, end, _FIT_CRC_SLICE):
+        crc = fit_utils.compute_crc(data, crc=crc, start=at, end=min(at + _FIT_CRC_SLICE, end))
+        budget.check_time()
+    if crc != int.from_bytes(data[end : end + 2], "little"):
+        raise ImportRefused(filename, BAD_CRC)
 
 
 def _parse_fit(filename: str, data: bytes, budget: _Budget) -> Activity:
-    summary = _FitSummary(budget)
-    cut_short = False
-    at, size, files = 0, len(data), 0
-    while at < size:
-        if files and (size - at < 12 or data[at + 8 : at + 12] != b".FIT"):
-            break  # bytes after a whole FIT file that start no other: ignored
-        header_size = data[at]
-        if size - at < max(12, header_size if header_size >= 14 else 12):
-            cut_short = True
-            break
-        if header_size < 12 or header_size == 13 or data[at + 8 : at + 12] != b".FIT":
-            raise ImportRefused(filename, FIT_HEADER_DAMAGED)
-        (data_size,) = struct.unpack_from("<I", data, at + 4)
-        if header_size >= 14:
-            (header_crc,) = struct.unpack_from("<H", data, at + 12)
-            if header_crc and fit_crc(data[at : at + 12]) != header_crc:
-                raise ImportRefused(filename, BAD_CRC)
-        body_start = at + header_size
-        body_end = body_start + data_size
-        whole = data_size > 0 and body_end + 2 <= size
-        if not whole:  # cut short, or a length of 0 (never written): read what is there
-            body_end = size
-        # The messages first, within the budget, so that a file of too many is refused
-        # without reading it twice; then the checksum, which also decides what to say
-        # when the messages do not fit together.
-        try:
-            summary.read(data, body_start, body_end)
-        except (_FitCut, _FitDamaged) as exc:
-            if whole:
-                _check_fit_crc(filename, data, at, body_end, budget)
-                raise ImportRefused(filename, FIT_DAMAGED) from exc  # the writer got it wrong
-            # the end of a cut file: what came before it is kept
-        files += 1
-        if not whole:
-            cut_short = True
-            break
-        _check_fit_crc(filename, data, at, body_end, budget)
-        at = body_end + 2
-    return _fit_activity(filename, summary, cut_short)
-
-
-def _check_fit_crc(filename: str, data: bytes, start: int, end: int, budget: _Budget) -> None:
-    (expected,) = struct.unpack_from("<H", data, end)
-    if fit_crc(memoryview(data)[start:end], budget) != expected:
-        raise ImportRefused(filename, BAD_CRC)
+    # The messages first, within the budget, so that a file of too many is refused without
+    # reading it twice; then the checksums.
+    fit = _FitSummary()
+    files, cut_short = _read_fit(filename, data, budget, fit)
+    for file in files:
+        _check_fit_crc(filename, data, file, budget)
+    return _fit_activity(filename, fit, cut_short)
 
 
 def _fit_activity(filename: str, fit: _FitSummary, cut_short: bool) -> Activity:
