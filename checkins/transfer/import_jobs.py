@@ -53,7 +53,7 @@ from .watch_files import (
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(seconds=90)  # longer than any one item can take (the parse budget)
+LEASE = dt.timedelta(seconds=120)  # longer than any one item can take (MAX_PARSE_SECONDS, 75 s, and its read)
 SLICE_SECONDS = 10.0  # then the job goes to the back of the queue: imports take turns
 MAX_OPEN_JOBS = 3  # unfinished imports per runner
 # A worker that dies on the same item this many times in a row: that item is refused.
