@@ -78,6 +78,12 @@ def main() -> None:
     tasks = Counter(
         DBTaskResult.objects.filter(task_path__endswith="import_job").values_list("status", flat=True)
     )
+    by_worker = Counter(
+        (worker_ids or ["?"])[-1]
+        for worker_ids in DBTaskResult.objects.filter(args_kwargs__args__0__in=list(wanted)).values_list(
+            "worker_ids", flat=True
+        )
+    )
     finished = [job for job in jobs.values() if job.finished_at]
     stuck = sum(1 for job in finished if job.lease_holder)
     stuck += ImportUpload.objects.filter(job__in=finished, removed=False).count()
@@ -103,6 +109,7 @@ def main() -> None:
         "duplicates": duplicates,
         "stuck": stuck,
         "tasks": dict(tasks),
+        "tasks_by_worker": dict(by_worker),
         "reasons": dict(reasons.most_common(3)),
     }
     print(json.dumps(result))

@@ -328,6 +328,7 @@ def verdict(deployment: Deployment, imports: Imports, workers: int, in_window) -
         )
         or "-",
         "tasks": check["tasks"],
+        "tasks_by_worker": check["tasks_by_worker"],
         "reasons": check["reasons"],
     }
     problems = list(imports.problems)

@@ -775,7 +775,10 @@ def print_summary(results: list[Result], notes: list[str], elapsed: float) -> No
     for r in results:
         print(f"statuses {r.part} {r.scenario}: {r.figures['statuses']}")
         if r.imports:
-            print(f"import tasks {r.part}: {r.imports['tasks']}; not imported: {r.imports['reasons'] or '-'}")
+            print(
+                f"import tasks {r.part}: {r.imports['tasks']}, by worker {r.imports['tasks_by_worker']}; "
+                f"not imported: {r.imports['reasons'] or '-'}"
+            )
         for problem in r.problems:
             print(f"PROBLEM {r.part} {r.scenario}: {problem}")
     for note in notes:
