@@ -329,24 +329,29 @@ def plain(member: str, data: bytes) -> bytes:
 
 def ratio_zip(members: int, size: int, ratio: float, *, seed: int = 0) -> tuple[bytes, float]:
     """A zip of `members` FIT bombs of about `size` bytes, each deflated to just under
-    `ratio`:1 (noise is tuned until it is); returns the zip and the ratio reached."""
-    records = size
+    `ratio`:1 (the share of noisy records is tuned on a smaller file until it is); returns
+    the zip and the ratio reached by its members."""
+
+    def reached(member: bytes) -> float:
+        return len(member) / len(zlib.compress(member, 6))
+
+    sample = min(size, 200_000)
     low, high = 0.0, 0.2
-    member = fit_bomb(records)
     for _ in range(30):  # bisect the share of noisy records for the ratio
         noise = (low + high) / 2
-        member = fit_bomb(records, noise=noise, seed=seed)
-        reached = len(member) / len(zlib.compress(member, 6))
-        if reached >= ratio:
+        got = reached(fit_bomb(sample, noise=noise, seed=seed))
+        if got >= ratio:
             low = noise  # too compressible: more noise
-        elif reached < ratio * 0.97:
+        elif got < ratio * 0.98:
             high = noise
         else:
             break
-    reached = len(member) / len(zlib.compress(member, 6))
+    member = fit_bomb(size, noise=noise, seed=seed)
+    while reached(member) >= ratio:  # the whole file compresses a little better than the sample
+        noise *= 1.02
+        member = fit_bomb(size, noise=noise, seed=seed)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for index in range(members):
-            # The same bytes with a different first record: distinct files, same cost.
             archive.writestr(f"activities/{index}.fit", member)
-    return buffer.getvalue(), reached
+    return buffer.getvalue(), reached(member)

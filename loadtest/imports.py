@@ -268,7 +268,7 @@ def kill_worker_mid_job(
             running = []
         for row in running:
             worker = by_id.get(row["worker"])
-            if row["job"] == job and worker and row["leased"] and row["done"] >= 3 and row["pending"] >= 10:
+            if row["job"] == job and worker and row["leased"] and row["done"] >= 3 and row["pending"] >= 5:
                 kill = WorkerKill(
                     worker.worker_id, worker.pid, job, time.monotonic(), row["done"], row["pending"]
                 )

@@ -1,6 +1,6 @@
 """Soak and fault tests of Aftermath under gunicorn: prints a summary, exits 1 on a broken invariant.
 
-    .venv/bin/python loadtest/soak.py            # make soak: about 5 minutes
+    .venv/bin/python loadtest/soak.py            # make soak: about 7 minutes
     .venv/bin/python loadtest/soak.py --short    # tests/test_soak_short.py: under a minute
 
 Every client is a thread with its own session, logged in through the log-in form.
@@ -15,7 +15,7 @@ Parts:
      write at once; no "database is locked" in the log or any response.
   c  faults mid-load: SIGKILL of one gunicorn worker (found as a child of the master
      in /proc) and, at the same moment, SIGKILL of the task worker that is importing a
-     large job (60 real-sized GPX files; short: 40) mid-job, found by its worker id on
+     large job (150 real-sized GPX files; short: 60) mid-job, found by its worker id on
      the job's running task; a fast restart of PostgreSQL (a throwaway cluster this
      script starts as user postgres; root only). Service must answer 2xx again within
      5 s, and the killed worker's job must finish on the other worker (after its lease
@@ -24,7 +24,7 @@ Parts:
      (`manage.py worker`), check-in clients and uploaders spread over both servers.
 
 Imports (parts c and d, loadtest/imports.py): two `manage.py worker` processes run
-beside the web servers from the start (a killed one is replaced after part c, as a
+beside the web servers from the start (a killed one is replaced before part d, as a
 process manager would). Uploaders are runners of their own who post many small GPX and
 FIT files, or a zip of them, to the real upload page (`import_many`) on each server in
 turn, at most 2 jobs under way each, and follow every job on its progress page until
@@ -36,7 +36,7 @@ no key stored twice, and no finished job left holding a lease, its uploads or a 
 
 Invariants (exit 1 if one fails): every acknowledged check-in is stored exactly once
 (the run id acknowledged is the row holding its key), both halves of a double submit
-get the same run, no run without its check-in, no 5xx or connection error outside a
+get the same run, no run without its check-in (imported runs aside), no 5xx or connection error outside a
 fault's window, no unexpected answer, no "database is locked", recovery within 5 s;
 and for imports the invariants above.
 
@@ -444,11 +444,11 @@ class Plan:
 
 FULL = Plan(
     50, 60, 32, 20, 20, 20, 40, 30, runners=50, checkins_each=100, uploaders=4, upload_sizes=(5, 30),
-    big_job=60, lease=None, stall_check=5, import_wait=240,
+    big_job=150, lease=None, stall_check=5, import_wait=240,
 )  # fmt: skip
 SHORT = Plan(
     10, 8, 32, 4, 10, 6, 6, 6, runners=6, checkins_each=20, uploaders=2, upload_sizes=(3, 10),
-    big_job=40, lease=8, stall_check=1, import_wait=60,
+    big_job=60, lease=8, stall_check=1, import_wait=60,
 )  # fmt: skip
 TASK_WORKERS = 2
 MIX = (0.1, 0.45)  # 10 % double submits, 45 % POSTs, 45 % history GETs
@@ -515,8 +515,8 @@ def primary_parts(
                 duration=plan.c_duration,
             )
         )
-        # A process manager starts a new worker in place of the killed one.
-        while sum(1 for worker in workers if worker.alive()) < TASK_WORKERS:
+        # A process manager starts a new worker in place of the killed one (for part d).
+        while second is not None and sum(1 for worker in workers if worker.alive()) < TASK_WORKERS:
             workers.append(start_worker(plan, deployment))
     if second is not None:
         two_instances(
