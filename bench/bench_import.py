@@ -30,11 +30,13 @@ Figures, in one run on one scratch SQLite database:
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import gzip
 import io
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,7 +46,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TMP = Path(tempfile.mkdtemp(prefix="aftermath-bench-import-"))
+# The scratch database and uploads, in the checkout's ignored data/ folder (removed at exit).
+(ROOT / "data").mkdir(exist_ok=True)
+TMP = Path(tempfile.mkdtemp(prefix="bench-import-", dir=ROOT / "data"))
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 os.environ["AFTERMATH_DATA_DIR"] = str(TMP)
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 os.environ["DJANGO_DEBUG"] = ""
