@@ -318,8 +318,8 @@ def hostile(limit: float) -> None:
         )
     )
     print(f"\n### Hostile files (each a job of its own; stopped after {limit:.0f} s)\n")
-    print("| file | items settled | outcome | seconds | peak memory |")
-    print("|---|---:|---|---:|---:|")
+    print("| file | items settled | outcome | seconds | CPU s | peak memory |")
+    print("|---|---:|---|---:|---:|---:|")
     for label, name, data in cases:
         say(f"hostile: {name}")
         outcome = import_through_worker(fresh_runner("hostile"), name, data, limit)
@@ -336,7 +336,7 @@ def hostile(limit: float) -> None:
             timing = f"> {limit:.0f}"
         print(
             f"| {label} | {outcome.settled} of {outcome.items} | {result} | {timing} "
-            f"| {outcome.peak_mb:.0f} MB |"
+            f"| {outcome.cpu:.0f} | {outcome.peak_mb:.0f} MB |"
         )
 
 
