@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import http.client
 import re
+import uuid
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RUN_URL = re.compile(r"^/runs/(\d+)/$")
+JOB_URL = re.compile(r"^/import/(\d+)/$")
 
 
 class Response:
@@ -43,14 +45,26 @@ class Client:
         other.token = self.token
         return other
 
-    def request(self, method: str, path: str, form: dict | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        *,
+        files: list[tuple[str, str, bytes]] | None = None,
+        headers: dict | None = None,
+    ) -> Response:
+        """`form` as application/x-www-form-urlencoded, or with `files` ((field, filename,
+        bytes), as a file input sends them) as multipart/form-data."""
         conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            headers = {"Accept": "text/html", "Accept-Encoding": "identity"}
+            headers = {"Accept": "text/html", "Accept-Encoding": "identity", **(headers or {})}
             if self.cookies:
                 headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             body = None
-            if form is not None:
+            if files is not None:
+                body, headers["Content-Type"] = multipart(form or {}, files)
+            elif form is not None:
                 body = urlencode(form, doseq=True)
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             conn.request(method, path, body=body, headers=headers)
@@ -68,11 +82,16 @@ class Client:
         finally:
             conn.close()
 
-    def get(self, path: str) -> Response:
-        return self.request("GET", path)
+    def get(self, path: str, headers: dict | None = None) -> Response:
+        return self.request("GET", path, headers=headers)
 
     def post(self, path: str, form: dict) -> Response:
         return self.request("POST", path, {"csrfmiddlewaretoken": self.token, **form})
+
+    def post_files(
+        self, path: str, files: list[tuple[str, str, bytes]], form: dict | None = None
+    ) -> Response:
+        return self.request("POST", path, {"csrfmiddlewaretoken": self.token, **(form or {})}, files=files)
 
     def refresh_token(self, path: str = "/checkin/") -> None:
         response = self.get(path)
@@ -88,6 +107,32 @@ class Client:
         if response.status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"log-in failed for {email}: HTTP {response.status}")
         self.refresh_token("/checkin/")  # the token rotates at log-in
+
+
+def multipart(form: dict, files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body and its Content-Type, as a browser sends a file input."""
+    boundary = "----aftermath-load-" + uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name, value in form.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for field, filename, data in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def job_id(response: Response) -> int | None:
+    """The import job an upload started: a 302 to /import/<id>/, else None."""
+    if response.status != 302:
+        return None
+    match = JOB_URL.match(response.location)
+    return int(match.group(1)) if match else None
 
 
 def run_id(response: Response) -> int | None:

@@ -6,11 +6,14 @@
     seeded = deployment.seed(runners=1, checkins=1500)
     server = deployment.start()                    # gunicorn, 2 workers, waits for /healthz
     ... server.url, server.pid, server.worker_pids() ...
+    worker = deployment.start_worker()             # `manage.py worker` (imports)
+    ... worker.pid, worker.worker_id, worker.kill() ...
     server.stop()
-    deployment.cleanup()
+    deployment.cleanup()                           # stops every server and task worker too
 
-Two instances sharing one PostgreSQL are two `deployment.start()` calls. Every
-process started here is stopped through its own handle (terminate, then wait).
+Two instances sharing one PostgreSQL are two `deployment.start()` calls; two task
+workers, two `deployment.start_worker()` calls. Every process started here is stopped
+through its own handle by its PID (terminate, then wait), never looked up by name.
 `PgCluster` is a throwaway PostgreSQL cluster (needs root: it runs as user postgres).
 """
 
@@ -20,6 +23,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -108,6 +112,45 @@ class Server:
         self._log_file.close()
 
 
+class TaskWorker:
+    """One `manage.py worker` process (django-tasks-db's db_worker and the stalled-job watch)."""
+
+    def __init__(self, proc: subprocess.Popen, worker_id: str, log_path: Path, log_file):
+        self.proc = proc
+        self.worker_id = worker_id
+        self.log_path = log_path
+        self._log_file = log_file
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def log_text(self) -> str:
+        if not self._log_file.closed:
+            self._log_file.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL, as the out-of-memory killer or a power cut would: nothing after it runs."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        """SIGTERM: the worker finishes its task (one slice at most), then exits."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log_file.close()
+
+
 class Deployment:
     """One database (SQLite in a temp AFTERMATH_DATA_DIR, or DATABASE_URL) and its static files."""
 
@@ -125,6 +168,7 @@ class Deployment:
         self.workers = workers
         self.static_root = static_root or self.tmp / "static"
         self.servers: list[Server] = []
+        self.task_workers: list[TaskWorker] = []
         env = {
             k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AFTERMATH_", "GUNICORN_"))
         }
@@ -229,9 +273,34 @@ class Deployment:
             server.wait_healthy()
         return server
 
+    def start_worker(
+        self, *, stall_check: float = 2.0, interval: float = 0.2, lease: float | None = None
+    ) -> TaskWorker:
+        """`manage.py worker` on this deployment's database, polling every `interval` s and
+        looking for stalled imports every `stall_check` s. `lease` (seconds) shortens the
+        import lease from its real 90 s (loadtest/worker.py), so that a killed worker's job
+        is resumed within a short soak; None keeps the real one."""
+        worker_id = f"load-{len(self.task_workers) + 1}-{os.urandom(3).hex()}"
+        args = ["--interval", str(interval), "--no-startup-delay", "--stall-check", str(stall_check)]
+        args += ["--worker-id", worker_id, "--verbosity", "1"]
+        command = [PYTHON, "manage.py", "worker", *args]
+        env = dict(self.env)
+        if lease is not None:
+            command = [PYTHON, "-m", "loadtest.worker", *args]
+            env["AFTERMATH_LOAD_LEASE_SECONDS"] = str(lease)
+        log_path = self.tmp / f"worker-{worker_id}.log"
+        log_file = open(log_path, "ab")  # noqa: SIM115  (closed by TaskWorker.stop)
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)  # noqa: S603
+        worker = TaskWorker(proc, worker_id, log_path, log_file)
+        self.task_workers.append(worker)
+        log(f"task worker pid {proc.pid} ({worker_id}{f', lease {lease:g} s' if lease else ''})")
+        return worker
+
     def stop(self) -> None:
         for server in self.servers:
             server.stop()
+        for worker in self.task_workers:
+            worker.stop()
 
     def cleanup(self, *, keep: bool = False) -> None:
         self.stop()

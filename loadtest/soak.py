@@ -1,6 +1,6 @@
 """Soak and fault tests of Aftermath under gunicorn: prints a summary, exits 1 on a broken invariant.
 
-    .venv/bin/python loadtest/soak.py            # make soak: about 5 minutes
+    .venv/bin/python loadtest/soak.py            # make soak: about 7 minutes
     .venv/bin/python loadtest/soak.py --short    # tests/test_soak_short.py: under a minute
 
 Every client is a thread with its own session, logged in through the log-in form.
@@ -14,14 +14,31 @@ Parts:
   b  SQLite, 32 concurrent writers: gunicorn with 2 workers x 16 threads, so 32 requests
      write at once; no "database is locked" in the log or any response.
   c  faults mid-load: SIGKILL of one gunicorn worker (found as a child of the master
-     in /proc); a fast restart of PostgreSQL (a throwaway cluster this script starts
-     as user postgres; root only). Service must answer 2xx again within 5 s.
-  d  two gunicorn instances on two ports sharing one PostgreSQL, clients spread over both.
+     in /proc) and, at the same moment, SIGKILL of the task worker that is importing a
+     large job (150 real-sized GPX files; short: 60) mid-job, found by its worker id on
+     the job's running task; a fast restart of PostgreSQL (a throwaway cluster this
+     script starts as user postgres; root only). Service must answer 2xx again within
+     5 s, and the killed worker's job must finish on the other worker (after its lease
+     runs out: 90 s; in --short 8 s, loadtest/worker.py) with every file imported once.
+  d  two gunicorn instances on two ports sharing one PostgreSQL, and two task workers
+     (`manage.py worker`), check-in clients and uploaders spread over both servers.
+
+Imports (parts c and d, loadtest/imports.py): two `manage.py worker` processes run
+beside the web servers from the start (a killed one is replaced before part d, as a
+process manager would). Uploaders are runners of their own who post many small GPX and
+FIT files, or a zip of them, to the real upload page (`import_many`) on each server in
+turn, at most 2 jobs under way each, and follow every job on its progress page until
+it says "Done". Every file is a distinct run, so every item must be imported, and each
+exactly once: every job finished, no item pending, each imported item has its own run
+carrying its own idempotency key, each uploader's runs are exactly its imported items,
+no key stored twice, and no finished job left holding a lease, its uploads or a task
+(loadtest/importcheck.py).
 
 Invariants (exit 1 if one fails): every acknowledged check-in is stored exactly once
 (the run id acknowledged is the row holding its key), both halves of a double submit
-get the same run, no run without its check-in, no 5xx or connection error outside a
-fault's window, no unexpected answer, no "database is locked", recovery within 5 s.
+get the same run, no run without its check-in (imported runs aside), no 5xx or connection error outside a
+fault's window, no unexpected answer, no "database is locked", recovery within 5 s;
+and for imports the invariants above.
 
 The database: SQLite in a throwaway folder unless --database-url names PostgreSQL
 (then a scratch database is created beside it and dropped after). Part b always runs
@@ -51,6 +68,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from loadtest import imports as importing  # noqa: E402
 from loadtest.client import Client, run_id  # noqa: E402
 from loadtest.server import (  # noqa: E402
     Deployment,
@@ -260,10 +278,17 @@ class Result:
     duration: float
     figures: dict
     problems: list[str]
+    imports: dict | None = None  # loadtest.imports.verdict's figures, for parts with imports
 
 
 def analyse(
-    part: str, scenario: str, deployment: Deployment, load: Load, faults: list[Fault], **info
+    part: str,
+    scenario: str,
+    deployment: Deployment,
+    load: Load,
+    faults: list[Fault],
+    imports: importing.Imports | None = None,
+    **info,
 ) -> Result:
     check = deployment.check(sorted(load.sent))
     rows: dict = check["rows"]
@@ -280,7 +305,8 @@ def analyse(
     outside_5xx = [e for e in server_errors if not in_window(e[1], faults)]
     outside_conn = [e for e in conn_errors if not in_window(e[1], faults)]
     latencies = sorted(e[1] - e[0] for e in load.events if ok(e[3]))
-    locked_in_log = sum(server.log_text().lower().count(LOCKED) for server in deployment.servers)
+    logs = [*deployment.servers, *deployment.task_workers]
+    locked_in_log = sum(process.log_text().lower().count(LOCKED) for process in logs)
     figures = {
         "requests": len(load.events),
         "rps": len(load.events) / info["duration"],
@@ -333,8 +359,24 @@ def analyse(
                 f"{fault.name}: service back after {fault.recovery:.2f} s (> {RECOVERY_LIMIT:.0f} s)"
             )
     servers = len(load.urls)
+    import_figures = None
+    if imports is not None:
+        alive = sum(1 for worker in deployment.task_workers if worker.alive())
+        workers = alive + len(imports.kills)  # the workers that ran during the part
+        import_figures, import_problems = importing.verdict(
+            deployment, imports, workers, lambda t: in_window(t, faults)
+        )
+        problems += import_problems
     return Result(
-        part, scenario, deployment.vendor, servers, info["clients"], info["duration"], figures, problems
+        part,
+        scenario,
+        deployment.vendor,
+        servers,
+        info["clients"],
+        info["duration"],
+        figures,
+        problems,
+        import_figures,
     )
 
 
@@ -392,10 +434,23 @@ class Plan:
     d_duration: float
     runners: int
     checkins_each: int
+    uploaders: int  # part d: runners uploading files beside the check-in clients
+    upload_sizes: tuple[int, int]  # files in one upload, at least and at most
+    big_job: int  # part c: real-sized GPX files in the job whose worker is killed
+    lease: float | None  # the import lease of the task workers (None: the real 90 s)
+    stall_check: float  # seconds between a worker's looks for stalled jobs
+    import_wait: float  # seconds the jobs have to finish after a part's load
 
 
-FULL = Plan(50, 60, 32, 20, 20, 20, 40, 30, runners=50, checkins_each=100)
-SHORT = Plan(10, 8, 32, 4, 10, 6, 6, 6, runners=10, checkins_each=20)
+FULL = Plan(
+    50, 60, 32, 20, 20, 20, 40, 30, runners=50, checkins_each=100, uploaders=4, upload_sizes=(5, 30),
+    big_job=150, lease=None, stall_check=5, import_wait=240,
+)  # fmt: skip
+SHORT = Plan(
+    10, 8, 32, 4, 10, 6, 6, 6, runners=6, checkins_each=20, uploaders=2, upload_sizes=(3, 10),
+    big_job=60, lease=8, stall_check=1, import_wait=60,
+)  # fmt: skip
+TASK_WORKERS = 2
 MIX = (0.1, 0.45)  # 10 % double submits, 45 % POSTs, 45 % history GETs
 WRITERS_MIX = (0.1, 0.9)  # writers only
 
@@ -403,17 +458,20 @@ WRITERS_MIX = (0.1, 0.9)  # writers only
 def primary_parts(
     plan: Plan, deployment: Deployment, parts: set[str], results: list[Result], *, shared: bool
 ) -> None:
-    """a, c's worker kill, then b (SQLite) or, with `shared`, d on a second instance of this database."""
+    """a, c's kills, then b (SQLite) or, with `shared`, d on a second instance of this database."""
     deployment.prepare()
     server = deployment.start(wait=False)  # boots while the runners are seeded
     second = deployment.start(wait=False) if shared and "d" in parts else None
     writers = None
     if "b" in parts and deployment.vendor == "sqlite":
         writers = deployment.start(workers=2, extra_env=WRITERS_ENV, wait=False)
-    seeded = deployment.seed(runners=plan.runners, checkins=plan.checkins_each, prefix="soak")
+    with_imports = bool(parts & {"c", "d"})
+    workers = start_workers(plan, deployment) if with_imports else []
+    seeded, uploaders = seed_both(plan, deployment, imports=with_imports)
     for booting in deployment.servers:
         booting.wait_healthy()
     sessions = login_all(server.url, seeded["emails"], seeded["password"])
+    import_sessions = login_all(server.url, uploaders["emails"], uploaders["password"]) if uploaders else []
     if "a" in parts:
         load, faults = run_load(sessions, [server.url], plan.a_clients, plan.a_duration, MIX)
         results.append(
@@ -422,37 +480,115 @@ def primary_parts(
             )
         )
     if "c" in parts:
-        load, faults = run_load(
-            sessions, [server.url], plan.c_clients, plan.c_duration, MIX, kill_a_worker(server)
-        )
+        imports = importing.Imports()
+        big = importing.Uploader(import_sessions[0], uploaders["emails"][0], [server.url], imports, 0)
+        files = [
+            (f"long-run-{i}.gpx", importing.real_sized_gpx(start))
+            for i, start in enumerate(big.starts(plan.big_job))
+        ]
+        job = big.upload(files, as_zip=True)
+        if job is None:
+            raise RuntimeError(f"the large import was not accepted: {imports.unexpected}")
+        say(f"import job {job}: {len(files)} real-sized GPX files in a zip")
+
+        def kill_both(load: Load) -> list[Fault]:
+            killed = kill_a_worker(server)(load)
+            importing.kill_worker_mid_job(deployment, workers, imports, job)
+            return killed
+
+        # The runner keeps the job's progress page open throughout, as its htmx polls.
+        follow = ThreadPoolExecutor(max_workers=1)
+        following = follow.submit(importing.follow_until_done, [big], plan.c_duration + plan.import_wait)
+        load, faults = run_load(sessions, [server.url], plan.c_clients, plan.c_duration, MIX, kill_both)
+        waited = following.result() - plan.c_duration
+        follow.shutdown()
+        say(f"imports done {max(waited, 0):.1f} s after the load")
         results.append(
             analyse(
                 "c",
-                "worker SIGKILL",
+                "worker SIGKILL (gunicorn and task worker)",
                 deployment,
                 load,
                 faults,
+                imports,
                 clients=plan.c_clients,
                 duration=plan.c_duration,
             )
         )
+        # A process manager starts a new worker in place of the killed one (for part d).
+        while second is not None and sum(1 for worker in workers if worker.alive()) < TASK_WORKERS:
+            workers.append(start_worker(plan, deployment))
     if second is not None:
-        two_instances(plan, deployment, sessions, [server.url, second.url], results)
+        two_instances(
+            plan,
+            deployment,
+            sessions,
+            [server.url, second.url],
+            results,
+            list(zip(import_sessions, uploaders["emails"], strict=True))[1:],
+        )
     if writers is not None:
         writers_part(plan, deployment, sessions, results, writers)
 
 
+def start_worker(plan: Plan, deployment: Deployment):
+    return deployment.start_worker(stall_check=plan.stall_check, lease=plan.lease)
+
+
+def start_workers(plan: Plan, deployment: Deployment) -> list:
+    return [start_worker(plan, deployment) for _ in range(TASK_WORKERS)]
+
+
+def seed_both(plan: Plan, deployment: Deployment, *, imports: bool) -> tuple[dict, dict | None]:
+    """The check-in runners and (with `imports`) the uploaders, who have no runs of their own:
+    their runs must be exactly the files they import."""
+    if not imports:
+        return deployment.seed(runners=plan.runners, checkins=plan.checkins_each, prefix="soak"), None
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        checkins = pool.submit(
+            deployment.seed, runners=plan.runners, checkins=plan.checkins_each, prefix="soak"
+        )
+        uploaders = pool.submit(deployment.seed, runners=plan.uploaders + 1, checkins=0, prefix="import")
+        return checkins.result(), uploaders.result()
+
+
 def two_instances(
-    plan: Plan, deployment: Deployment, sessions, urls: list[str], results: list[Result]
+    plan: Plan,
+    deployment: Deployment,
+    sessions,
+    urls: list[str],
+    results: list[Result],
+    import_sessions: list[tuple[Client, str]],
 ) -> None:
+    """Check-in clients and uploaders spread over both servers; the task workers import."""
+    imports = importing.Imports()
+    uploaders = [
+        importing.Uploader(session, email, urls, imports, index)
+        for index, (session, email) in enumerate(import_sessions[: plan.uploaders], start=1)
+    ]
+    deadline = time.monotonic() + plan.d_duration
+    threads = [
+        threading.Thread(
+            target=importing.uploader_loop, args=(u, deadline, 2000 + u.index, plan.upload_sizes)
+        )
+        for u in uploaders
+    ]
+    for thread in threads:
+        thread.start()
     load, faults = run_load(sessions, urls, plan.d_clients, plan.d_duration, MIX)
+    for thread in threads:
+        thread.join(timeout=plan.import_wait)
+    waited = importing.follow_until_done(uploaders, plan.import_wait)
+    say(f"imports done {waited:.1f} s after the load")
+    workers = sum(1 for worker in deployment.task_workers if worker.alive())
     results.append(
         analyse(
             "d",
-            "two instances sharing PostgreSQL",
+            f"two instances and {workers} task workers sharing PostgreSQL",
             deployment,
             load,
             faults,
+            imports,
             clients=plan.d_clients,
             duration=plan.d_duration,
         )
@@ -499,11 +635,12 @@ def sqlite_writers(plan: Plan, static_root: Path, results: list[Result]) -> None
 def shared_postgres_parts(
     plan: Plan, deployment: Deployment, cluster: PgCluster | None, parts: set[str], results: list[Result]
 ) -> None:
-    """c's PostgreSQL restart (own cluster only) and d: two instances sharing the database."""
+    """c's PostgreSQL restart (own cluster only) and d: two instances and two task workers
+    sharing the database."""
     deployment.prepare()
     first = deployment.start(wait=False)
     second = deployment.start(wait=False)
-    seeded = deployment.seed(runners=plan.runners, checkins=plan.checkins_each, prefix="shared")
+    seeded, uploaders = seed_both(plan, deployment, imports="d" in parts)
     first.wait_healthy()
     second.wait_healthy()
     sessions = login_all(first.url, seeded["emails"], seeded["password"])
@@ -523,7 +660,16 @@ def shared_postgres_parts(
             )
         )
     if "d" in parts:
-        two_instances(plan, deployment, sessions, [first.url, second.url], results)
+        start_workers(plan, deployment)
+        import_sessions = login_all(first.url, uploaders["emails"], uploaders["password"])
+        two_instances(
+            plan,
+            deployment,
+            sessions,
+            [first.url, second.url],
+            results,
+            list(zip(import_sessions, uploaders["emails"], strict=True))[1:],
+        )
 
 
 def recovery_text(figures: dict) -> str:
@@ -570,20 +716,69 @@ SUMMARY_KEYS = [
 ]
 
 
+IMPORT_COLUMNS = [  # (heading, cell) of the imports' table
+    ("part", lambda r, f: r.part),
+    ("db", lambda r, f: r.database),
+    ("gunicorns", lambda r, f: r.servers),
+    ("task workers", lambda r, f: f["task_workers"]),
+    ("jobs", lambda r, f: f["import_jobs"]),
+    ("files", lambda r, f: f["import_files"]),
+    ("imported", lambda r, f: f["imported"]),
+    ("runs", lambda r, f: f["import_runs"]),
+    ("unfinished", lambda r, f: f["import_unfinished"]),
+    ("pending", lambda r, f: f["import_pending"]),
+    ("not imported", lambda r, f: f["import_not_imported"]),
+    (
+        "twice (shared runs, wrong keys, duplicates)",
+        lambda r, f: f"{f['import_shared_runs']}, {f['import_wrong_keys']}, {f['import_duplicates']}",
+    ),
+    ("stuck", lambda r, f: f["import_stuck"]),
+    ("job p50 / max s", lambda r, f: f"{f['job_p50_s']:.1f} / {f['job_max_s']:.1f}"),
+    ("worker killed mid-job: done after s", lambda r, f: f["killed_job_done_s"]),
+]
+IMPORT_KEYS = [
+    "task_workers",
+    "import_jobs",
+    "import_files",
+    "imported",
+    "import_runs",
+    *(f"import_{key}" for key in importing.CHECKS),
+    "import_errors",
+    "import_unexpected",
+    "worker_kills",
+    "killed_job_done_s",
+]
+
+
+def table(columns, rows) -> None:
+    print("| " + " | ".join(heading for heading, _ in columns) + " |")
+    print("|" + "---|" * len(columns))
+    for r, figures in rows:
+        print("| " + " | ".join(str(cell(r, figures)) for _, cell in columns) + " |")
+    print()
+
+
 def print_summary(results: list[Result], notes: list[str], elapsed: float) -> None:
     print("\n## Soak summary\n")
-    print("| " + " | ".join(heading for heading, _ in COLUMNS) + " |")
-    print("|" + "---|" * len(COLUMNS))
-    for r in results:
-        print("| " + " | ".join(str(cell(r, r.figures)) for _, cell in COLUMNS) + " |")
-    print()
+    table(COLUMNS, [(r, r.figures) for r in results])
+    with_imports = [(r, r.imports) for r in results if r.imports]
+    if with_imports:
+        print("Imports through the task workers:\n")
+        table(IMPORT_COLUMNS, with_imports)
     for r in results:
         pairs = " ".join(f"{key}={r.figures[key]}" for key in SUMMARY_KEYS)
+        if r.imports:
+            pairs += " " + " ".join(f"{key}={r.imports[key]}" for key in IMPORT_KEYS)
         scenario = r.scenario.replace(" ", "_")
         recovery = recovery_text(r.figures)
         print(f"SUMMARY part={r.part} scenario={scenario} db={r.database} {pairs} recovery={recovery}")
     for r in results:
         print(f"statuses {r.part} {r.scenario}: {r.figures['statuses']}")
+        if r.imports:
+            print(
+                f"import tasks {r.part}: {r.imports['tasks']}, by worker {r.imports['tasks_by_worker']}; "
+                f"not imported: {r.imports['reasons'] or '-'}"
+            )
         for problem in r.problems:
             print(f"PROBLEM {r.part} {r.scenario}: {problem}")
     for note in notes:

@@ -1,11 +1,13 @@
-"""The short soak: gunicorn under concurrent check-ins, a killed worker, and (on PostgreSQL) two instances.
+"""The short soak: gunicorn under concurrent check-ins, killed workers, and (on PostgreSQL) two instances.
 
 Runs `loadtest/soak.py --short` in a fresh interpreter against the database the
 suite uses: on SQLite, parts a (mixed load), b (32 concurrent writers) and c (a
-worker killed with SIGKILL mid-load); on PostgreSQL (DATABASE_URL), parts a, c and
-d (two gunicorn instances sharing the database) in a scratch database beside it.
-PostgreSQL's restart is left to `loadtest/soak.py` in full: this server is not the
-script's to restart. Only invariants are asserted, never timings.
+gunicorn worker and a task worker killed with SIGKILL mid-load, the task worker in
+the middle of an import); on PostgreSQL (DATABASE_URL), parts a, c and d (two gunicorn
+instances and two task workers sharing the database, with runners uploading files) in
+a scratch database beside it. PostgreSQL's restart is left to `loadtest/soak.py` in
+full: this server is not the script's to restart. Only invariants are asserted, never
+timings.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from loadtest.imports import CHECKS
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,14 +29,14 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}
 
 
-def test_short_soak_keeps_every_acknowledged_checkin_once():
+def test_short_soak_keeps_every_acknowledged_checkin_and_imported_file_once():
     parts = "acd" if ON_POSTGRES else "abc"
     command = [sys.executable, "loadtest/soak.py", "--short", "--parts", parts, "--pg-cluster", "no"]
     if ON_POSTGRES:
         command += ["--database-url", DATABASE_URL]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AFTERMATH_", "GUNICORN_"))}
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
     report = result.stdout + "\n" + result.stderr[-3000:]
     assert result.returncode == 0, report
 
@@ -54,6 +58,20 @@ def test_short_soak_keeps_every_acknowledged_checkin_once():
         assert fields["locked"] == "0", (part, report)
         assert fields["double_submits"] == fields["doubles_stored_once"], (part, report)
         assert fields["db"] == ("postgresql" if ON_POSTGRES and part != "b" else "sqlite"), (part, report)
-    # A worker was killed and the service came back (the script holds the 5 s limit).
+    # A gunicorn worker was killed and the service came back (the script holds the 5 s limit).
     assert re.fullmatch(r"[0-9.]+", summaries["c"]["recovery"]), report
+
+    # Imports through real `manage.py worker` processes: every file sent became exactly one run.
+    for part in set(parts) & {"c", "d"}:
+        fields = summaries[part]
+        assert int(fields["task_workers"]) >= 2, (part, report)
+        assert int(fields["import_jobs"]) > 0, (part, report)
+        assert fields["imported"] == fields["import_files"] == fields["import_runs"], (part, report)
+        for check in CHECKS:
+            assert fields[f"import_{check}"] == "0", (part, check, report)
+        assert fields["import_errors"] == "0", (part, report)
+        assert fields["import_unexpected"] == "0", (part, report)
+    # A task worker was killed in the middle of a job, and the job still finished.
+    assert summaries["c"]["worker_kills"] == "1", report
+    assert re.fullmatch(r"[0-9.]+", summaries["c"]["killed_job_done_s"]), report
     assert "RESULT ok" in result.stdout, report
