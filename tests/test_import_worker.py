@@ -203,3 +203,25 @@ def test_the_polled_progress_costs_the_same_queries_for_any_job(
     with django_assert_num_queries(8):
         page = runner_client.get(url, headers={"HX-Request": "true"})
     assert f"0 of {files} file" in page.content.decode() or "Waiting for its turn" in page.content.decode()
+
+
+def test_an_upload_sent_twice_and_worked_at_once_stores_each_run_once(runner, monkeypatch):
+    """Two jobs of the same files (a double tap), worked by two workers at the same time:
+    each slice read the runner's starts before the other stored anything."""
+    first = start_job(runner, ImportJob.Kind.FILES, gpx_files(3))
+    second = start_job(runner, ImportJob.Kind.FILES, gpx_files(3))
+    real_settle = import_jobs._settle
+    interleaved = []
+
+    def settle_then_let_the_other_go(turn, item, *args, **kwargs):
+        real_settle(turn, item, *args, **kwargs)
+        if turn.job.pk == first.pk and not interleaved:
+            interleaved.append(True)
+            work_on(second.pk)  # the other worker, its starts read now: one run here already
+
+    monkeypatch.setattr(import_jobs, "_settle", settle_then_let_the_other_go)
+    work_on(first.pk)
+    # The second stored run1 and run2 while the first still held its old list of starts.
+    assert list(first.items.values_list("status", flat=True)) == ["imported", "skipped", "skipped"]
+    assert list(second.items.values_list("status", flat=True)) == ["skipped", "imported", "imported"]
+    assert Run.objects.filter(runner=runner).count() == 3

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from .. import plausible
-from ..models import ImportItem, ImportJob, ImportUpload, Run
+from ..models import ImportItem, ImportJob, ImportUpload, Run, User
 from . import export
 from .watch_files import (
     MAX_FILE_BYTES,
@@ -64,6 +64,8 @@ RUN_KEYS = uuid.UUID("6f1d9a43-52b5-4c8e-9a0e-3f7f2d1c5b10")  # namespace of imp
 
 STOPPED = "it stopped the importer more than once, so it was left out"
 GONE = "the uploaded file is no longer here; upload it again"
+DUPLICATE = "already here: a run starting within 2 minutes"
+DUPLICATE_WINDOW = dt.timedelta(minutes=2)  # as watch_files.is_duplicate
 UNREADABLE = "it could not be read; export it again from your watch's app and upload that"
 
 
@@ -395,7 +397,7 @@ def _process(turn: Slice, item: ImportItem, starts: list, archives, open_files) 
         _settle(turn, item, ImportItem.Status.REFUSED, problem)
         return
     if is_duplicate(activity.started_at, starts):
-        _settle(turn, item, ImportItem.Status.SKIPPED, "already here: a run starting within 2 minutes")
+        _settle(turn, item, ImportItem.Status.SKIPPED, DUPLICATE)
         return
     run = Run(
         runner=runner,
@@ -431,9 +433,24 @@ def _settle(turn: Slice, item: ImportItem, status: str, reason: str, *, run=None
     with transaction.atomic():
         changes = {"prefill": prefill} if prefill is not None else {}
         turn.renew(attempts=1, **changes)
+        if run is not None and _stored_meanwhile(run):
+            status, reason, run = ImportItem.Status.SKIPPED, DUPLICATE, None
         if run is not None:
             run.save()
         _finish(item, status, reason, run=run)
+
+
+def _stored_meanwhile(run: Run) -> bool:
+    """A run this close stored since the slice read the runner's starts: the same file in
+    another job (an upload sent twice), worked by another worker at the same time. The
+    runner's row is locked first, so that on PostgreSQL two workers cannot both miss each
+    other's run (SQLite's IMMEDIATE transactions already take turns)."""
+    list(User.objects.select_for_update().filter(pk=run.runner_id).values_list("pk", flat=True))
+    return Run.objects.filter(
+        runner_id=run.runner_id,
+        started_at__gte=run.started_at - DUPLICATE_WINDOW,
+        started_at__lte=run.started_at + DUPLICATE_WINDOW,
+    ).exists()
 
 
 def _finish(item: ImportItem, status: str, reason: str, run: Run | None = None) -> None:
