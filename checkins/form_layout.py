@@ -16,6 +16,7 @@ from functools import cached_property
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, render_field
+from django import forms
 from django.forms import BoundField
 from django.template.loader import render_to_string
 
@@ -24,7 +25,13 @@ FIELD_TEMPLATE = "forms/field.html"
 
 class SlottedField(BoundField):
     """A field with the ids of its help and of its error slot, as the field template and the
-    check-in's live preview write them (static/js/checkin.js and the error links use err-<name>)."""
+    check-in's live preview write them (static/js/checkin.js and the error links use err-<name>).
+
+    It also answers, worked out once in Python, what forms/field.html would otherwise ask with
+    a filter or a lookup per choice: which way the field is drawn (`kind`), its choices as
+    plain mappings (`chip_options`), and its input's Bootstrap classes and the ids it points
+    at, which the widget renders with its other attributes (`build_widget_attrs`).
+    """
 
     @property
     def help_id(self) -> str:
@@ -52,6 +59,60 @@ class SlottedField(BoundField):
         error_id = f"err-{errors_at}" if errors_at else self.error_id
         return f"{self.help_id} {error_id}" if self.help_text else error_id
 
+    @cached_property
+    def kind(self) -> str:
+        """How forms/field.html draws the field: "hidden", "choices" (radio buttons or check
+        boxes, as chips), "checkbox" (a lone one) or "input" (any other input or select)."""
+        widget = self.field.widget
+        if widget.is_hidden:
+            return "hidden"
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            return "choices"
+        if isinstance(widget, forms.CheckboxInput):
+            return "checkbox"
+        return "input"
+
+    @property
+    def chip_options(self) -> list[dict]:
+        """Each choice's input as a mapping (type, name, value, id, checked, label): the template
+        reads a key of a dict at the first try, where a choice's attributes cost a failed lookup."""
+        return [
+            {
+                "type": choice.data["type"],
+                "name": choice.data["name"],
+                "value": str(choice.data["value"]),
+                "id": choice.id_for_label,
+                "checked": choice.data["selected"],
+                "label": choice.choice_label,
+            }
+            for choice in self
+        ]
+
+    def input_class(self, widget) -> str:
+        """The input's classes: its own (or its widget's name, as crispy's fields have), then
+        Bootstrap's form-check-input, form-select or form-control, and is-invalid with an error."""
+        name = type(widget).__name__.lower()
+        classes = widget.attrs.get("class", "")
+        if not classes:
+            classes = name
+        elif name not in classes:
+            classes += f" {name}"
+        if self.kind == "checkbox":
+            bootstrap = ["form-check-input"]
+        else:
+            bootstrap = ["form-select" if isinstance(widget, forms.Select) else "form-control"]
+        if self.errors:
+            bootstrap.append("is-invalid")
+        present = classes.split()
+        return " ".join([classes, *(name for name in bootstrap if name not in present)])
+
+    def build_widget_attrs(self, attrs, widget=None):
+        """An input or a lone check box renders with its classes and the ids it points at."""
+        widget = widget or self.field.widget
+        if self.kind in ("input", "checkbox"):
+            attrs = {"class": self.input_class(widget), "aria-describedby": self.described_by, **attrs}
+        return super().build_widget_attrs(attrs, widget)
+
 
 class CrispyForm:
     """A form rendered by `{% crispy form %}` inside the page's own <form> element."""
@@ -70,6 +131,7 @@ class CrispyForm:
         helper.disable_csrf = True  # ... and the CSRF token
         helper.form_method = self.form_method
         helper.field_template = FIELD_TEMPLATE
+        helper.include_media = False  # no widget of ours has media: no form.media per field
         helper.layout = self.layout()
         return helper
 
