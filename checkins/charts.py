@@ -20,6 +20,7 @@ CHART_MIN_DAYS = 14  # ... and its shortest: a new runner's few runs are not squ
 @dataclass(frozen=True, slots=True)
 class Point:
     day: dt.date
+    day_text: str  # "3 Mar" (with the year when it is not this year's): the table's label
     intensity: int | None  # None: no twitching answered, 0: answered no
     temperature_c: float | None
     x: float
@@ -59,9 +60,14 @@ class IntensityChart:
     bottom_label_y: int = CHART_H - PAD_B + 2
     dates_y: int = CHART_H - 2  # the first and last day, under the axis
 
+    @property
+    def bars(self) -> tuple[Point, ...]:
+        """The points drawn as a bar: twitching stronger than 0."""
+        return tuple(point for point in self.points if point.bar_h)
+
 
 def intensity_chart(
-    entries: list[dict], *, start: dt.date, end: dt.date, units: Units
+    entries: list[dict], *, start: dt.date, end: dt.date, units: Units, today: dt.date | None = None
 ) -> IntensityChart | None:
     """Bars of twitch intensity (0-10, left) and a line of temperature (right) per run."""
     chosen = [e for e in entries if start <= e["date"] <= end]
@@ -90,6 +96,7 @@ def intensity_chart(
         points.append(
             Point(
                 day=entry["date"],
+                day_text=format_run_date(entry["date"], "short", today=today),
                 intensity=intensity,
                 temperature_c=temp,
                 x=round(x, 1),
@@ -117,6 +124,7 @@ class CalendarDay:
     y: int
     state: str  # "none", "run", "twitch-1" .. "twitch-3"
     label: str
+    day_text: str  # "Tue 3 Mar" (with the year when it is not this year's): the table's label
     strongest: int | None = None  # the strongest twitching that day, 0-10
 
 
@@ -145,6 +153,11 @@ class Calendar:
     months: tuple[CalendarTick, ...]  # above the column where a month begins
     mondays: tuple[CalendarTick, ...]  # the day of the month of each column's Monday, below it
 
+    @property
+    def days_run(self) -> tuple[CalendarDay, ...]:
+        """The days with a run, the rows of the calendar's table."""
+        return tuple(cell for cell in self.cells if cell.state != "none")
+
 
 def twitch_calendar(
     entries: list[dict], *, end: dt.date, weeks: int = CALENDAR_WEEKS, today: dt.date | None = None
@@ -171,7 +184,9 @@ def twitch_calendar(
             state, label = "run", f"{when}: ran, no twitching"
         else:
             state, label = "none", f"{when}: no run"
-        cells.append(CalendarDay(day, CELL * (offset // 7), CELL * (offset % 7), state, label, strongest))
+        cells.append(
+            CalendarDay(day, CELL * (offset // 7), CELL * (offset % 7), state, label, when, strongest)
+        )
     months: list[CalendarTick] = []
     mondays = []
     fallback = False  # the first column's label when no month begins in it

@@ -99,7 +99,7 @@ def history_overview(
         "counts_compared": [c for c in shown if not c.too_few],
         "counts_too_few": [c for c in shown if c.too_few],
         "min_runs_per_side": MIN_RUNS_PER_SIDE,
-        "chart": intensity_chart(entries, start=chart_start, end=chart_end, units=units),
+        "chart": intensity_chart(entries, start=chart_start, end=chart_end, units=units, today=today),
         "calendar": calendar,
         "calendar_key": CALENDAR_KEY,
         "calendar_weeks": CALENDAR_WEEKS,

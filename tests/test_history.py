@@ -236,6 +236,26 @@ def test_chart_markup_has_titles_descriptions_and_tables(runner_client, runner):
     assertContains(response, "<td>Calves</td><td>1</td>", html=True)
 
 
+def test_chart_figures_are_plain_numbers_whatever_the_locale(runner):
+    """SVG reads 12.5, never a locale's 12,5: the overview's figures are not localized."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    add_run(runner, 3, twitching=True, intensity=7, muscles=["calves"], temperature_c=30.5)
+    add_run(runner, 1, twitching=True, intensity=3, muscles=["calves"], temperature_c=12.5)
+    with translation.override("de"):  # a decimal comma
+        html = render_to_string("checkins/history.html#overview", overview(runner))
+    figures = [
+        el.attrs[name]
+        for el in Tree(html).root.find_all()
+        if el.tag in {"rect", "text", "line"}
+        for name in ("x", "y", "height", "x1", "y1")
+        if name in el.attrs
+    ]
+    assert any("." in figure for figure in figures)
+    assert [float(figure) for figure in figures]  # each one a number SVG reads
+
+
 def test_the_cached_history_follows_every_change(runner_client, runner):
     run = add_run(runner, 2, twitching=True, muscles=["calves"], intensity=5)
     assertContains(runner_client.get(reverse("history")), "<td>Calves</td><td>1</td>", html=True)
