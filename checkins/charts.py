@@ -17,7 +17,10 @@ CHART_DAYS = 90  # the intensity chart's longest default span when no period is 
 CHART_MIN_DAYS = 14  # ... and its shortest: a new runner's few runs are not squeezed to a sliver
 
 
-@dataclass(frozen=True, slots=True)
+# The figures are frozen dataclasses without slots: the history's overview is cached
+# (checkins.pagecache.from_log), and a slotted frozen dataclass unpickles field by field
+# in Python where a plain one fills its __dict__ at once.
+@dataclass(frozen=True)
 class Point:
     day: dt.date
     day_text: str  # "3 Mar" (with the year when it is not this year's): the table's label
@@ -37,7 +40,7 @@ BAR_W = 4
 TICK_GAP = 4  # between an axis and its labels
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IntensityChart:
     points: tuple[Point, ...]
     start: dt.date
@@ -117,7 +120,7 @@ def intensity_chart(
     return IntensityChart(tuple(points), start, end, low, high, path, labels)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CalendarDay:
     day: dt.date
     x: int
@@ -139,13 +142,13 @@ CALENDAR_KEY = (
 CELL = 14  # a day's square and its gap, in SVG units
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CalendarTick:
     x: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Calendar:
     cells: tuple[CalendarDay, ...]
     start: dt.date

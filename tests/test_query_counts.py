@@ -82,3 +82,17 @@ def test_a_list_page_makes_the_same_queries_whatever_the_logs_length(
         assert runner_client.get(url, headers=headers).status_code == 200
     with django_assert_num_queries(cached if cached is not None else rendered):
         assert runner_client.get(url, headers=headers).status_code == 200  # the same log again
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_another_filter_of_the_same_period_reads_only_its_runs(
+    runner_client, runner, django_assert_num_queries, size
+):
+    """The overview (banners, counts, charts) is the same for every filter of a period:
+    worked out once (checkins.pagecache.from_log), a changed filter reads only its runs."""
+    fill_log(runner, size)
+    assert runner_client.get(reverse("history") + "?twitching=on").status_code == 200
+    with django_assert_num_queries(EVERY_REQUEST + 2):  # the count and a page of runs
+        assert runner_client.get(reverse("history") + "?twitching=on&muscle=calves").status_code == 200
+    with django_assert_num_queries(EVERY_REQUEST + 3):  # another period: its own overview
+        assert runner_client.get(reverse("history") + "?twitching=on&start=2026-01-01").status_code == 200
