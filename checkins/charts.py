@@ -13,6 +13,8 @@ from advice import MUSCLES, Units
 from .templatetags.run_dates import format_run_date
 
 CALENDAR_WEEKS = 12
+# The answers the charts read of each run.
+CHART_KEYS = ("date", "twitching", "intensity", "temperature_c", "muscles")
 CHART_DAYS = 90  # the intensity chart's longest default span when no period is chosen
 CHART_MIN_DAYS = 14  # ... and its shortest: a new runner's few runs are not squeezed to a sliver
 

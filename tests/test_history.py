@@ -275,6 +275,40 @@ def test_history_shows_only_this_runners_runs(runner_client, runner, other_runne
     assert "Face" not in response.content.decode().split("Where it twitched")[1]
 
 
+@pytest.mark.parametrize("query", [{}, {"start": "2026-06-01"}, {"end": "2026-09-30"}])
+def test_the_overview_reads_every_answer_its_counts_and_charts_use(runner, query):
+    """The overview fetches a few answers of each run of a long log (checkins.history.
+    COUNTED_NAMES) and every answer of the last four weeks: it comes out as from every answer."""
+    import random
+
+    from advice import scan_history, trigger_counts
+    from checkins.charts import default_chart_start
+    from checkins.demo import bulk_log
+    from checkins.forms import HistoryFilter
+    from checkins.history import FLAG_WINDOW_DAYS, in_period
+
+    bulk_log(runner, 400, rng=random.Random(7))
+    add_run(runner, 2, twitching=True, intensity=6, muscles=["calves", "face"], sleep_disrupted=True)
+    add_run(runner, 1, twitching=True, intensity=8, muscles=["arms", "face"], sleep_disrupted=True)
+    today = timezone.localdate()
+    start, end = HistoryFilter(query).period
+    found = overview(runner, today=today, query=query)
+    every = history_entries(runner)
+    entries = in_period(every, start, end)
+    assert found["counts"] == trigger_counts(entries)
+    assert any(count.with_runs and count.without_runs for count in found["counts"])
+    chart_end = end or today
+    chart_start = start or default_chart_start(entries, chart_end)
+    assert found["chart"] == intensity_chart(
+        entries, start=chart_start, end=chart_end, units=Units(), today=today
+    )
+    assert found["calendar"] == twitch_calendar(entries, end=chart_end, today=today)
+    assert found["shades"] == muscle_heat(entries)[1]
+    recent = in_period(every, today - dt.timedelta(days=FLAG_WINDOW_DAYS), None)
+    flags = scan_history(recent, today=today, units=Units())
+    assert [flag["code"] for flag in found["flags"]] == [flag.code for flag in flags] != []
+
+
 def test_running_streaks_match_the_day_by_day_count():
     from checkins.assessing import consecutive_running_days
     from checkins.history import running_streaks
