@@ -74,18 +74,23 @@ class SlottedField(BoundField):
 
     @property
     def chip_options(self) -> list[dict]:
-        """Each choice's input as a mapping (type, name, value, id, checked, label): the template
-        reads a key of a dict at the first try, where a choice's attributes cost a failed lookup."""
+        """Each choice's input as a mapping (type, name, value, id, checked, label), from the
+        widget's own options (as iterating the field gives them, less a wrapper per choice):
+        the template reads a key of a dict at the first try, where a choice's attributes cost
+        a failed lookup each."""
+        widget = self.field.widget
+        id_ = widget.attrs.get("id") or self.auto_id
+        attrs = self.build_widget_attrs({"id": id_} if id_ else {})
         return [
             {
-                "type": choice.data["type"],
-                "name": choice.data["name"],
-                "value": str(choice.data["value"]),
-                "id": choice.id_for_label,
-                "checked": choice.data["selected"],
-                "label": choice.choice_label,
+                "type": option["type"],
+                "name": option["name"],
+                "value": str(option["value"]),
+                "id": option["attrs"].get("id"),
+                "checked": option["selected"],
+                "label": option["label"],
             }
-            for choice in self
+            for option in widget.options(self.html_name, widget.format_value(self.value()), attrs)
         ]
 
     def input_class(self, widget) -> str:
