@@ -19,8 +19,26 @@ from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
 from django.forms import BoundField
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 FIELD_TEMPLATE = "forms/field.html"
+
+# Django's widget templates whose markup forms/field.html writes itself from the widget's
+# context, as it writes each chip's input: an <input> (these templates include input.html,
+# which includes attrs.html), a <textarea> and a <select> of plain options (one template per
+# option, each including attrs.html). Three or four templates deep per field otherwise.
+WRITTEN_WIDGETS = {
+    **{
+        f"django/forms/widgets/{name}.html": "input"
+        for name in (
+            *("checkbox", "date", "datetime", "email", "hidden", "number", "password"),
+            *("search", "tel", "text", "time", "url"),
+        )
+    },
+    "django/forms/widgets/textarea.html": "textarea",
+    "django/forms/widgets/select.html": "select",
+}
+SELECT_OPTION = "django/forms/widgets/select_option.html"
 
 
 class SlottedField(BoundField):
@@ -93,6 +111,25 @@ class SlottedField(BoundField):
             for option in widget.options(self.html_name, widget.format_value(self.value()), attrs)
         ]
 
+    @property
+    def widget_data(self) -> dict | None:
+        """The widget's context (name, type, value, attrs, a select's optgroups) as Django's
+        templates draw it, with the `tag` forms/field.html writes; None for another widget (a
+        file input, a select of its own options), which draws itself. The attributes are the
+        ones as_widget() gives: Bootstrap's classes, aria-describedby, required, the id."""
+        widget = self.field.widget
+        tag = WRITTEN_WIDGETS.get(widget.template_name)
+        if tag is None or self.field.show_hidden_initial:
+            return None
+        if tag == "select" and widget.option_template_name != SELECT_OPTION:
+            return None
+        if self.field.localize:
+            widget.is_localized = True
+        attrs = self.build_widget_attrs({}, widget)
+        if self.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", self.auto_id)
+        return {**widget.get_context(self.html_name, self.value(), attrs)["widget"], "tag": tag}
+
     def input_class(self, widget) -> str:
         """The input's classes: its own (or its widget's name, as crispy's fields have), then
         Bootstrap's form-check-input, form-select or form-control, and is-invalid with an error."""
@@ -137,8 +174,39 @@ class CrispyForm:
         helper.form_method = self.form_method
         helper.field_template = FIELD_TEMPLATE
         helper.include_media = False  # no widget of ours has media: no form.media per field
-        helper.layout = self.layout()
+        helper.layout = FlatLayout(*(self.layout() or Layout(*self.fields)).fields)
         return helper
+
+
+def rendered(fields, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
+    """Fields (names) and layout objects rendered one after the other, as crispy's
+    get_rendered_fields does, less a generator's frame and, for a layout object, crispy's
+    render_field around its own render() (see FlatLayout)."""
+    return SafeString(
+        "".join(
+            [
+                field.render(form, context, template_pack=template_pack, **kwargs)
+                if isinstance(field, LayoutObject)
+                else render_field(field, form, context, template_pack=template_pack, **kwargs)
+                for field in fields
+            ]
+        )
+    )
+
+
+class FlatLayout(Layout):
+    """crispy's Layout, rendering its fields and layout objects a few frames shallower.
+
+    A field's input is drawn a hundred frames deep or more: the middleware, the page's
+    blocks, crispy and each layout object, the field template. Python 3.12 keeps frames in
+    16 KB chunks and frees a chunk as soon as the frame that opened it returns, so a page
+    drawn just past a chunk's end maps and unmaps memory for every call that crosses it
+    (CPython gh-142183, fixed in later releases). Each frame less keeps more of a page
+    inside one chunk; forms/field.html writes the widgets' markup itself for that reason too.
+    """
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        return rendered(self.fields, form, context, template_pack, **kwargs)
 
 
 class Pair(LayoutObject):
@@ -150,9 +218,9 @@ class Pair(LayoutObject):
         self.fields = [first, second]
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
-        first, second = (
+        first, second = [
             render_field(name, form, context, template_pack=template_pack) for name in self.fields
-        )
+        ]
         return render_to_string(self.template, {"first": first, "second": second})
 
 
@@ -166,7 +234,7 @@ class Section(LayoutObject):
         self.title, self.fields, self.css_id, self.offer = title, list(fields), css_id, offer
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
-        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        fields = rendered(self.fields, form, context, template_pack, **kwargs)
         offer = getattr(form, "offers", {}).get(self.offer) if self.offer else None
         return render_to_string(self.template, {"section": self, "fields": fields, "offer": offer})
 
@@ -182,5 +250,5 @@ class Details(LayoutObject):
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
         names = [pointer.name for pointer in self.get_field_names()]
         is_open = any(form[name].value() not in (None, "") for name in names if name in form.fields)
-        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        fields = rendered(self.fields, form, context, template_pack, **kwargs)
         return render_to_string(self.template, {"details": self, "fields": fields, "open": is_open})

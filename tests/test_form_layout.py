@@ -4,12 +4,26 @@ form is drawn."""
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
+
 import pytest
 from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.urls import reverse
 
+from advice.forms import HydrationForm
 from advice.units import Units
-from checkins.forms import CheckInForm, DeleteAccountForm, NoticeForm, ProfileForm
-from tests.helpers import Tree
+from checkins.form_layout import WRITTEN_WIDGETS
+from checkins.forms import (
+    CheckInForm,
+    DeleteAccountForm,
+    HistoryFilter,
+    NoticeForm,
+    ProfileForm,
+    SignupForm,
+)
+from tests.helpers import Tree, checkin_post
 
 CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
 
@@ -74,3 +88,80 @@ def test_drawing_a_form_changes_none_of_its_widgets(make):
     first = CRISPY.render(Context({"form": form}))
     assert {name: dict(field.widget.attrs) for name, field in form.fields.items()} == before
     assert CRISPY.render(Context({"form": form})) == first
+
+
+WRONG = {
+    "distance": "-5",
+    "temperature": "hot",
+    "effort": "11",
+    "muscles": ["calves", "nose"],
+    "notes": "x" * 2001,
+}
+FORMS = [  # unbound, with initial values in other units, as posted, wrong everywhere
+    lambda: CheckInForm(units=Units()),
+    lambda: CheckInForm(
+        units=Units("mi", "f", "floz", "lb"), initial={"finished_at": dt.datetime(2026, 3, 3, 7, 5)}
+    ),
+    lambda: CheckInForm(
+        checkin_post(notes="Hill <b>repeats</b>\n& a cramp", muscles=["calves"]), units=Units()
+    ),
+    lambda: CheckInForm(WRONG, units=Units()),
+    lambda: ProfileForm(),
+    lambda: ProfileForm({"time_zone": "Mars/Olympus", "body_weight": "heavy"}),
+    lambda: HistoryFilter(
+        {"twitching": "on", "muscle": "calves", "start": "2026-05-01", "end": "2026-01-01"}
+    ),
+    lambda: HydrationForm({"duration_min": "90", "temperature": "28", "humidity_pct": "abc"}, units=Units()),
+    lambda: SignupForm({"email": "not an address", "password1": "a", "password2": "b"}),
+    lambda: NoticeForm({}),
+    lambda: DeleteAccountForm({"password": ""}, user=None),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("make", FORMS)
+def test_the_field_template_writes_each_widget_exactly_as_django_draws_it(make):
+    """forms/field.html writes inputs, text areas and selects itself (a few templates less
+    per field): byte for byte what the widget's own templates give, values and errors included."""
+    form = make()
+    if form.is_bound:
+        form.is_valid()
+    written = 0
+    for field in form:
+        if field.field.widget.template_name in WRITTEN_WIDGETS:
+            written += 1
+            assert render_to_string("forms/field.html#widget", {"field": field}) == str(field), field.name
+    assert written
+
+
+RENDER_DEPTH = 62  # frames below django.shortcuts.render: the check-in, the settings, the history
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["checkin_create", "profile", "history"])
+def test_a_form_page_draws_its_fields_a_few_frames_deep(runner_client, url):
+    """Python 3.12 frees a chunk of its frame stack (16 KB) whenever the frame that opened
+    it returns: a page drawn just past a chunk's end maps and unmaps memory on every call
+    that crosses it, which cost the crispy check-in page a third of its time. The layout
+    renders flat and the field template writes the widgets' markup (checkins.form_layout),
+    which keeps a form page as shallow as the hand-written forms before crispy were."""
+    import django.shortcuts
+
+    state = {"depth": 0, "render": None, "deepest": 0}
+
+    def follow(frame, event, arg):
+        if event == "call":
+            state["depth"] += 1
+            if state["render"] is None and frame.f_code is django.shortcuts.render.__code__:
+                state["render"] = state["depth"]
+            state["deepest"] = max(state["deepest"], state["depth"])
+        elif event == "return":
+            state["depth"] -= 1
+
+    sys.setprofile(follow)
+    try:
+        response = runner_client.get(reverse(url))
+    finally:
+        sys.setprofile(None)
+    assert response.status_code == 200
+    assert state["deepest"] - state["render"] <= RENDER_DEPTH
