@@ -15,10 +15,10 @@ from functools import cached_property
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, LayoutObject
-from crispy_forms.utils import TEMPLATE_PACK, render_field
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.forms import BoundField
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
 
 FIELD_TEMPLATE = "forms/field.html"
@@ -179,19 +179,20 @@ class CrispyForm:
 
 
 def rendered(fields, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> SafeString:
-    """Fields (names) and layout objects rendered one after the other, as crispy's
-    get_rendered_fields does, less a generator's frame and, for a layout object, crispy's
-    render_field around its own render() (see FlatLayout)."""
-    return SafeString(
-        "".join(
-            [
-                field.render(form, context, template_pack=template_pack, **kwargs)
-                if isinstance(field, LayoutObject)
-                else render_field(field, form, context, template_pack=template_pack, **kwargs)
-                for field in fields
-            ]
-        )
-    )
+    """Fields (names) and layout objects drawn one after the other, as crispy's
+    get_rendered_fields does, a few frames shallower (see FlatLayout). A field is drawn
+    with the form's field template and itself as the context: crispy's render_field
+    would push each field onto the page's context for good and copy that whole context
+    for the next, a copy one layer longer with every field of the form."""
+    template = get_template(form.crispy_field_template or FIELD_TEMPLATE)
+    parts = []
+    for field in fields:
+        if isinstance(field, LayoutObject):
+            parts.append(field.render(form, context, template_pack=template_pack, **kwargs))
+        else:
+            form.rendered_fields.add(field)
+            parts.append(template.render({"field": form[field]}))
+    return SafeString("".join(parts))
 
 
 class FlatLayout(Layout):
@@ -218,9 +219,7 @@ class Pair(LayoutObject):
         self.fields = [first, second]
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
-        first, second = [
-            render_field(name, form, context, template_pack=template_pack) for name in self.fields
-        ]
+        first, second = [rendered([name], form, context, template_pack) for name in self.fields]
         return render_to_string(self.template, {"first": first, "second": second})
 
 
