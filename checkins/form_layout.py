@@ -92,13 +92,14 @@ class SlottedField(BoundField):
 
     @property
     def chip_options(self) -> list[dict]:
-        """Each choice's input as a mapping (type, name, value, id, checked, label), from the
+        """Each choice's input as a mapping (type, name, value, id, checked, label, swatch), from the
         widget's own options (as iterating the field gives them, less a wrapper per choice):
         the template reads a key of a dict at the first try, where a choice's attributes cost
         a failed lookup each."""
         widget = self.field.widget
         id_ = widget.attrs.get("id") or self.auto_id
         attrs = self.build_widget_attrs({"id": id_} if id_ else {})
+        swatches = self.chips == "swatches"  # each chip a colour swatch
         return [
             {
                 "type": option["type"],
@@ -107,6 +108,7 @@ class SlottedField(BoundField):
                 "id": option["attrs"].get("id"),
                 "checked": option["selected"],
                 "label": option["label"],
+                "swatch": swatches,
             }
             for option in widget.options(self.html_name, widget.format_value(self.value()), attrs)
         ]
