@@ -18,6 +18,7 @@ from crispy_forms.layout import Layout, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.forms import BoundField
+from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
 
@@ -39,6 +40,12 @@ WRITTEN_WIDGETS = {
     "django/forms/widgets/select.html": "select",
 }
 SELECT_OPTION = "django/forms/widgets/select_option.html"
+
+
+def drawn_attrs(attrs: dict) -> list[tuple]:
+    """The attributes a widget draws, as Django's attrs.html draws them: a False one left out
+    (a True one is drawn as its bare name)."""
+    return [(name, value) for name, value in attrs.items() if value is not False]
 
 
 class SlottedField(BoundField):
@@ -130,7 +137,14 @@ class SlottedField(BoundField):
         attrs = self.build_widget_attrs({}, widget)
         if self.auto_id and "id" not in widget.attrs:
             attrs.setdefault("id", self.auto_id)
-        return {**widget.get_context(self.html_name, self.value(), attrs)["widget"], "tag": tag}
+        data = widget.get_context(self.html_name, self.value(), attrs)["widget"]
+        data["attr_items"] = drawn_attrs(data["attrs"])
+        if tag == "select":
+            data["optgroups"] = [
+                (group, [{**option, "attr_items": drawn_attrs(option["attrs"])} for option in options], index)
+                for group, options, index in data["optgroups"]
+            ]
+        return {**data, "tag": tag}
 
     def input_class(self, widget) -> str:
         """The input's classes: its own (or its widget's name, as crispy's fields have), then
@@ -186,14 +200,14 @@ def rendered(fields, form, context, template_pack=TEMPLATE_PACK, **kwargs) -> Sa
     with the form's field template and itself as the context: crispy's render_field
     would push each field onto the page's context for good and copy that whole context
     for the next, a copy one layer longer with every field of the form."""
-    template = get_template(form.crispy_field_template or FIELD_TEMPLATE)
+    template = get_template(form.crispy_field_template or FIELD_TEMPLATE)  # the backend's wrapper
     parts = []
     for field in fields:
         if isinstance(field, LayoutObject):
             parts.append(field.render(form, context, template_pack=template_pack, **kwargs))
         else:
             form.rendered_fields.add(field)
-            parts.append(template.render({"field": form[field]}))
+            parts.append(template.template.render(Context({"field": form[field]})))
     return SafeString("".join(parts))
 
 
