@@ -33,7 +33,8 @@ class Point:
     bar_y: float
     bar_h: float
     temp_y: float | None
-    temp_text: str
+    temp_text: str  # the table's cells: the temperature in the runner's unit, or "–"
+    intensity_text: str  # ... the intensity, or "not answered"
 
 
 # The intensity chart's box and its plot area, in SVG units; bars are BAR_W wide.
@@ -109,7 +110,8 @@ def intensity_chart(
                 bar_y=round(PAD_T + inner_h - bar_h, 1),
                 bar_h=round(bar_h, 1),
                 temp_y=None if temp_y is None else round(temp_y, 1),
-                temp_text=units.fmt_temperature(temp) if temp is not None else "",
+                temp_text=units.fmt_temperature(temp) if temp is not None else "–",
+                intensity_text="not answered" if intensity is None else str(intensity),
             )
         )
     path = " ".join(
@@ -131,6 +133,11 @@ class CalendarDay:
     label: str
     day_text: str  # "Tue 3 Mar" (with the year when it is not this year's): the table's label
     strongest: int | None = None  # the strongest twitching that day, 0-10
+
+    @property
+    def strongest_text(self) -> str:
+        """The table's cell: the strongest twitching, or "none"."""
+        return "none" if self.strongest is None else str(self.strongest)
 
 
 # The calendar's colours, each named in its legend and in the table (the thresholds of `state`).

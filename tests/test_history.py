@@ -228,7 +228,9 @@ def test_chart_tables_match_their_data(runner, settings):
 
 def test_chart_markup_has_titles_descriptions_and_tables(runner_client, runner):
     add_run(runner, 2, twitching=True, intensity=5, muscles=["calves"], temperature_c=24.0)
+    RunFactory(runner=runner, started_at=day(1), temperature_c=None)  # no check-in, no weather
     response = runner_client.get(reverse("history"))
+    assertContains(response, "<td>not answered</td><td>–</td>", html=True)
     charts = Tree(response.content.decode()).root.find_all("svg", role="img")
     assert [chart.attrs["aria-labelledby"] for chart in charts] == ["ci-title ci-desc", "cc-title cc-desc"]
     assert charts[0].find("title", id="ci-title") and charts[0].find("desc", id="ci-desc")
