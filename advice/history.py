@@ -290,7 +290,8 @@ def _sleep(twitches: list, end: dt.date) -> HistoryFlag | None:
 # --- trigger_counts -------------------------------------------------------------------
 
 
-_TRIGGER_KEYS = (
+# The answers trigger_counts reads of each run (the history page fetches no more of a long log).
+TRIGGER_KEYS = (
     "date",
     "distance_km",
     "twitching",
@@ -318,7 +319,7 @@ def trigger_counts(entries: object) -> tuple[TriggerCount, ...]:
     all_runs = []  # (date, km) of every dated run: the 30-day longest counts them all
     judged_spike = []  # (date, km, twitching) for runs that can be judged for a spike
     for entry in entries_of(entries):
-        a = clean_some(entry, _TRIGGER_KEYS)
+        a = clean_some(entry, TRIGGER_KEYS)
         twitching = a.get("twitching")
         day, km = a.get("date"), a.get("distance_km")
         if day is not None and km is not None:

@@ -13,13 +13,19 @@ from advice import MUSCLES, Units
 from .templatetags.run_dates import format_run_date
 
 CALENDAR_WEEKS = 12
+# The answers the charts read of each run.
+CHART_KEYS = ("date", "twitching", "intensity", "temperature_c", "muscles")
 CHART_DAYS = 90  # the intensity chart's longest default span when no period is chosen
 CHART_MIN_DAYS = 14  # ... and its shortest: a new runner's few runs are not squeezed to a sliver
 
 
-@dataclass(frozen=True, slots=True)
+# The figures are frozen dataclasses without slots: the history's overview is cached
+# (checkins.pagecache.from_log), and a slotted frozen dataclass unpickles field by field
+# in Python where a plain one fills its __dict__ at once.
+@dataclass(frozen=True)
 class Point:
     day: dt.date
+    day_text: str  # "3 Mar" (with the year when it is not this year's): the table's label
     intensity: int | None  # None: no twitching answered, 0: answered no
     temperature_c: float | None
     x: float
@@ -27,7 +33,8 @@ class Point:
     bar_y: float
     bar_h: float
     temp_y: float | None
-    temp_text: str
+    temp_text: str  # the table's cells: the temperature in the runner's unit, or "–"
+    intensity_text: str  # ... the intensity, or "not answered"
 
 
 # The intensity chart's box and its plot area, in SVG units; bars are BAR_W wide.
@@ -36,7 +43,7 @@ BAR_W = 4
 TICK_GAP = 4  # between an axis and its labels
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IntensityChart:
     points: tuple[Point, ...]
     start: dt.date
@@ -59,9 +66,14 @@ class IntensityChart:
     bottom_label_y: int = CHART_H - PAD_B + 2
     dates_y: int = CHART_H - 2  # the first and last day, under the axis
 
+    @property
+    def bars(self) -> tuple[Point, ...]:
+        """The points drawn as a bar: twitching stronger than 0."""
+        return tuple(point for point in self.points if point.bar_h)
+
 
 def intensity_chart(
-    entries: list[dict], *, start: dt.date, end: dt.date, units: Units
+    entries: list[dict], *, start: dt.date, end: dt.date, units: Units, today: dt.date | None = None
 ) -> IntensityChart | None:
     """Bars of twitch intensity (0-10, left) and a line of temperature (right) per run."""
     chosen = [e for e in entries if start <= e["date"] <= end]
@@ -90,6 +102,7 @@ def intensity_chart(
         points.append(
             Point(
                 day=entry["date"],
+                day_text=format_run_date(entry["date"], "short", today=today),
                 intensity=intensity,
                 temperature_c=temp,
                 x=round(x, 1),
@@ -97,7 +110,8 @@ def intensity_chart(
                 bar_y=round(PAD_T + inner_h - bar_h, 1),
                 bar_h=round(bar_h, 1),
                 temp_y=None if temp_y is None else round(temp_y, 1),
-                temp_text=units.fmt_temperature(temp) if temp is not None else "",
+                temp_text=units.fmt_temperature(temp) if temp is not None else "–",
+                intensity_text="not answered" if intensity is None else str(intensity),
             )
         )
     path = " ".join(
@@ -110,14 +124,20 @@ def intensity_chart(
     return IntensityChart(tuple(points), start, end, low, high, path, labels)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CalendarDay:
     day: dt.date
     x: int
     y: int
     state: str  # "none", "run", "twitch-1" .. "twitch-3"
     label: str
+    day_text: str  # "Tue 3 Mar" (with the year when it is not this year's): the table's label
     strongest: int | None = None  # the strongest twitching that day, 0-10
+
+    @property
+    def strongest_text(self) -> str:
+        """The table's cell: the strongest twitching, or "none"."""
+        return "none" if self.strongest is None else str(self.strongest)
 
 
 # The calendar's colours, each named in its legend and in the table (the thresholds of `state`).
@@ -131,19 +151,24 @@ CALENDAR_KEY = (
 CELL = 14  # a day's square and its gap, in SVG units
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CalendarTick:
     x: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Calendar:
     cells: tuple[CalendarDay, ...]
     start: dt.date
     end: dt.date
     months: tuple[CalendarTick, ...]  # above the column where a month begins
     mondays: tuple[CalendarTick, ...]  # the day of the month of each column's Monday, below it
+
+    @property
+    def days_run(self) -> tuple[CalendarDay, ...]:
+        """The days with a run, the rows of the calendar's table."""
+        return tuple(cell for cell in self.cells if cell.state != "none")
 
 
 def twitch_calendar(
@@ -171,7 +196,9 @@ def twitch_calendar(
             state, label = "run", f"{when}: ran, no twitching"
         else:
             state, label = "none", f"{when}: no run"
-        cells.append(CalendarDay(day, CELL * (offset // 7), CELL * (offset % 7), state, label, strongest))
+        cells.append(
+            CalendarDay(day, CELL * (offset // 7), CELL * (offset % 7), state, label, when, strongest)
+        )
     months: list[CalendarTick] = []
     mondays = []
     fallback = False  # the first column's label when no month begins in it

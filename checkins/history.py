@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 from advice import MUSCLE_LABELS, Units, scan_history, trigger_counts
-from advice.history import MIN_RUNS_PER_SIDE
+from advice.history import MIN_RUNS_PER_SIDE, TRIGGER_KEYS
 
 from .charts import (
     CALENDAR_KEY,
     CALENDAR_WEEKS,
     CELL,
+    CHART_KEYS,
     default_chart_start,
     intensity_chart,
     muscle_heat,
@@ -31,7 +32,11 @@ ANSWER_FIELDS = (
 
 
 ANSWER_NAMES = tuple(name.removeprefix("checkin__") for name in ANSWER_FIELDS)
-DATE_INDEX = ANSWER_NAMES.index("date")
+FIELD_OF = dict(zip(ANSWER_NAMES, ANSWER_FIELDS, strict=True))
+
+# What the trigger counts and the charts read of every run of the log: the history
+# fetches only these of a long log, and every answer of the last four weeks only.
+COUNTED_NAMES = tuple(name for name in ANSWER_NAMES if name in {*TRIGGER_KEYS, *CHART_KEYS})
 
 
 def history_entries(runner, *, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
@@ -40,23 +45,35 @@ def history_entries(runner, *, start: dt.date | None = None, end: dt.date | None
     `days_since_rest` is derived from the whole log where the runner did not give
     it, so a run at the edge of the period still counts the days before it.
     """
-    rows = (
-        Run.objects.filter(runner_id=getattr(runner, "pk", runner))
-        .order_by("date", "started_at")
-        .values_list(*ANSWER_FIELDS)
-    )
+    entries = answers(runner, ANSWER_NAMES)
+    add_streaks(entries, running_streaks({entry["date"] for entry in entries}))
+    return in_period(entries, start, end)
+
+
+def answers(runner, names: tuple[str, ...], *, since: dt.date | None = None) -> list[dict]:
+    """These answers of the runner's runs (from `since` on), oldest first, each left out
+    where it is not given (one query)."""
+    # A day off the plausible calendar (stored before checkins.plausible held the rule) is
+    # no day of the log: the days and weeks before it would overflow the calendar.
     first, last = day_range()
-    entries = [
-        {key: value for key, value in zip(ANSWER_NAMES, row, strict=True) if value not in (None, "", [])}
+    runs = Run.objects.filter(runner_id=getattr(runner, "pk", runner), date__gte=first, date__lte=last)
+    if since is not None:
+        runs = runs.filter(date__gte=since)
+    rows = runs.order_by("date", "started_at").values_list(*(FIELD_OF[name] for name in names))
+    return [
+        {
+            key: value
+            for key, value in zip(names, row, strict=True)
+            if value is not None and value != "" and value != []
+        }
         for row in rows
-        # A day off the plausible calendar (stored before checkins.plausible held the rule) is
-        # no day of the log: the days and weeks before it would overflow the calendar.
-        if first <= row[DATE_INDEX] <= last
     ]
-    streaks = running_streaks({entry["date"] for entry in entries})
+
+
+def add_streaks(entries: list[dict], streaks: dict[dt.date, int]) -> None:
+    """Each entry's days in a row with a run, where the runner did not give it."""
     for entry in entries:
         entry.setdefault("days_since_rest", streaks[entry["date"]])
-    return in_period(entries, start, end)
 
 
 def in_period(entries: list[dict], start: dt.date | None, end: dt.date | None) -> list[dict]:
@@ -82,10 +99,14 @@ def history_overview(
     runner, *, start: dt.date | None, end: dt.date | None, units: Units, today: dt.date
 ) -> dict:
     """Everything above the run list, for a period (open at either end): the banners of
-    patterns in the last four weeks, trigger counts and charts (one query)."""
-    everything = history_entries(runner)
+    patterns in the last four weeks, trigger counts and charts (two queries: what the
+    counts and charts read of every run, and every answer of the last four weeks)."""
+    everything = answers(runner, COUNTED_NAMES)
+    recent = answers(runner, ANSWER_NAMES, since=today - dt.timedelta(days=FLAG_WINDOW_DAYS))
+    streaks = running_streaks({entry["date"] for entry in (*everything, *recent)})
+    add_streaks(everything, streaks)
+    add_streaks(recent, streaks)
     entries = in_period(everything, start, end)
-    recent = in_period(everything, today - dt.timedelta(days=FLAG_WINDOW_DAYS), None)
     flags = []
     for flag in scan_history(recent, today=today, units=units):
         days = set(flag.dates)
@@ -106,7 +127,7 @@ def history_overview(
         "counts_compared": [c for c in shown if not c.too_few],
         "counts_too_few": [c for c in shown if c.too_few],
         "min_runs_per_side": MIN_RUNS_PER_SIDE,
-        "chart": intensity_chart(entries, start=chart_start, end=chart_end, units=units),
+        "chart": intensity_chart(entries, start=chart_start, end=chart_end, units=units, today=today),
         "calendar": calendar,
         "calendar_key": CALENDAR_KEY,
         "calendar_weeks": CALENDAR_WEEKS,

@@ -11,6 +11,11 @@ What differs between two requests for the same page is rendered as a sentinel
 and filled in per response: the CSRF token and the CSP nonce. A page with a
 message to show (after a save, say) is rendered afresh and not cached.
 
+What a page is worked out from, when other pages share it, is cached under the
+same kind of key (`from_log`): data, never HTML, so a page is always rendered
+whole. The history's overview is the one such: the same for every filter of a
+period, it is worked out once when only the filter of the runs changes.
+
 The cache is Django's default one: memory of each app server by default, so each
 server keeps its own copies; since the keys name the content, no copy is ever
 out of date, whichever server answers.
@@ -53,13 +58,21 @@ def cache_key(*parts) -> str:
     return "aftermath:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def runner_state(request, profile: Profile) -> tuple:
+    """What everything cached of a runner depends on: who, their profile (the log's
+    revision with it) and their day."""
+    return (
+        request.user.pk,
+        tuple(getattr(profile, field.attname) for field in Profile._meta.concrete_fields),
+        timezone.localdate().isoformat(),
+    )
+
+
 def page_key(request, profile: Profile) -> str:
     htmx = getattr(request, "htmx", None)
     return cache_key(
         "page",
-        request.user.pk,
-        tuple(getattr(profile, field.attname) for field in Profile._meta.concrete_fields),
-        timezone.localdate().isoformat(),
+        *runner_state(request, profile),
         request.get_full_path(),
         bool(htmx),
         bool(htmx and htmx.boosted),
@@ -126,6 +139,20 @@ def cached_page(view):
         return response
 
     return wrapper
+
+
+def from_log(request, profile: Profile, what: tuple, make):
+    """`make()`, cached under `what` for this runner's log, profile and day, as pages are.
+
+    For data a page is worked out from (never HTML): `what` names it and every argument
+    that `make` depends on besides the runner's state.
+    """
+    key = cache_key("data", *runner_state(request, profile), *what)
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, PAGE_SECONDS)
+    return value
 
 
 def runner_page(view):

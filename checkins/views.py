@@ -36,7 +36,7 @@ from .forms import (
 )
 from .history import history_overview
 from .models import Run
-from .pagecache import cached_page, runner_page
+from .pagecache import cached_page, from_log, runner_page
 from .runner import runner_profile
 from .saving import save_checkin
 from .transfer.import_jobs import take_for_checkin
@@ -330,8 +330,13 @@ def history_page(request: HtmxHttpRequest) -> HttpResponse:
     }
     if request.htmx and "page" in request.GET:
         return render(request, "checkins/history.html#rows", context)
+    # The same for every filter of the runs within a period: worked out once per period.
     start, end = filters.period
-    context.update(
-        history_overview(request.user, start=start, end=end, units=units, today=timezone.localdate())
+    overview = from_log(
+        request,
+        profile,
+        ("history overview", start, end),
+        lambda: history_overview(request.user, start=start, end=end, units=units, today=timezone.localdate()),
     )
+    context.update(overview)
     return render(request, "checkins/history.html", context)

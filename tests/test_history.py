@@ -228,12 +228,34 @@ def test_chart_tables_match_their_data(runner, settings):
 
 def test_chart_markup_has_titles_descriptions_and_tables(runner_client, runner):
     add_run(runner, 2, twitching=True, intensity=5, muscles=["calves"], temperature_c=24.0)
+    RunFactory(runner=runner, started_at=day(1), temperature_c=None)  # no check-in, no weather
     response = runner_client.get(reverse("history"))
+    assertContains(response, "<td>not answered</td><td>–</td>", html=True)
     charts = Tree(response.content.decode()).root.find_all("svg", role="img")
     assert [chart.attrs["aria-labelledby"] for chart in charts] == ["ci-title ci-desc", "cc-title cc-desc"]
     assert charts[0].find("title", id="ci-title") and charts[0].find("desc", id="ci-desc")
     assertContains(response, "<td>5</td><td>24 °C</td>", html=True)
     assertContains(response, "<td>Calves</td><td>1</td>", html=True)
+
+
+def test_chart_figures_are_plain_numbers_whatever_the_locale(runner):
+    """SVG reads 12.5, never a locale's 12,5: the overview's figures are not localized."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    add_run(runner, 3, twitching=True, intensity=7, muscles=["calves"], temperature_c=30.5)
+    add_run(runner, 1, twitching=True, intensity=3, muscles=["calves"], temperature_c=12.5)
+    with translation.override("de"):  # a decimal comma
+        html = render_to_string("checkins/history.html#overview", overview(runner))
+    figures = [
+        el.attrs[name]
+        for el in Tree(html).root.find_all()
+        if el.tag in {"rect", "text", "line"}
+        for name in ("x", "y", "height", "x1", "y1")
+        if name in el.attrs
+    ]
+    assert any("." in figure for figure in figures)
+    assert [float(figure) for figure in figures]  # each one a number SVG reads
 
 
 def test_the_cached_history_follows_every_change(runner_client, runner):
@@ -253,6 +275,40 @@ def test_history_shows_only_this_runners_runs(runner_client, runner, other_runne
     response = runner_client.get(reverse("history"))
     assert response.context["rows"] == []
     assert "Face" not in response.content.decode().split("Where it twitched")[1]
+
+
+@pytest.mark.parametrize("query", [{}, {"start": "2026-06-01"}, {"end": "2026-09-30"}])
+def test_the_overview_reads_every_answer_its_counts_and_charts_use(runner, query):
+    """The overview fetches a few answers of each run of a long log (checkins.history.
+    COUNTED_NAMES) and every answer of the last four weeks: it comes out as from every answer."""
+    import random
+
+    from advice import scan_history, trigger_counts
+    from checkins.charts import default_chart_start
+    from checkins.demo import bulk_log
+    from checkins.forms import HistoryFilter
+    from checkins.history import FLAG_WINDOW_DAYS, in_period
+
+    bulk_log(runner, 400, rng=random.Random(7))
+    add_run(runner, 2, twitching=True, intensity=6, muscles=["calves", "face"], sleep_disrupted=True)
+    add_run(runner, 1, twitching=True, intensity=8, muscles=["arms", "face"], sleep_disrupted=True)
+    today = timezone.localdate()
+    start, end = HistoryFilter(query).period
+    found = overview(runner, today=today, query=query)
+    every = history_entries(runner)
+    entries = in_period(every, start, end)
+    assert found["counts"] == trigger_counts(entries)
+    assert any(count.with_runs and count.without_runs for count in found["counts"])
+    chart_end = end or today
+    chart_start = start or default_chart_start(entries, chart_end)
+    assert found["chart"] == intensity_chart(
+        entries, start=chart_start, end=chart_end, units=Units(), today=today
+    )
+    assert found["calendar"] == twitch_calendar(entries, end=chart_end, today=today)
+    assert found["shades"] == muscle_heat(entries)[1]
+    recent = in_period(every, today - dt.timedelta(days=FLAG_WINDOW_DAYS), None)
+    flags = scan_history(recent, today=today, units=Units())
+    assert [flag["code"] for flag in found["flags"]] == [flag.code for flag in flags] != []
 
 
 def test_running_streaks_match_the_day_by_day_count():

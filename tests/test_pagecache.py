@@ -14,6 +14,7 @@ import uuid
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -163,6 +164,28 @@ def test_htmx_rows_and_the_full_page_are_cached_apart(runner_client, runner, mak
     rows = Tree(runner_client.get(url, headers={"HX-Request": "true"}).content.decode()).root
     assert full.find_all("html") and not rows.find_all("html")
     assert Tree(runner_client.get(url).content.decode()).root.find_all("html")
+
+
+def test_the_history_overview_kept_for_another_filter_is_never_stale(runner_client, runner, make_run):
+    """A filter of the runs reuses the overview of its period (data, not HTML) while the
+    log, profile and day are the same; the page is the one a first visit renders."""
+    make_run(runner, checkin={"twitching": True, "muscles": ["calves"], "intensity": 5})
+    url = reverse("history") + "?twitching=on&muscle=calves"
+    runner_client.get(reverse("history") + "?twitching=on")  # keeps the overview
+    reused = without_tokens(runner_client.get(url).content.decode())
+    cache.clear()
+    assert without_tokens(runner_client.get(url).content.decode()) == reused
+    runner_client.get(reverse("history") + "?twitching=on")
+    make_run(runner, checkin={"twitching": True, "muscles": ["quads"], "intensity": 7})
+    page = Tree(runner_client.get(url).content.decode()).root
+    heatmap = next(f for f in page.find_all("figure") if f.find_all("svg", cls="bodymap"))
+    assert heatmap.find("h3").text.endswith("(2 runs with twitching)")
+    profile = Profile.objects.get(runner=runner)
+    profile.temperature_unit = "f"
+    profile.save()
+    runner_client.get(reverse("history") + "?twitching=on")
+    make_run(runner, temperature_c=30.0, checkin={"twitching": False})
+    assert "86 °F" in runner_client.get(url).content.decode()
 
 
 def test_one_runner_never_gets_anothers_cached_page(client, runner, other_runner, make_run):

@@ -7,7 +7,7 @@ import zoneinfo
 
 import pytest
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from checkins.templatetags.run_dates import format_run_date
 from tests.helpers import Tree
@@ -29,6 +29,15 @@ TODAY = dt.date(2026, 6, 10)
 )
 def test_the_year_shows_only_when_it_is_not_this_year(value, style, shown):
     assert format_run_date(value, style, today=TODAY) == shown
+
+
+def test_a_day_worded_once_is_worded_again_in_each_language():
+    """Days are worded once (a history shows hundreds), per language, never one for another."""
+    day = dt.date(2026, 3, 3)
+    assert format_run_date(day, today=TODAY) == "Tue 3 Mar"
+    with translation.override("de"):
+        assert format_run_date(day, today=TODAY) == "Di 3 Mär"
+    assert format_run_date(day, today=TODAY) == "Tue 3 Mar"
 
 
 def test_the_filter_reads_the_day_in_the_runners_zone():

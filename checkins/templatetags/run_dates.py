@@ -14,10 +14,12 @@ overflow before the filter is called) and converts it itself.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
 
 from ..plausible import local_time
 
@@ -36,7 +38,16 @@ def format_run_date(value: dt.date | dt.datetime, style: str = "", *, today: dt.
         value = local_time(value)
     this_year = (today or timezone.localdate()).year
     same_year, other_year = STYLES.get(style, STYLES[""])
-    return date_format(value, same_year if value.year == this_year else other_year)
+    pattern = same_year if value.year == this_year else other_year
+    if type(value) is dt.date:  # a history shows hundreds of days: each worded once
+        return _day_in_words(value, pattern, get_language())
+    return date_format(value, pattern)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_in_words(day: dt.date, pattern: str, language: str | None) -> str:
+    """A day in a pattern, as Django words it in `language` (the active one, so a key)."""
+    return date_format(day, pattern)
 
 
 @register.filter(is_safe=False)
