@@ -102,14 +102,19 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log_file.close()
+        stop_process(self.proc, self._log_file)
+
+
+def stop_process(proc: subprocess.Popen, log_file) -> None:
+    """SIGTERM, up to 30 s to finish, then SIGKILL; its log file closed."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log_file.close()
 
 
 class TaskWorker:
@@ -141,14 +146,7 @@ class TaskWorker:
 
     def stop(self) -> None:
         """SIGTERM: the worker finishes its task (one slice at most), then exits."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log_file.close()
+        stop_process(self.proc, self._log_file)
 
 
 class Deployment:

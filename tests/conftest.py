@@ -117,3 +117,18 @@ def _upload_folder(tmp_path, settings):
         },
     }
     return tmp_path / "uploads"
+
+
+# Real watch files with their expected values, beside the project (never copied into it).
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The shared real-file samples (../shared/samples): required under CI, skipped elsewhere."""
+    if SAMPLES.is_dir():
+        return SAMPLES
+    message = f"activity samples not found at {SAMPLES} (they live outside the repository)"
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message}; under CI they must be present")
+    pytest.skip(message)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
-import os
 import random
 import re
 import struct
@@ -29,17 +28,6 @@ from tests.helpers import POINTS, START, Point, make_fit, make_gpx, make_tcx
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
 FIT_SAMPLES = sorted(p.name for p in SAMPLES.glob("fit-*.fit")) if SAMPLES.is_dir() else []
 RUNNER_TEXT_FORBIDDEN = r"[A-Z][a-z]+Error|Exception|_[a-z]+_"
-
-
-@pytest.fixture(scope="module")
-def samples_dir() -> Path:
-    """The shared real-file samples (../shared/samples): required under CI, skipped elsewhere."""
-    if SAMPLES.is_dir():
-        return SAMPLES
-    message = f"activity samples not found at {SAMPLES} (they live outside the repository)"
-    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{message}; under CI they must be present")
-    pytest.skip(message)
 
 
 def refusal(data: bytes, filename: str = "upload", **budget) -> str:
