@@ -96,7 +96,7 @@ def export_data(runner) -> dict:
 # in a sentence and left out, the others come in.
 
 MAX_EXPORT_BYTES = 25 * 1024 * 1024  # as the upload form has always taken
-BATCH_SIZE = 100
+BATCH_SIZE = 25  # a batch holds the write lock about as long as one check-in does (bench_export_load.py)
 MAX_REFUSALS = 200  # sentences kept; the rest are counted
 LARGEST_INT_DIGITS = 15  # no stored value comes near it; a longer one is no number of a run
 
