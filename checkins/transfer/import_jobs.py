@@ -40,12 +40,12 @@ from .. import plausible
 from ..models import ImportItem, ImportJob, ImportUpload, Run, User
 from . import export
 from .watch_files import (
+    DUPLICATE_WINDOW,
     MAX_FILE_BYTES,
     Activity,
     Archive,
     ImportRefused,
     is_duplicate,
-    larger_than,
     not_a_run,
     parse_activity,
     sport_of,
@@ -65,8 +65,12 @@ RUN_KEYS = uuid.UUID("6f1d9a43-52b5-4c8e-9a0e-3f7f2d1c5b10")  # namespace of imp
 STOPPED = "it stopped the importer more than once, so it was left out"
 GONE = "the uploaded file is no longer here; upload it again"
 DUPLICATE = "already here: a run starting within 2 minutes"
-DUPLICATE_WINDOW = dt.timedelta(minutes=2)  # as watch_files.is_duplicate
 UNREADABLE = "it could not be read; export it again from your watch's app and upload that"
+
+
+def with_line(text: str, *lines: str) -> str:
+    """`text` (lines of refusals) with these lines added."""
+    return "\n".join(line for line in (text, *lines) if line)
 
 
 class JobRefused(Exception):
@@ -209,8 +213,13 @@ class Slice:
     def renew(self, **changes) -> None:
         """Inside the caller's transaction: keep the lease (or raise LostLease), with changes."""
         held = ImportJob.objects.filter(pk=self.job.pk, lease_holder=self.holder, finished_at__isnull=True)
-        if not held.update(lease_until=timezone.now() + LEASE, **changes):
+        if not held.update(**{"lease_until": timezone.now() + LEASE, **changes}):
             raise LostLease
+
+    def refuse(self, line: str, **changes) -> None:
+        """Add a refusal of the job's files as a whole (renewing the lease)."""
+        self.job.refused = with_line(self.job.refused, line)
+        self.renew(refused=self.job.refused, **changes)
 
 
 def claim(job_id: int, holder: str) -> ImportJob | None:
@@ -251,8 +260,7 @@ def work_on(job_id: int, *, seconds: float = SLICE_SECONDS) -> bool:
             if finished:
                 turn.renew(finished_at=timezone.now(), lease_holder="", attempts=0)
             else:  # to the back of the queue
-                turn.renew(lease_holder="", attempts=0)
-                ImportJob.objects.filter(pk=job.pk).update(lease_until=None)
+                turn.renew(lease_holder="", lease_until=None, attempts=0)
                 enqueue(job)
         except LostLease:
             return False
@@ -273,8 +281,7 @@ def _give_up_on_front_item(turn: Slice) -> None:
             return
         # The file itself (an export, or an archive that cannot even be listed).
         job.uploads.filter(split=False).update(split=True)
-        job.refused = "\n".join(line for line in (job.refused, f"{job.filename}: {STOPPED}.") if line)
-        turn.renew(refused=job.refused, attempts=0)
+        turn.refuse(f"{job.filename}: {STOPPED}.", attempts=0)
 
 
 # --- files ------------------------------------------------------------------------
@@ -330,15 +337,15 @@ def _split(turn: Slice, upload: ImportUpload) -> None:
     except FileNotFoundError:
         refusal = f"{upload.name}: {GONE}"
     with transaction.atomic():
-        turn.renew()
+        if refusal:
+            turn.refuse(refusal)
+        else:
+            turn.renew()
         offset = job.items.count()
         for position, item in enumerate(items, start=offset):
             item.job, item.position = job, position
         ImportItem.objects.bulk_create(items, batch_size=500)
         ImportUpload.objects.filter(pk=upload.pk).update(split=True)
-        if refusal:
-            job.refused = "\n".join(line for line in (job.refused, refusal) if line)
-            ImportJob.objects.filter(pk=job.pk).update(refused=job.refused)
     if refusal:
         _remove(upload)
 
@@ -351,21 +358,13 @@ def _read(item: ImportItem, archives: dict[int, Archive], open_files: ExitStack)
     try:
         if not item.member:
             with upload_storage().open(upload.file.name, "rb") as stream:
-                return _read_whole(item.name, stream)
+                return stream.read(MAX_FILE_BYTES + 1)  # parse_activity refuses what is over
         if upload.pk not in archives:
             stream = open_files.enter_context(upload_storage().open(upload.file.name, "rb"))
             archives[upload.pk] = open_files.enter_context(Archive(upload.name, stream))
         return archives[upload.pk].read(item.member)
     except FileNotFoundError as error:
         raise ImportRefused(item.name, GONE) from error
-
-
-def _read_whole(name: str, stream) -> bytes:
-    """A single uploaded file's bytes, capped like an archive member."""
-    data = stream.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused(name, larger_than(MAX_FILE_BYTES))
-    return data
 
 
 def _process(turn: Slice, item: ImportItem, starts: list, archives, open_files) -> None:
@@ -489,16 +488,16 @@ def _load_export(turn: Slice) -> bool:
             data = export.read_export(stream)
     except export.ExportRefused as error:
         with transaction.atomic():
-            turn.renew(refused=f"{upload.name}: {error}")
+            turn.refuse(f"{upload.name}: {error}")
         return True
     except FileNotFoundError:
         with transaction.atomic():
-            turn.renew(refused=f"{upload.name}: {GONE}.")
+            turn.refuse(f"{upload.name}: {GONE}.")
         return True
     before = {"imported": job.imported, "skipped": job.skipped, "refused": job.refused}
 
     def record(progress: export.LoadProgress) -> None:
-        refusals = "\n".join(line for line in (before["refused"], *progress.refusals) if line)
+        refusals = with_line(before["refused"], *progress.refusals)
         turn.renew(
             total=progress.total,
             done=progress.done,

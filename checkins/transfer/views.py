@@ -150,6 +150,9 @@ def import_many(request: HttpRequest) -> HttpResponse:
     return _import_page(request, many=form, status=400)
 
 
+# Polled every second while a job runs: its reads need no transaction (on SQLite a request's
+# transaction would take the write lock each time); resuming a stalled job is its own.
+@transaction.non_atomic_requests
 @login_required
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:

@@ -54,6 +54,7 @@ from fitdecode import utils as fit_utils
 from fitdecode.processors import FIT_DATETIME_MIN, FIT_UTC_REFERENCE
 
 __all__ = [
+    "DUPLICATE_WINDOW",
     "MAX_FILE_BYTES",
     "MAX_PARSE_SECONDS",
     "MAX_RATIO",
@@ -1530,8 +1531,11 @@ def _csv_row(rows: Mapping[str, _CsvRow], name: str) -> _CsvRow | None:
 # --- duplicates --------------------------------------------------------------------------
 
 
+DUPLICATE_WINDOW = timedelta(minutes=2)  # a run starting this close to one already stored is that run
+
+
 def is_duplicate(
-    started_at: datetime, existing_starts: Sequence[datetime], window: timedelta = timedelta(minutes=2)
+    started_at: datetime, existing_starts: Sequence[datetime], window: timedelta = DUPLICATE_WINDOW
 ) -> bool:
     """True when one of the runner's runs starts within `window` of `started_at` (inclusive).
 
