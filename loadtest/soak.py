@@ -486,21 +486,27 @@ def primary_parts(
             (f"long-run-{i}.gpx", importing.real_sized_gpx(start))
             for i, start in enumerate(big.starts(plan.big_job))
         ]
-        job = big.upload(files, as_zip=True)
-        if job is None:
-            raise RuntimeError(f"the large import was not accepted: {imports.unexpected}")
-        say(f"import job {job}: {len(files)} real-sized GPX files in a zip")
+        # Uploaded when the faults strike, so that however fast the worker, the job is
+        # under way then; the runner keeps its progress page open, as its htmx polls.
+        follow = ThreadPoolExecutor(max_workers=1)
+        following = []
 
         def kill_both(load: Load) -> list[Fault]:
+            job = big.upload(files, as_zip=True)
+            if job is None:
+                raise RuntimeError(f"the large import was not accepted: {imports.unexpected}")
+            say(f"import job {job}: {len(files)} real-sized GPX files in a zip")
+            following.append(
+                follow.submit(importing.follow_until_done, [big], plan.c_duration + plan.import_wait)
+            )
             killed = kill_a_worker(server)(load)
             importing.kill_worker_mid_job(deployment, workers, imports, job)
             return killed
 
-        # The runner keeps the job's progress page open throughout, as its htmx polls.
-        follow = ThreadPoolExecutor(max_workers=1)
-        following = follow.submit(importing.follow_until_done, [big], plan.c_duration + plan.import_wait)
         load, faults = run_load(sessions, [server.url], plan.c_clients, plan.c_duration, MIX, kill_both)
-        waited = following.result() - plan.c_duration
+        if not following:
+            raise RuntimeError("the faults of part c never struck")
+        waited = following[0].result() - plan.c_duration
         follow.shutdown()
         say(f"imports done {max(waited, 0):.1f} s after the load")
         results.append(
