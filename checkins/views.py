@@ -36,7 +36,7 @@ from .forms import (
 )
 from .history import history_overview
 from .models import Run
-from .pagecache import cached_page, from_log, runner_page
+from .pagecache import PAGE_SECONDS, cached_page, from_log, log_key, runner_page
 from .runner import runner_profile
 from .saving import save_checkin
 from .transfer.import_jobs import take_for_checkin
@@ -332,11 +332,15 @@ def history_page(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "checkins/history.html#rows", context)
     # The same for every filter of the runs within a period: worked out once per period.
     start, end = filters.period
+    what = ("history overview", start, end)
     overview = from_log(
         request,
         profile,
-        ("history overview", start, end),
+        what,
         lambda: history_overview(request.user, start=start, end=end, units=units, today=timezone.localdate()),
     )
     context.update(overview)
+    # Its rendering too (the calendar alone is a square a day): Django's fragment cache.
+    context["overview_key"] = log_key(request, profile, (*what, "html"))
+    context["overview_seconds"] = PAGE_SECONDS
     return render(request, "checkins/history.html", context)

@@ -167,12 +167,16 @@ def test_htmx_rows_and_the_full_page_are_cached_apart(runner_client, runner, mak
 
 
 def test_the_history_overview_kept_for_another_filter_is_never_stale(runner_client, runner, make_run):
-    """A filter of the runs reuses the overview of its period (data, not HTML) while the
-    log, profile and day are the same; the page is the one a first visit renders."""
+    """A filter of the runs reuses the overview of its period (its data and its rendering)
+    while the log, profile and day are the same; the page is the one a first visit renders."""
     make_run(runner, checkin={"twitching": True, "muscles": ["calves"], "intensity": 5})
     url = reverse("history") + "?twitching=on&muscle=calves"
-    runner_client.get(reverse("history") + "?twitching=on")  # keeps the overview
-    reused = without_tokens(runner_client.get(url).content.decode())
+    charts = {"checkins/_chart_calendar.html", "checkins/_chart_bodymap.html"}
+    first = runner_client.get(reverse("history") + "?twitching=on")  # keeps the overview
+    assert charts <= {t.name for t in first.templates}
+    response = runner_client.get(url)
+    assert not charts & {t.name for t in response.templates}, "the overview was rendered again"
+    reused = without_tokens(response.content.decode())
     cache.clear()
     assert without_tokens(runner_client.get(url).content.decode()) == reused
     runner_client.get(reverse("history") + "?twitching=on")
