@@ -36,6 +36,8 @@ TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters
 MAX_TOKEN_LENGTH = 100  # longer is no token of ours: refused without a query
 GUESS_LIMIT = 20  # unknown tokens per client address per window (OWASP: limit failed attempts)
 GUESS_WINDOW_SECONDS = 600
+# Two requests of one form this close together are a double tap, not a reload.
+DOUBLE_TAP = dt.timedelta(seconds=10)
 # An opening is noted in the runner's activity at most once an hour per link (a doctor
 # reloading the page is one visit); the link's own count goes up every time.
 OPENED_EVENT_EVERY = dt.timedelta(hours=1)
@@ -45,21 +47,25 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class AlreadySent(Exception):
+    """The form that makes a link was sent again after its link was made (a reload)."""
+
+
 def issue(
     *, runner, start: dt.date, end: dt.date, days: int, request_key=None, request=None
 ) -> tuple[ShareLink, str]:
     """A new link to the runner's report for [start, end], working for `days` days, and its
     token: the only time the token exists in full.
 
-    The same form sent again (`request_key`: a double tap, whose first answer the browser
-    never shows) makes no second link: the first gets a new token, the one shown now."""
+    The same form sent twice within seconds (`request_key`: a double tap, whose first answer
+    the browser never shows) makes no second link: the first gets a new token, the one shown
+    now. Sent again later (a reload), it changes nothing (AlreadySent): the first token may
+    be with a doctor already."""
     raw = secrets.token_urlsafe(TOKEN_BYTES)
     if request_key is not None:
-        sent = ShareLink.objects.filter(runner=runner, request_key=request_key)
-        if sent.filter(revoked_at__isnull=True).update(token_hash=digest(raw)):
-            return sent.get(), raw
-        if sent.exists():  # its link is revoked already: the form sent again makes a new one
-            request_key = None
+        sent = ShareLink.objects.filter(runner=runner, request_key=request_key).first()
+        if sent is not None:
+            return _double_tap(sent, raw)
     try:
         with transaction.atomic():
             link = ShareLink.objects.create(
@@ -71,10 +77,17 @@ def issue(
                 request_key=request_key,
             )
     except IntegrityError:  # the same form's other request made it a moment ago
-        ShareLink.objects.filter(runner=runner, request_key=request_key).update(token_hash=digest(raw))
-        return ShareLink.objects.get(runner=runner, request_key=request_key), raw
+        return _double_tap(ShareLink.objects.get(runner=runner, request_key=request_key), raw)
     record_event(runner, "share_created", request, detail=period_words(link))
     return link, raw
+
+
+def _double_tap(sent: ShareLink, raw: str) -> tuple[ShareLink, str]:
+    if sent.revoked_at is not None or timezone.now() - sent.created_at > DOUBLE_TAP:
+        raise AlreadySent
+    ShareLink.objects.filter(pk=sent.pk).update(token_hash=digest(raw))
+    sent.token_hash = digest(raw)
+    return sent, raw
 
 
 def find(raw: str) -> ShareLink | None:

@@ -17,6 +17,12 @@ from .forms import PeriodForm, ShareLinkForm
 from .report import doctor_report
 
 
+ALREADY_SENT = (
+    "This form made its link already: it is in your list below (its address was shown once, "
+    "when it was made). To share the report again, make a new link here."
+)
+
+
 def _not_kept(response: HttpResponse) -> HttpResponse:
     """A page that holds a token (in its URL or its body): no copy kept by a browser or a
     proxy, no search engine, no token sent on in a Referer header."""
@@ -34,25 +40,33 @@ def share_links(request: HttpRequest) -> HttpResponse:
     form = ShareLinkForm(request.POST if posted else None, initial=_period_shown(request))
     created = None
     if posted and form.is_valid():
-        link, raw = share.issue(
-            runner=request.user, **form.link_fields(timezone.localdate()), request=request
-        )
-        created = {"link": link, "url": request.build_absolute_uri(reverse("shared_report", args=[raw]))}
-        form = ShareLinkForm(initial={"start": link.start, "end": link.end})
+        try:
+            link, raw = share.issue(
+                runner=request.user, **form.link_fields(timezone.localdate()), request=request
+            )
+        except share.AlreadySent:
+            form.add_error(None, ALREADY_SENT)
+        else:
+            created = {"link": link, "url": request.build_absolute_uri(reverse("shared_report", args=[raw]))}
+            form = ShareLinkForm(initial={"start": link.start.isoformat(), "end": link.end.isoformat()})
     now = timezone.now()
     links = [
         {"link": link, "state": link.state(now)} for link in ShareLink.objects.filter(runner=request.user)
     ]
     context = {"form": form, "created": created, "links": links}
     status = 400 if posted and created is None else 200
-    return _not_kept(render(request, "checkins/transfer/share_links.html", context, status=status))
+    response = render(request, "checkins/transfer/share_links.html", context, status=status)
+    # The page may hold a new link: no copy kept. (Its Referer policy stays same-origin: with
+    # no-referrer the browser would send its forms as from origin "null", refused as CSRF.)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _period_shown(request) -> dict:
     """The period of the report the runner came from (?start=…&end=…), else the report's default."""
     shown = PeriodForm(request.GET or None)
     start, end = shown.period(timezone.localdate())
-    return {"start": start, "end": end}
+    return {"start": start.isoformat(), "end": end.isoformat()}  # as a date input shows a day
 
 
 @login_required
