@@ -16,7 +16,6 @@ from . import share
 from .forms import PeriodForm, ShareLinkForm
 from .report import doctor_report
 
-
 ALREADY_SENT = (
     "This form made its link already: it is in your list below (its address was shown once, "
     "when it was made). To share the report again, make a new link here."
