@@ -226,7 +226,7 @@ def test_a_revoked_link_opens_nothing(runner_client, runner, flagged):
     link, url = make_link(runner_client)
     assert Client().get(path_of(url)).status_code == 200
     response = runner_client.post(reverse("share_link_revoke", args=[link.pk]), follow=True)
-    assert "is revoked" in response.content.decode()
+    assert "The link to your report of " in response.content.decode() and "is revoked" in response.content.decode()
     assert "Revoked" in response.content.decode()
     gone = Client().get(path_of(url))
     assert gone.status_code == 410 and "data-flag" not in gone.content.decode()

@@ -115,8 +115,12 @@ def note_opened(link: ShareLink, request) -> None:
         record_event(link.runner, "share_opened", request, detail=period_words(link))
 
 
+def dates_words(link: ShareLink) -> str:
+    return f"{link.start.day} {link.start:%b %Y} to {link.end.day} {link.end:%b %Y}"
+
+
 def period_words(link: ShareLink) -> str:
-    return f"Report {link.start.day} {link.start:%b %Y} to {link.end.day} {link.end:%b %Y}"
+    return f"Report {dates_words(link)}"
 
 
 # --- Guessing -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..models import ShareLink
+from ..models import Profile, ShareLink
 from . import share
 from .forms import PeriodForm, ShareLinkForm
 from .report import doctor_report
@@ -74,7 +74,7 @@ def share_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(ShareLink, pk=pk, runner=request.user)
     if share.revoke(link, request):
         messages.success(
-            request, f"The link to the {share.period_words(link).lower()} is revoked: it no longer opens."
+            request, f"The link to your report of {share.dates_words(link)} is revoked: it no longer opens."
         )
     return redirect("share_links")
 
@@ -96,7 +96,10 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     if link.state() != "active" or not link.runner.is_active:
         return _refusal(request, "ended", status=410)
     share.note_opened(link, request)
-    profile = link.runner.profile
+    try:
+        profile = link.runner.profile  # loaded with the link (share.find)
+    except Profile.DoesNotExist:
+        profile, _ = Profile.objects.get_or_create(runner=link.runner)
     with timezone.override(profile.zone):
         report = doctor_report(link.runner, profile, start=link.start, end=link.end)
         context = {"report": report, "link": link, "units": profile.units}
