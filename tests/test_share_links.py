@@ -18,7 +18,7 @@ from django.utils import timezone
 from checkins.models import AccountEvent, CheckIn, ShareGuesses, ShareLink
 from checkins.transfer import share
 from checkins.transfer.report import doctor_report
-from tests.factories import RunFactory
+from tests.factories import RunFactory, UserFactory
 from tests.helpers import PUBLIC, Tree, concrete, input_value, parse, url_patterns
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +191,15 @@ def test_a_logged_in_visitor_sees_no_navigation_of_their_own(runner_client, othe
     assert [a.attrs.get("href") for a in root.find_all("a")] == ["#main"]
 
 
+def test_a_visitor_new_to_aftermath_is_not_sent_to_its_first_use_notice(runner_client):
+    _, url = make_link(runner_client)
+    visitor = Client()
+    visitor.force_login(UserFactory())  # logged in, the notice not acknowledged yet
+    response = visitor.get(path_of(url))
+    assert response.status_code == 200 and REPORT_MARK in response.content.decode()
+    assert visitor.get(reverse("history")).status_code == 302  # elsewhere it comes first as ever
+
+
 def test_openings_are_counted_on_the_link_and_noted_once_an_hour(runner_client, runner):
     link, url = make_link(runner_client)
     for _ in range(3):
@@ -226,7 +235,10 @@ def test_a_revoked_link_opens_nothing(runner_client, runner, flagged):
     link, url = make_link(runner_client)
     assert Client().get(path_of(url)).status_code == 200
     response = runner_client.post(reverse("share_link_revoke", args=[link.pk]), follow=True)
-    assert "The link to your report of " in response.content.decode() and "is revoked" in response.content.decode()
+    assert (
+        "The link to your report of " in response.content.decode()
+        and "is revoked" in response.content.decode()
+    )
     assert "Revoked" in response.content.decode()
     gone = Client().get(path_of(url))
     assert gone.status_code == 410 and "data-flag" not in gone.content.decode()
