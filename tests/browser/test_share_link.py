@@ -208,6 +208,7 @@ def assert_prints(page, screenshot, name: str, flag_title: str) -> None:
     title and the urgent warning, before everything else, and none of the screen's parts."""
     button = page.get_by_role("button", name="Print or save as PDF")
     expect(button).to_be_visible()
+    screenshot(page, f"{name}-screen")
     expect(page.get_by_text("use your browser's print menu")).to_be_hidden()
     button.click()
     assert page.evaluate("window.__printed") == 1
