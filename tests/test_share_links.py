@@ -142,6 +142,11 @@ def test_the_form_sent_again_later_keeps_the_first_link(runner_client, runner):
     assert response.context["created"] is None
     assert ShareLink.objects.filter(runner=runner).count() == 1
     assert Client().get(path_of(first)).status_code == 200
+    # The form on that answer has a key of its own: sent, it makes a new link.
+    fresh = input_value(response.content.decode(), "idempotency_key")
+    assert fresh != key
+    make_link(runner_client, idempotency_key=fresh)
+    assert ShareLink.objects.filter(runner=runner).count() == 2
 
 
 def test_the_settings_page_links_to_share_links_and_activity(runner_client):

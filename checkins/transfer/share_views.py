@@ -3,6 +3,8 @@ one), and the public page a link opens (the report, read-only, and nothing else)
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -44,7 +46,7 @@ def share_links(request: HttpRequest) -> HttpResponse:
                 runner=request.user, **form.link_fields(timezone.localdate()), request=request
             )
         except share.AlreadySent:
-            form.add_error(None, ALREADY_SENT)
+            form = _sent_again(request.POST)
         else:
             created = {"link": link, "url": request.build_absolute_uri(reverse("shared_report", args=[raw]))}
             form = ShareLinkForm(initial={"start": link.start.isoformat(), "end": link.end.isoformat()})
@@ -59,6 +61,17 @@ def share_links(request: HttpRequest) -> HttpResponse:
     # no-referrer the browser would send its forms as from origin "null", refused as CSRF.)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _sent_again(data) -> ShareLinkForm:
+    """The form as sent, saying why it made nothing, with a key of its own: sent from here, it
+    makes a new link."""
+    data = data.copy()
+    data["idempotency_key"] = str(uuid.uuid4())
+    form = ShareLinkForm(data)
+    form.is_valid()
+    form.add_error(None, ALREADY_SENT)
+    return form
 
 
 def _period_shown(request) -> dict:
