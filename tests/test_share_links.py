@@ -14,6 +14,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checkins.models import AccountEvent, CheckIn, ShareGuesses, ShareLink
 from checkins.transfer import share
@@ -369,3 +371,29 @@ def test_the_list_takes_the_same_queries_whatever_the_number_of_links(
     with django_assert_num_queries(6):
         response = runner_client.get(reverse("share_links"))
     assert len(response.context["links"]) == count
+
+
+# --- Any answer: never a server error -----------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    start=st.one_of(st.text(max_size=20), st.dates().map(str)),
+    end=st.one_of(st.text(max_size=20), st.dates().map(str)),
+    days=st.one_of(st.text(max_size=5), st.integers(-5, 400).map(str)),
+)
+def test_any_answer_to_the_share_form_is_a_page_not_an_error(runner_client, start, end, days):
+    data = {"idempotency_key": str(uuid.uuid4()), "start": start, "end": end, "days": days}
+    response = runner_client.post(reverse("share_links"), data)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        link = response.context["created"]["link"]
+        assert link.start <= link.end and link.expires_at <= timezone.now() + dt.timedelta(days=90)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.text(min_size=1, max_size=200).filter(lambda t: "/" not in t and t not in (".", "..")))
+def test_any_token_is_a_page_not_an_error(client, token):
+    ShareGuesses.objects.all().delete()  # each example its own window
+    response = client.get(reverse("shared_report", args=[token]))
+    assert response.status_code == 404
