@@ -9,15 +9,21 @@ through is counted against its token's limit and marks the token as used.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.utils import timezone
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security.http import HttpAuthBase
 
+from checkins.activity import record_event
 from checkins.models import Profile
 
 from .models import AccessToken
 
+# A token's use is noted in the runner's account activity at most once an hour (not a
+# write per request); its last use is on the tokens page to the minute.
+TOKEN_USE_NOTED_EVERY = dt.timedelta(hours=1)
 READ_ONLY = "This token may only read: create one with read and write access to change anything."
 REFUSED = {
     None: "Send a personal access token: Authorization: Bearer aft_…",
@@ -54,9 +60,12 @@ class TokenAuth(HttpAuthBase):
             raise AuthenticationError(message=REFUSED.get(state, REFUSED["unknown"]))
         if self.write and not token.can_write:
             raise AuthorizationError(message=READ_ONLY)
+        last_used = token.last_used_at
         wait = token.count_request(settings.API_RATE_LIMIT_PER_MINUTE)
         if wait is not None:
             raise RateLimited(wait)
+        if last_used is None or token.last_used_at - last_used >= TOKEN_USE_NOTED_EVERY:
+            record_event(token.runner, "token_used", request, detail=token.name)
         # The runner's dates in their own zone for the rest of the request (the
         # RunnerTimezoneMiddleware deactivates it when the response is done).
         timezone.activate(runner_profile(token).zone)

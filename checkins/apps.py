@@ -6,5 +6,6 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Runs and check-ins"
 
     def ready(self) -> None:
-        # Every new runner gets a profile; every change to a runner's log bumps its revision.
-        from . import logrevision, signals  # noqa: F401
+        # Every new runner gets a profile; every change to a runner's log bumps its revision;
+        # log-ins (and failed ones) are noted in the runner's account activity.
+        from . import activity, logrevision, signals  # noqa: F401

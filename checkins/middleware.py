@@ -52,7 +52,8 @@ class MedicalNoticeMiddleware:
 
     def _exempt(self, request) -> bool:
         path = request.path_info
-        exempt_prefixes = ["/" + settings.STATIC_URL.lstrip("/"), "/admin/", "/healthz"]
+        # A share link's report (checkins.transfer.share) is for a doctor, whoever is logged in.
+        exempt_prefixes = ["/" + settings.STATIC_URL.lstrip("/"), "/admin/", "/healthz", "/shared/"]
         if any(path.startswith(prefix) for prefix in exempt_prefixes):
             return True
         return path in {reverse(name) for name in self.EXEMPT_URL_NAMES}

@@ -532,3 +532,78 @@ class ImportItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Sharing the report for a doctor, and the account's activity ------------------------
+
+
+class ShareLink(models.Model):
+    """A read-only link to the runner's report for a doctor over one period
+    (checkins.transfer.share): shown once, stored only as the SHA-256 of its token, until it
+    expires or is revoked. It opens that report and nothing else."""
+
+    runner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    start = models.DateField()
+    end = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(default=0)
+    # The form's key: the same form sent twice (a double tap) makes one link.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="share_link_period"),
+            models.UniqueConstraint(fields=["runner", "request_key"], name="share_link_request_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report {self.start} to {self.end} of {self.runner}"
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        """ "revoked", "expired" or "active"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"
+
+
+class ShareGuesses(models.Model):
+    """Failed openings of share links (unknown tokens) from one client address in a fixed
+    window: counted in the database, since the cache is each process's own memory."""
+
+    client = models.CharField(max_length=64, unique=True)  # an HMAC of the address, never the address
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "share guesses"
+
+    def __str__(self) -> str:
+        return f"{self.failures} since {self.window_start}"
+
+
+class AccountEvent(models.Model):
+    """Something that happened to a runner's account, for their activity list
+    (checkins.activity): kept 90 days."""
+
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_events"
+    )
+    kind = models.CharField(max_length=32)  # a code of checkins.activity.KINDS
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    network = models.CharField(max_length=48, blank=True)  # the address cut to its network (/24, /48)
+    device = models.CharField(max_length=60, blank=True)  # "Firefox on Android", from the user agent
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["runner", "-at"], name="account_event_runner_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at}"

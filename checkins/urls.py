@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import activity_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("welcome/", views.welcome, name="welcome"),
     path("profile/", views.profile_edit, name="profile"),
     path("profile/delete/", views.delete_account, name="delete_account"),
+    path("profile/activity/", activity_views.account_activity, name="account_activity"),
     path("checkin/", views.checkin_create, name="checkin_create"),
     path("checkin/preview/", views.checkin_preview, name="checkin_preview"),
     path("history/", views.history_page, name="history"),

@@ -184,6 +184,7 @@ PUBLIC = {
     "logout",
     "healthz",
     "api_docs",  # a redirect to the API's docs, which describe it to anyone
+    "shared_report",  # a share link's report, to whoever has the link (tests/test_share_links.py)
 }
 
 

@@ -3,9 +3,12 @@ runner asking for another runner's run gets 404. New URLs are covered automatica
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from checkins.models import ImportJob
+from checkins.transfer import share
 from tests.factories import RunFactory
 from tests.helpers import PUBLIC, concrete, url_patterns
 
@@ -30,6 +33,9 @@ def owned_object(route: str, runner):
     """The kind of object a URL's <int:pk> names, belonging to `runner`."""
     if route.startswith("import/"):
         return ImportJob.objects.create(runner=runner, filename="theirs.fit")
+    if route.startswith("data/report/share/"):
+        day = dt.date(2026, 1, 1)
+        return share.issue(runner=runner, start=day, end=day, days=30)[0]
     return RunFactory(runner=runner)
 
 

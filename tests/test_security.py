@@ -33,6 +33,7 @@ from advice.forms import HydrationForm
 from advice.units import Units
 from checkins.forms import CheckInForm, FollowUpForm, HistoryFilter, ProfileForm, SignupForm
 from checkins.models import CheckIn, ImportJob, Run, User
+from checkins.transfer import share
 from checkins.transfer.export import FORMAT, VERSION
 from checkins.transfer.forms import PeriodForm
 from tests.factories import METRIC_PROFILE_FORM, PASSWORD, RunFactory
@@ -168,6 +169,8 @@ MUST_REFUSE = {
     "import_export",
     "delete_account",
     "password_change",
+    "share_links",
+    "share_link_revoke",
 }
 MUST_REFUSE_ANONYMOUS = {"signup", "login", "password_reset", "password_reset_confirm"}
 
@@ -176,6 +179,8 @@ def concrete_url(route: str, runner) -> str:
     if "<int:pk>" in route:
         if route.startswith("import/"):
             pk = ImportJob.objects.create(runner=runner, filename="mine.gpx").pk
+        elif route.startswith("data/report/share/"):
+            pk = share.issue(runner=runner, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 1), days=30)[0].pk
         else:
             run = RunFactory(runner=runner)
             CheckIn.objects.create(run=run, twitching=True)

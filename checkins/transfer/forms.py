@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django import forms
+from django.utils import timezone
 
 from ..form_layout import CrispyForm
 from ..forms import DateRangeForm
@@ -77,3 +79,42 @@ class PeriodForm(DateRangeForm):
         end = data.get("end") or today
         start = data.get("start") or end - dt.timedelta(days=REPORT_DAYS - 1)
         return start, end
+
+
+SHARE_DAYS = ((1, "1 day"), (7, "7 days"), (30, "30 days"), (90, "90 days"))  # at most 90
+SHARE_DEFAULT_DAYS = 30
+
+
+class ShareLinkForm(PeriodForm):
+    """A share link: the report's period (the one on screen, shown filled in) and how long
+    the link works."""
+
+    form_method = "post"
+
+    # A double tap sends the same key twice: one link, whose token is the one shown last.
+    idempotency_key = forms.UUIDField(
+        label="This form",
+        widget=forms.HiddenInput,
+        initial=uuid.uuid4,
+        error_messages=dict.fromkeys(("required", "invalid"), "This form is out of date: reload the page."),
+    )
+    days = forms.TypedChoiceField(
+        label="The link works for",
+        choices=SHARE_DAYS,
+        coerce=int,
+        initial=SHARE_DEFAULT_DAYS,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and not end and start > timezone.localdate():
+            self.add_error("start", "“From” is after today: choose a day up to today, or fill in “To”.")
+        return cleaned
+
+    def link_fields(self, today: dt.date) -> dict:
+        """What the new link is made of, from the valid form."""
+        start, end = self.period(today)
+        data = self.cleaned_data
+        return {"start": start, "end": end, "days": data["days"], "request_key": data["idempotency_key"]}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.transactions import read_only
 
+from ..activity import record_event
 from ..models import ImportJob
 from ..runner import runner_profile
 from .export import export_csv, export_data
@@ -34,7 +35,10 @@ def data_page(request: HttpRequest) -> HttpResponse:
     return render(request, "checkins/transfer/data.html")
 
 
-def _download(body: str, *, content_type: str, suffix: str) -> HttpResponse:
+def _download(request, body: str, *, content_type: str, suffix: str) -> HttpResponse:
+    # Noted in the runner's activity after the read-only transaction (config.transactions):
+    # a write inside it would need SQLite's write lock, which a read-only view never takes.
+    transaction.on_commit(lambda: record_event(request.user, "export", request, detail=suffix.upper()))
     response = HttpResponse(body, content_type=content_type)
     name = f"aftermath-{timezone.localdate():%Y-%m-%d}.{suffix}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -47,7 +51,7 @@ def _download(body: str, *, content_type: str, suffix: str) -> HttpResponse:
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponse:
     body = json.dumps(export_data(request.user), indent=1, ensure_ascii=False)
-    return _download(body, content_type="application/json; charset=utf-8", suffix="json")
+    return _download(request, body, content_type="application/json; charset=utf-8", suffix="json")
 
 
 @read_only
@@ -57,7 +61,7 @@ def export_spreadsheet(request: HttpRequest) -> HttpResponse:
     units = runner_profile(request).units
     # A byte-order mark so spreadsheet programs read the file as UTF-8 (°C, ·).
     body = "\ufeff" + export_csv(request.user, units)
-    return _download(body, content_type="text/csv; charset=utf-8", suffix="csv")
+    return _download(request, body, content_type="text/csv; charset=utf-8", suffix="csv")
 
 
 @transaction.non_atomic_requests  # the file is stored outside any transaction (start_job)
