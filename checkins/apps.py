@@ -8,3 +8,4 @@ class CheckinsConfig(AppConfig):
     def ready(self) -> None:
         # Every new runner gets a profile; every change to a runner's log bumps its revision.
         from . import logrevision, signals  # noqa: F401
+        from .reminders import receivers  # noqa: F401  (a new zone moves pending reminders)

@@ -532,3 +532,7 @@ class ImportItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Reminders (checkins.reminders) keep their models in their own package.
+from .reminders.models import PushSubscription, Reminder, ReminderSettings  # noqa: E402, F401

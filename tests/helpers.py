@@ -184,6 +184,7 @@ PUBLIC = {
     "logout",
     "healthz",
     "api_docs",  # a redirect to the API's docs, which describe it to anyone
+    "reminder_unsubscribe",  # a reminder e-mail's signed one-click link: works without logging in
 }
 
 
