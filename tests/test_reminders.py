@@ -221,7 +221,7 @@ def test_the_email_opens_the_follow_up_and_unsubscribes_in_one_click(runner_clie
     stranger = Client(enforce_csrf_checks=True)
     path = unsubscribe.removeprefix("https://aftermath.example.org")
     page = stranger.get(path)
-    assert page.status_code == 200 and "Stop reminder e-mails" in page.content.decode()
+    assert page.status_code == 200 and "Stop the reminders" in page.content.decode()
     assert ReminderSettings.objects.get(runner=runner).followup is True  # a GET changes nothing
     done = stranger.post(path, {"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200 and "no more reminders" in done.content.decode()
