@@ -512,3 +512,15 @@ def test_a_public_key_that_does_not_match_is_refused(settings):
     settings.VAPID_PUBLIC_KEY = vapid.b64url(b"\x04" + b"\x01" * 64)
     with pytest.raises(ImproperlyConfigured):
         vapid.vapid_keys()
+
+
+def test_the_admin_lists_reminders_with_why(client, runner_client, runner):
+    from checkins.models import User
+
+    opt_in(runner, zone="UTC")
+    with time_machine.travel(dt.datetime(2026, 5, 4, 18, 0, tzinfo=UTC), tick=False):
+        log_checkin(runner_client, "2026-05-04T16:00")
+    Reminder.objects.update(status="failed", note="no phone has allowed notifications")
+    client.force_login(User.objects.create_superuser("admin@example.org", "pw-admin-123456"))
+    page = client.get(reverse("admin:checkins_reminder_changelist"))
+    assert page.status_code == 200 and "no phone has allowed notifications" in page.content.decode()
