@@ -50,9 +50,16 @@ def _development_private_key(folder: Path) -> str:
         key = ec.generate_private_key(ec.SECP256R1())
         raw = key.private_numbers().private_value.to_bytes(32, "big")
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = folder / f".{DEVELOPMENT_KEYS}.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
             json.dump({"private_key": b64url(raw), "note": "development only; never use in production"}, out)
+        try:  # whole or not at all; a pair another process made first is kept
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return json.loads(path.read_text())["private_key"]
 
 
@@ -60,10 +67,7 @@ def vapid_keys() -> VapidKeys | None:
     """The keys, or None when push is not set up (production without keys)."""
     private = settings.VAPID_PRIVATE_KEY
     if not private and (settings.DEBUG or settings.TESTING):
-        try:
-            private = _development_private_key(Path(settings.DATA_DIR))
-        except FileExistsError:  # made by another process just now
-            private = _development_private_key(Path(settings.DATA_DIR))
+        private = _development_private_key(Path(settings.DATA_DIR))
     if not private:
         return None
     signer = Vapid.from_string(private_key=private)
