@@ -44,3 +44,16 @@ class RunAdmin(admin.ModelAdmin):
     def twitching(self, run):
         checkin = getattr(run, "checkin", None)
         return None if checkin is None else checkin.twitching
+
+
+# Reminders (checkins.reminders): what is due, sent, skipped or failed, and why.
+from .reminders.models import Reminder  # noqa: E402
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("due_at", "runner", "kind", "channel", "status", "attempts", "sent_at", "note")
+    list_filter = ("status", "kind", "channel")
+    list_select_related = ("runner",)
+    search_fields = ("runner__email",)
+    readonly_fields = ("task_id", "claimed_at", "sent_at", "attempts", "created_at", "updated_at")

@@ -607,3 +607,7 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at}"
+
+
+# Reminders (checkins.reminders) keep their models in their own package.
+from .reminders.models import PushSubscription, Reminder, ReminderSettings  # noqa: E402, F401

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .logrevision import one_log_change
 from .models import CheckIn, Profile, Run
+from .reminders.scheduling import followup_changed
 
 
 def save_checkin(
@@ -49,6 +50,8 @@ def save_checkin(
                 checkin.medication_changed = profile.medication_changed
             checkin.full_clean(exclude=["run"], validate_constraints=False)
             checkin.save()
+            # Its next-morning reminder, if the runner asked for one: scheduled, moved or cancelled.
+            followup_changed(run, checkin, profile)
     except IntegrityError:
         if not created:
             raise

@@ -37,6 +37,7 @@ from .forms import (
 from .history import history_overview
 from .models import Run
 from .pagecache import PAGE_SECONDS, cached_page, from_log, log_key, runner_page
+from .reminders.views import reminder_context
 from .runner import runner_profile
 from .saving import save_checkin
 from .transfer.import_jobs import take_for_checkin
@@ -126,7 +127,7 @@ def profile_edit(request: HtmxHttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your settings are saved.")
         return redirect("profile")
-    return render(request, "checkins/profile.html", {"form": form})
+    return render(request, "checkins/profile.html", {"form": form, **reminder_context(request)})
 
 
 @login_required

@@ -299,6 +299,17 @@ FILE_UPLOAD_HANDLERS = ["checkins.transfer.uploads.CappedUploadHandler"]
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "imports"],
+        "QUEUES": ["default", "imports", "reminders"],
     }
 }
+
+# --- Reminders (checkins.reminders) ----------------------------------------------
+# Web Push (VAPID) keys: without them, debug and tests make a pair in data/ and production
+# offers reminders by e-mail only. The subject is where push services can reach you.
+VAPID_PRIVATE_KEY = os.environ.get("AFTERMATH_VAPID_PRIVATE_KEY", "").strip()
+VAPID_PUBLIC_KEY = os.environ.get("AFTERMATH_VAPID_PUBLIC_KEY", "").strip()
+VAPID_SUBJECT = os.environ.get("AFTERMATH_VAPID_SUBJECT") or "mailto:" + (
+    DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
+)
+# The address links in e-mails start with (the worker sends them, with no request to ask).
+SITE_URL = (os.environ.get("AFTERMATH_SITE_URL") or "http://localhost:8000").rstrip("/")

@@ -185,6 +185,7 @@ PUBLIC = {
     "healthz",
     "api_docs",  # a redirect to the API's docs, which describe it to anyone
     "shared_report",  # a share link's report, to whoever has the link (tests/test_share_links.py)
+    "reminder_unsubscribe",  # a reminder e-mail's signed one-click link: works without logging in
 }
 
 

@@ -3,8 +3,11 @@
 A worker killed mid-job (out of memory, a deploy, a power cut) leaves its job's lease to
 expire. Every STALL_CHECK_SECONDS this worker enqueues such jobs again
 (`import_jobs.resume_stalled`), so they finish without anybody looking at them; it also
-does so once at start. Run as many workers as you like: a job is worked on by one at a
-time (its lease), and each task row is claimed by one (django-tasks-db's row lock).
+does so once at start. The same look queues again reminders whose task is gone (a database
+restored from a backup) and gives up on those a killed worker was sending
+(`reminders.scheduling.requeue_lost`: never sent twice). Run as many workers as you like:
+a job is worked on by one at a time (its lease), a reminder is claimed by one, and each
+task row is claimed by one (django-tasks-db's row lock).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import threading
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from checkins.reminders.scheduling import requeue_lost
 from checkins.transfer.import_jobs import resume_stalled
 
 STALL_CHECK_SECONDS = 30.0
@@ -28,6 +32,10 @@ def watch_stalled(stop: threading.Event, every: float) -> None:
             resume_stalled()
         except Exception:  # a locked or restarting database: try again next time
             log.exception("could not look for stalled imports")
+        try:
+            requeue_lost()
+        except Exception:
+            log.exception("could not look for lost reminders")
         finally:
             connection.close()
         if stop.wait(every):

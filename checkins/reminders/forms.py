@@ -1,0 +1,91 @@
+"""The reminder settings on the Settings page, and a phone's push subscription."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django import forms
+
+from ..form_layout import CrispyForm
+from .models import Channel, PushSubscription, ReminderSettings
+
+
+class ReminderSettingsForm(CrispyForm, forms.ModelForm):
+    """Opt in (off until the runner ticks it), the time on their clock, push or e-mail."""
+
+    class Meta:
+        model = ReminderSettings
+        fields = ("followup", "local_time", "channel")
+        labels = {
+            "followup": "Remind me the morning after a run with twitching or cramps",
+            "local_time": "At",
+            "channel": "By",
+        }
+        help_texts = {
+            "followup": (
+                "One short note that opens the run's follow-up. Nothing is sent if you answered it already."
+            ),
+            "local_time": "On your clock, in the time zone above.",
+        }
+        widgets = {
+            "local_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "channel": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, push_available: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["local_time"].error_messages["invalid"] = "Enter a time such as 08:00."
+        if not push_available:  # no VAPID keys on this server: e-mail only
+            self.fields["channel"].choices = [(Channel.EMAIL.value, Channel.EMAIL.label)]
+            if not self.is_bound:
+                self.initial["channel"] = Channel.EMAIL
+
+
+def _b64url_bytes(value: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+class PushSubscriptionForm(forms.Form):
+    """What the browser's PushSubscription.toJSON() gives: the endpoint and its two keys."""
+
+    endpoint = forms.URLField(max_length=1000, assume_scheme="https")
+    p256dh = forms.CharField(max_length=200)
+    auth = forms.CharField(max_length=100)
+
+    def clean_endpoint(self) -> str:
+        endpoint = self.cleaned_data["endpoint"]
+        if not endpoint.startswith("https://"):
+            raise forms.ValidationError("A push endpoint is an https address.")
+        return endpoint
+
+    def clean_p256dh(self) -> str:
+        key = self.cleaned_data["p256dh"]
+        raw = _b64url_bytes(key)
+        if raw is None or len(raw) != 65 or raw[0] != 4:  # an uncompressed P-256 point (RFC 8291)
+            raise forms.ValidationError("Not a browser's push key.")
+        return key
+
+    def clean_auth(self) -> str:
+        secret = self.cleaned_data["auth"]
+        raw = _b64url_bytes(secret)
+        if raw is None or len(raw) != 16:  # the 16-byte authentication secret (RFC 8291)
+            raise forms.ValidationError("Not a browser's push secret.")
+        return secret
+
+    def save(self, runner, user_agent: str = "") -> PushSubscription:
+        """Store the phone's subscription for this runner (a phone re-subscribing, or another
+        runner logging in on it, updates the one row for its endpoint)."""
+        subscription, _ = PushSubscription.objects.update_or_create(
+            endpoint=self.cleaned_data["endpoint"],
+            defaults={
+                "runner": runner,
+                "p256dh": self.cleaned_data["p256dh"],
+                "auth": self.cleaned_data["auth"],
+                "user_agent": user_agent[:200],
+            },
+        )
+        return subscription
