@@ -128,12 +128,12 @@ __all__ = [
     "heat_band",
     "heat_index_c",
     "heat_index_f",
+    "honest_patterns",
     "hydration_plan",
     "longest_run_spike",
     "replace_ml",
     "scan_history",
     "sweat_rate_l_per_h",
-    "honest_patterns",
     "trigger_counts",
     "weekly_distance_jump",
 ]

@@ -171,9 +171,9 @@ def one_time_in(p: float) -> str:
     if p < 1e-4:
         return "less than 1 time in 10,000"
     k = 1 / p
-    digits = 2 if k >= 100 else 0
-    k = round(k, -int(math.floor(math.log10(k))) + 1) if digits else round(k)
-    return f"about 1 time in {int(k):,}"
+    if k >= 100:  # two significant figures: 250, 1,200
+        k = round(k, 1 - math.floor(math.log10(k)))
+    return f"about 1 time in {round(k):,}"
 
 
 def _pattern(
