@@ -25,18 +25,20 @@ from .knowledge import TRIGGERS, Trigger
 from .stats import (
     ALPHA,
     MIN_RUNS_PER_SIDE,
+    STRONG_PHI,
     Association,
     RateComparison,
     association,
     compare_rates,
     holm,
+    phi_coefficient,
     strongly_associated,
 )
 
 CAUTION = (
     "A pattern in one person's log can have other explanations: hotter months, longer runs, "
-    "a harder block of training, or another trigger that came along at the same time. These "
-    "show what went together with twitching, not what causes it."
+    "a harder block of training, or another trigger that came along at the same time. They "
+    "show what went together with twitching; they cannot show that one thing led to the other."
 )
 
 
@@ -127,7 +129,8 @@ def patterns_from_combos(
 
 
 def _pairs(combos: Mapping, codes: tuple[str, ...], code: str) -> dict[str, Association]:
-    """This trigger against each other one, over the runs where both could be judged."""
+    """This trigger against each other one it may move with (|phi| >= STRONG_PHI), over
+    the runs where both could be judged."""
     index = codes.index(code)
     cells = {other: [0, 0, 0, 0] for other in codes if other != code}  # both, this only, other only, neither
     for (judged, _), runs in combos.items():
@@ -137,10 +140,11 @@ def _pairs(combos: Mapping, codes: tuple[str, ...], code: str) -> dict[str, Asso
         for other, theirs in zip(codes, judged, strict=True):
             if other != code and theirs is not None:
                 cells[other][(0 if theirs else 1) if mine else (2 if theirs else 3)] += runs
+    # Fisher's test only where phi is large: the other pairs cannot be strong.
     return {
         other: association(both=c[0], first_only=c[1], second_only=c[2], neither=c[3])
         for other, c in cells.items()
-        if sum(c)
+        if abs(phi_coefficient(*c) or 0.0) >= STRONG_PHI
     }
 
 
@@ -207,6 +211,10 @@ def verdict_sentence(c: RateComparison, stands_out: bool, tested: int, alpha: fl
     if p is None:
         return ""
     if c.more_often_with is None:
+        if c.with_events == 0:
+            return "No difference: no twitching after any of these runs."
+        if c.with_events == c.with_runs:
+            return "No difference: twitching after every one of these runs."
         return "No difference: twitching came as often either way."
     allowing = f" even among all {tested} triggers compared" if tested > 1 else ""
     if stands_out:

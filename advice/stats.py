@@ -182,9 +182,13 @@ def association(*, both: int, first_only: int, second_only: int, neither: int) -
     section 2.4). None when a margin is empty (one trigger never or always present).
     """
     a, b, c, d = (_count(both), _count(first_only), _count(second_only), _count(neither))
+    return Association(a, b, c, d, phi_coefficient(a, b, c, d), fisher_exact_p(a, b, c, d))
+
+
+def phi_coefficient(a: int, b: int, c: int, d: int) -> float | None:
+    """phi of the 2x2 table [[a, b], [c, d]]; None when a row or column is empty."""
     margins = (a + b) * (c + d) * (a + c) * (b + d)
-    phi = (a * d - b * c) / math.sqrt(margins) if margins else None
-    return Association(a, b, c, d, phi, fisher_exact_p(a, b, c, d))
+    return (a * d - b * c) / math.sqrt(margins) if margins else None
 
 
 def strongly_associated(assoc: Association, alpha: float = ALPHA) -> bool:

@@ -5,6 +5,9 @@ Pure Python, no database."""
 import itertools
 import math
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from scipy import stats as scipy_stats
@@ -229,3 +232,12 @@ def test_strong_association_needs_size_and_more_than_chance():
     assert not strongly_associated(association(both=2, first_only=0, second_only=0, neither=2))
     assert not strongly_associated(association(both=6, first_only=4, second_only=4, neither=6))
     assert math.isclose(association(both=1, first_only=1, second_only=1, neither=1).phi, 0.0)
+
+
+def test_the_engine_runs_without_scipy():
+    """scipy is for the tests only: importing the engine and judging a log never loads it."""
+    code = (
+        "import sys, advice; advice.honest_patterns([{'twitching': True, 'spicy_meal': True}]); "
+        "assert not any(name.split('.')[0] in ('scipy', 'numpy') for name in sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
