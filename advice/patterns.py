@@ -257,14 +257,15 @@ def _too_few_text(any_too_few: bool, any_compared: bool) -> str:
 def method_text(tested: int, alpha: float = ALPHA) -> str:
     """The small print: the method, named, in plain words."""
     percent = f"{alpha * 100:g}%"
-    if tested == 0:
-        many = "Once there are enough runs, "
-    elif tested == 1:
-        many = "One trigger is compared so far; "
-    else:
+    if tested >= 2:
         many = (
             f"With {tested} triggers compared at once, one would often look uneven by luck alone, "
             f"so Holm's correction is applied across all {tested}: "
+        )
+    else:
+        many = (
+            "When several triggers can be compared, one would often look uneven by luck alone, "
+            "so Holm's correction is applied across all of them: "
         )
     return (
         f"How the app judges: for each trigger with at least {MIN_RUNS_PER_SIDE} runs with it and "

@@ -230,7 +230,9 @@ def test_the_small_print_names_the_method():
         f"at least {MIN_RUNS_PER_SIDE} runs",
     ):
         assert words in text
-    assert "Holm" not in method_text(1) and "Fisher's exact test" in method_text(0)
+    for tested in (0, 1):
+        assert "Fisher's exact test" in method_text(tested) and "Holm's correction" in method_text(tested)
+        assert "all of them" in method_text(tested)
 
 
 @pytest.mark.parametrize(
