@@ -35,6 +35,8 @@ from .stats import (
     strongly_associated,
 )
 
+# Said again beside every pattern that stands out.
+OTHER_EXPLANATIONS = "Something else that came with these runs may explain it as well."
 CAUTION = (
     "A pattern in one person's log can have other explanations: hotter months, longer runs, "
     "a harder block of training, or another trigger that came along at the same time. They "
@@ -53,6 +55,7 @@ class Pattern(NamedTuple):
     headline: str  # "Twitching came more often after ...": only when it stands out, else ''
     counts: str  # "Twitching after 7 of 9 runs without a cool-down, and after 3 of 10 with one."
     verdict: str  # how sure: '' for a trigger with too few runs
+    caveat: str  # beside a pattern that stands out: it may have other explanations; else ''
     together: tuple[str, ...]  # other triggers that moved with this one, in a sentence each
 
 
@@ -67,6 +70,19 @@ class Patterns(NamedTuple):
     @property
     def standing_out(self) -> tuple[Pattern, ...]:
         return tuple(pattern for pattern in self.compared if pattern.stands_out)
+
+    @property
+    def could_be_chance(self) -> tuple[Pattern, ...]:
+        """Compared, but no difference beyond chance."""
+        return tuple(pattern for pattern in self.compared if not pattern.stands_out)
+
+    @property
+    def none_stands_out(self) -> str:
+        """Said when triggers were compared and none stood out ('' otherwise)."""
+        if not self.compared or self.standing_out:
+            return ""
+        which = "the one trigger" if self.tested == 1 else f"the {self.tested} triggers"
+        return f"None of {which} compared went with twitching more than chance would easily give."
 
     @property
     def shown(self) -> bool:
@@ -201,6 +217,7 @@ def _pattern(
         headline=headline,
         counts=counts_sentence(trigger, c),
         verdict=verdict_sentence(c, stands_out, tested, alpha),
+        caveat=OTHER_EXPLANATIONS if stands_out else "",
         together=together,
     )
 

@@ -20,7 +20,8 @@ def add_run(runner, days_ago, *, temperature_c, twitching, **run):
 
 
 def hot_pattern(runner):
-    """Ten hot runs, nine followed by twitching; ten cool ones, two; cool-downs on three."""
+    """Ten hot runs, nine followed by twitching; ten cool ones, two; cool-downs on three;
+    spicy food before ten runs, with no pattern."""
     for n in range(20):
         hot = n % 2 == 0
         twitching = n // 2 < 9 if hot else n // 2 < 2
@@ -30,6 +31,7 @@ def hot_pattern(runner):
             temperature_c=32 if hot else 10,
             twitching=twitching,
             cooldown="none" if n < 17 else "walk",
+            spicy_meal=n % 4 < 2,
         )
 
 
@@ -48,6 +50,9 @@ def test_the_history_names_a_clear_pattern_and_how_sure_it_is(runner_client, run
         in text
     )
     assert "More than chance, it seems" in text
+    assert "may explain it as well" in text
+    folded = section.find("details", cls="could-be-chance")
+    assert "open" not in folded.attrs and folded.find("summary").text == "1 more that could be chance"
     words = " ".join(section.text.split())
     # the cool-down: 17 runs without, 3 with: too few, said once for all such triggers
     assert words.lower().count("too few runs to tell") == 1
@@ -65,6 +70,11 @@ def test_the_history_says_when_a_difference_could_be_chance(runner_client, runne
     item = parse(response).find("li", cls="trigger")
     assert "Could be chance" in item.text or "Could well be chance" in item.text
     assert not parse(response).find_all("li", cls="stands-out")
+    assert (
+        "None of the one trigger compared went with twitching"
+        in parse(response).find("p", cls="none-stands-out").text
+    )
+    assert "open" in parse(response).find("details", cls="could-be-chance").attrs
 
 
 def test_the_doctors_report_shows_the_same_patterns(runner_client, runner):

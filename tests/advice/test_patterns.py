@@ -38,8 +38,9 @@ def every_text(patterns):
     yield patterns.caution
     yield patterns.method
     yield patterns.too_few_text
+    yield patterns.none_stands_out
     for p in (*patterns.compared, *patterns.too_few):
-        yield from (p.label, p.headline, p.counts, p.verdict, *p.together)
+        yield from (p.label, p.headline, p.counts, p.verdict, p.caveat, *p.together)
 
 
 # --- edge cases ---------------------------------------------------------------------------
@@ -123,6 +124,8 @@ def test_a_clear_pattern_stands_out_in_plain_words():
     patterns = honest_patterns(log(*runs))
     pattern = patterns.compared[0]
     assert pattern.code == "hot_humid" and pattern.stands_out and pattern.direction == "more"
+    assert pattern.caveat == "Something else that came with these runs may explain it as well."
+    assert patterns.none_stands_out == ""
     assert pattern.headline == "Twitching came more often after warm or humid weather"
     assert pattern.counts == (
         "Twitching after 9 of 10 runs in warm or humid weather, and after 2 of 10 in cooler or drier weather."
