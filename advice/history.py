@@ -325,13 +325,7 @@ def trigger_counts(entries: object) -> tuple[TriggerCount, ...]:
 
 def counts_from_combos(combos: Mapping[tuple, int]) -> tuple[TriggerCount, ...]:
     """trigger_counts from runs already tallied by trigger_combos."""
-    tallies = [[0, 0, 0, 0] for _ in TRIGGERS]  # with, with + twitch, without, without + twitch
-    for (judged, twitching), runs in combos.items():
-        for tally, has_it in zip(tallies, judged, strict=True):
-            if has_it is not None:
-                offset = 0 if has_it else 2
-                tally[offset] += runs
-                tally[offset + 1] += runs if twitching else 0
+    tallies = tally_combos(combos, len(TRIGGERS))
     return tuple(
         TriggerCount(
             code=code,
@@ -344,6 +338,19 @@ def counts_from_combos(combos: Mapping[tuple, int]) -> tuple[TriggerCount, ...]:
         )
         for (code, trigger), tally in zip(TRIGGERS.items(), tallies, strict=True)
     )
+
+
+def tally_combos(combos: Mapping[tuple, int], count: int) -> list[list[int]]:
+    """For each of `count` triggers: [runs with it, of them twitching, runs without it,
+    of them twitching], from runs tallied by trigger_combos."""
+    tallies = [[0, 0, 0, 0] for _ in range(count)]
+    for (judged, twitching), runs in combos.items():
+        for tally, has_it in zip(tallies, judged, strict=True):
+            if has_it is not None:
+                offset = 0 if has_it else 2
+                tally[offset] += runs
+                tally[offset + 1] += runs if twitching else 0
+    return tallies
 
 
 def trigger_combos(entries: object) -> dict[tuple[tuple[bool | None, ...], bool], int]:

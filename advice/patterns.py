@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from .history import trigger_combos
+from .history import tally_combos, trigger_combos
 from .knowledge import TRIGGERS, Trigger
 from .stats import (
     ALPHA,
@@ -104,18 +104,11 @@ def patterns_from_combos(
     {(one True/False/None per trigger in `triggers` order, twitched): runs}).
     The simulation (bench/simulate_patterns.py) calls this with triggers of its own."""
     codes = tuple(triggers)
-    tallies = {code: [0, 0, 0, 0] for code in codes}  # with, with + twitch, without, without + twitch
-    for (judged, twitching), runs in combos.items():
-        for code, has_it in zip(codes, judged, strict=True):
-            if has_it is not None:
-                offset = 0 if has_it else 2
-                tallies[code][offset] += runs
-                tallies[code][offset + 1] += runs if twitching else 0
     comparisons = {
         code: compare_rates(
             with_events=tally[1], with_runs=tally[0], without_events=tally[3], without_runs=tally[2]
         )
-        for code, tally in tallies.items()
+        for code, tally in zip(codes, tally_combos(combos, len(codes)), strict=True)
     }
     enough = [code for code in codes if comparisons[code].enough]
     rejected = dict(zip(enough, holm([comparisons[code].p_value for code in enough], alpha), strict=True))
