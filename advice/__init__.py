@@ -7,6 +7,7 @@ Django side (apps.py, views, templates) only shows what it returns.
     assessment = assess(answers, history=earlier, units=profile_units)
     flags = scan_history(entries)
     counts = trigger_counts(entries)
+    patterns = honest_patterns(entries)  # the same, judged: Fisher's test, Holm
 
 The tips pages' plans (plans.py) read the whole log the same way:
 
@@ -37,6 +38,7 @@ from .knowledge import (
     Tip,
     Trigger,
 )
+from .patterns import Pattern, Patterns, honest_patterns
 from .plans import cooldown_routine, fuel_plans, hydration_plan
 from .results import (
     Assessment,
@@ -105,6 +107,8 @@ __all__ = [
     "HistoryFlag",
     "HydrationPlan",
     "Metrics",
+    "Pattern",
+    "Patterns",
     "Plan",
     "RedFlag",
     "RedFlagInfo",
@@ -124,6 +128,7 @@ __all__ = [
     "heat_band",
     "heat_index_c",
     "heat_index_f",
+    "honest_patterns",
     "hydration_plan",
     "longest_run_spike",
     "replace_ml",

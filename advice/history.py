@@ -16,9 +16,11 @@ raises, and nothing reads the clock: `today` defaults to the newest entry.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Mapping
 
+from . import stats as _stats
 from .clean import clean_date, clean_some
 from .heat import heat_band, heat_index_f
 from .hydration import drunk_ml_per_h
@@ -49,8 +51,13 @@ SLEEP_MIN_CHECKINS = 2
 # the previous 30 days raises injury risk (HRR 1.64 for >10-30%, 2.28 >100%).
 SPIKE_LOOKBACK_DAYS = 30
 SPIKE_PCT = 10.0
-# trigger_counts: under this many runs on either side, the page says "too few".
-MIN_RUNS_PER_SIDE = 5
+# Nielsen et al. 2014 (JOSPT, n=873 novices): week-on-week increases over 30% went with
+# more running injuries (evidence.md A15; causes.py warns at the same figure). The
+# `weekly_jump` trigger: the 7 days ending with a run over this much above the 7 before.
+WEEKLY_JUMP_PCT = 30.0
+# trigger_counts: under this many runs on either side, the page says "too few"
+# (why 5: advice.stats, beside the same constant).
+MIN_RUNS_PER_SIDE = _stats.MIN_RUNS_PER_SIDE
 # Thresholds shared with the engine's rules (causes.py).
 NO_REST_DAYS = 6  # the rest_days tip: at least one full rest day a week
 # ACSM 2007: on runs over an hour, drink; under 250 ml an hour is this app's "little".
@@ -313,34 +320,12 @@ def trigger_counts(entries: object) -> tuple[TriggerCount, ...]:
     A run counts for a trigger only when the trigger can be judged (its keys
     answered with valid values) and twitching was answered yes or no.
     """
-    # Runs are tallied by their combination of judgements first (a few dozen kinds),
-    # then each kind is added to the triggers' tallies.
-    combos: dict[tuple, int] = {}
-    all_runs = []  # (date, km) of every dated run: the 30-day longest counts them all
-    judged_spike = []  # (date, km, twitching) for runs that can be judged for a spike
-    for entry in entries_of(entries):
-        a = clean_some(entry, TRIGGER_KEYS)
-        twitching = a.get("twitching")
-        day, km = a.get("date"), a.get("distance_km")
-        if day is not None and km is not None:
-            all_runs.append((day, km))
-            if twitching is not None:
-                judged_spike.append((day, km, twitching))
-        if twitching is not None:
-            key = (_judge(a), twitching)
-            combos[key] = combos.get(key, 0) + 1
-    tallies = [[0, 0, 0, 0] for _ in TRIGGERS]  # with, with + twitch, without, without + twitch
-    for (judged, twitching), runs in combos.items():
-        for tally, has_it in zip(tallies, judged, strict=False):
-            if has_it is not None:
-                offset = 0 if has_it else 2
-                tally[offset] += runs
-                tally[offset + 1] += runs if twitching else 0
-    spike = tallies[-1]
-    for has_it, twitching in _spikes(all_runs, judged_spike):
-        offset = 0 if has_it else 2
-        spike[offset] += 1
-        spike[offset + 1] += twitching
+    return counts_from_combos(trigger_combos(entries))
+
+
+def counts_from_combos(combos: Mapping[tuple, int]) -> tuple[TriggerCount, ...]:
+    """trigger_counts from runs already tallied by trigger_combos."""
+    tallies = tally_combos(combos, len(TRIGGERS))
     return tuple(
         TriggerCount(
             code=code,
@@ -355,9 +340,48 @@ def trigger_counts(entries: object) -> tuple[TriggerCount, ...]:
     )
 
 
-def _judge(a: Mapping) -> tuple:
-    """True, False or None (cannot judge) for each trigger but the spike, in TRIGGERS
-    order, from cleaned answers."""
+def tally_combos(combos: Mapping[tuple, int], count: int) -> list[list[int]]:
+    """For each of `count` triggers: [runs with it, of them twitching, runs without it,
+    of them twitching], from runs tallied by trigger_combos."""
+    tallies = [[0, 0, 0, 0] for _ in range(count)]
+    for (judged, twitching), runs in combos.items():
+        for tally, has_it in zip(tallies, judged, strict=True):
+            if has_it is not None:
+                offset = 0 if has_it else 2
+                tally[offset] += runs
+                tally[offset + 1] += runs if twitching else 0
+    return tallies
+
+
+def trigger_combos(entries: object) -> dict[tuple[tuple[bool | None, ...], bool], int]:
+    """Runs tallied by what was judged of them: {(judgements in TRIGGERS order, twitched): runs}.
+
+    Each judgement is True, False or None (cannot be judged). Only runs with twitching
+    answered yes or no count. A log has a few dozen kinds of run, so what reads the
+    tallies (counts per trigger, pairs of triggers) costs little whatever its length.
+    """
+    all_runs = []  # (date, km) of every dated run: the 30-day longest and the weeks count them all
+    judged = []  # [single-run judgements, twitching, date, km] of runs with twitching answered
+    for entry in entries_of(entries):
+        a = clean_some(entry, TRIGGER_KEYS)
+        twitching = a.get("twitching")
+        day, km = a.get("date"), a.get("distance_km")
+        if day is not None and km is not None:
+            all_runs.append((day, km))
+        if twitching is not None:
+            judged.append((_judge(a), twitching, day, km))
+    load = _load_judgements(all_runs, [(day, km) for _, _, day, km in judged])
+    combos: dict[tuple, int] = {}
+    for (single, twitching, _, _), (spike, jump) in zip(judged, load, strict=True):
+        values = {**single, "long_run_spike": spike, "weekly_jump": jump}
+        key = (tuple(values.get(code) for code in TRIGGERS), twitching)
+        combos[key] = combos.get(key, 0) + 1
+    return combos
+
+
+def _judge(a: Mapping) -> dict[str, bool | None]:
+    """True, False or None (cannot judge) for each trigger one run's answers decide,
+    from cleaned answers."""
     cooldown = a.get("cooldown")
     temperature = a.get("temperature_c")
     humidity = a.get("humidity_pct")
@@ -370,37 +394,60 @@ def _judge(a: Mapping) -> tuple:
     drunk = drunk_ml_per_h(a.get("fluid_ml"), a.get("duration_min"))
     if drunk is not None and a["duration_min"] >= LITTLE_FLUID_MIN_DURATION:
         little_fluid = drunk < LITTLE_FLUID_ML_PER_H
-    return (
-        None if cooldown is None else cooldown == "none",
-        hot,
-        little_fluid,
-        None if carbs is None else carbs < LOW_CARBS_G,
-        a.get("spicy_meal"),
-        None if days is None else days >= NO_REST_DAYS,
-    )
+    return {
+        "no_cooldown": None if cooldown is None else cooldown == "none",
+        "hot_humid": hot,
+        "little_fluid": little_fluid,
+        "no_carbs": None if carbs is None else carbs < LOW_CARBS_G,
+        "spicy_meal": a.get("spicy_meal"),
+        "no_rest_day": None if days is None else days >= NO_REST_DAYS,
+    }
 
 
-def _spikes(all_runs: list, judged: list) -> list[tuple[bool, bool]]:
-    """(spike?, twitched?) for each judged run that had an earlier run in 30 days.
+def _load_judgements(all_runs: list, runs: list) -> list[tuple[bool | None, bool | None]]:
+    """(long-run spike?, weekly jump?) for each of `runs` ((date, km), either may be None),
+    against every dated run of the log before its day; None where it cannot be judged.
 
-    A sliding-window maximum over the runs sorted by date: O(n log n) for the sort.
+    Spike: over SPIKE_PCT longer than the longest run of the 30 days before (needs an
+    earlier run in those days). Weekly jump: the 7 days ending with this run over
+    WEEKLY_JUMP_PCT above the 7 days before (needs distance in the week before), the
+    rule of `weekly_distance_jump`. A sliding-window maximum and prefix sums over the
+    runs sorted by date: O(n log n).
     """
-    all_runs.sort(key=lambda run: run[0])
-    judged.sort(key=lambda run: run[0])
-    out = []
+    out: list[tuple[bool | None, bool | None]] = [(None, None)] * len(runs)
+    all_runs = sorted(all_runs, key=lambda run: run[0])
+    days = [day for day, _ in all_runs]
+    totals = [0.0]
+    for _, km in all_runs:
+        totals.append(totals[-1] + km)
+
+    def km_between(first: dt.date, last: dt.date) -> float:
+        """Distance of the runs dated first .. last - 1 day."""
+        return totals[bisect_left(days, last)] - totals[bisect_left(days, first)]
+
+    order = sorted(
+        (run[0], index) for index, run in enumerate(runs) if run[0] is not None and run[1] is not None
+    )
+    earliest = dt.date.min + 2 * dt.timedelta(days=max(SPIKE_LOOKBACK_DAYS, 14))
     window: deque = deque()  # (date, km), km strictly decreasing
     added = 0
     lookback = dt.timedelta(days=SPIKE_LOOKBACK_DAYS)
-    for day, km, twitching in judged:
+    week = dt.timedelta(days=7)
+    for day, index in order:
+        km = runs[index][1]
+        if day < earliest:  # no weeks before it on the calendar: nothing to compare with
+            continue
         while added < len(all_runs) and all_runs[added][0] < day:
             run = all_runs[added]
             while window and window[-1][1] <= run[1]:
                 window.pop()
             window.append(run)
             added += 1
-        start = day - lookback
-        while window and window[0][0] < start:
+        while window and window[0][0] < day - lookback:
             window.popleft()
-        if window:
-            out.append((km > window[0][1] * (1 + SPIKE_PCT / 100), twitching))
+        spike = km > window[0][1] * (1 + SPIKE_PCT / 100) if window else None
+        this_week = km + km_between(day - week + dt.timedelta(days=1), day)
+        last_week = km_between(day - 2 * week + dt.timedelta(days=1), day - week + dt.timedelta(days=1))
+        jump = this_week > last_week * (1 + WEEKLY_JUMP_PCT / 100) if last_week > 0 else None
+        out[index] = (spike, jump)
     return out

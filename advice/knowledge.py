@@ -82,10 +82,17 @@ class RedFlagInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Trigger:
-    """Something about a run that the history page counts against twitching."""
+    """Something about a run that the history page counts against twitching.
+
+    The patterns (patterns.py) write "Twitching after 7 of 9 {with_words}, and after
+    3 of 10 {without_words}." and name a trigger in a sentence by its `short` words.
+    """
 
     code: str
     label: str
+    with_words: str = ""
+    without_words: str = ""
+    short: str = ""
 
 
 def _by_code(items):
@@ -800,13 +807,63 @@ RED_FLAGS = _by_code(
 
 TRIGGERS = _by_code(
     (
-        Trigger(code="no_cooldown", label="Stopped without easing down"),
-        Trigger(code="hot_humid", label="Warm or humid weather (feels like 27 °C / 80 °F or more)"),
-        Trigger(code="little_fluid", label="Little to drink on a run of an hour or more"),
-        Trigger(code="no_carbs", label="Under 30 g of carbohydrate before the run"),
-        Trigger(code="spicy_meal", label="Spicy food before the run"),
-        Trigger(code="no_rest_day", label="Six or more days in a row without a rest day"),
-        Trigger(code="long_run_spike", label="Over 10% longer than your longest run in the 30 days before"),
+        Trigger(
+            code="no_cooldown",
+            label="Stopped without easing down",
+            with_words="runs without a cool-down",
+            without_words="with one",
+            short="stopping without a cool-down",
+        ),
+        Trigger(
+            code="hot_humid",
+            label="Warm or humid weather (feels like 27 °C / 80 °F or more)",
+            with_words="runs in warm or humid weather",
+            without_words="in cooler or drier weather",
+            short="warm or humid weather",
+        ),
+        Trigger(
+            code="little_fluid",
+            label="Little to drink on a run of an hour or more",
+            with_words="runs of an hour or more with little to drink",
+            without_words="with more to drink",
+            short="little to drink on long runs",
+        ),
+        Trigger(
+            code="no_carbs",
+            label="Under 30 g of carbohydrate before the run",
+            with_words="runs with under 30 g of carbohydrate before",
+            without_words="with 30 g or more",
+            short="little carbohydrate before",
+        ),
+        Trigger(
+            code="spicy_meal",
+            label="Spicy food before the run",
+            with_words="runs after spicy food",
+            without_words="without it",
+            short="spicy food before",
+        ),
+        Trigger(
+            code="no_rest_day",
+            label="Six or more days in a row without a rest day",
+            with_words="runs on a sixth day or more in a row without rest",
+            without_words="with a rest day in the days before",
+            short="six or more running days in a row",
+        ),
+        Trigger(
+            code="long_run_spike",
+            label="Over 10% longer than your longest run in the 30 days before",
+            with_words="runs over 10% longer than your longest of the 30 days before",
+            without_words="not that much longer",
+            short="a run over 10% longer than the month's longest",
+        ),
+        # Added with the honest patterns: a cumulative trigger (Nielsen et al. 2014, >30%).
+        Trigger(
+            code="weekly_jump",
+            label="A week's distance over 30% above the week before's",
+            with_words="runs that took the week's distance over 30% above the week before's",
+            without_words="without such a jump",
+            short="a weekly distance jump of over 30%",
+        ),
     )
 )
 

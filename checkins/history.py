@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from advice import MUSCLE_LABELS, Units, scan_history, trigger_counts
-from advice.history import MIN_RUNS_PER_SIDE, TRIGGER_KEYS
+from advice import MUSCLE_LABELS, TRIGGERS, Units, scan_history
+from advice.history import TRIGGER_KEYS, counts_from_combos, trigger_combos
+from advice.patterns import patterns_from_combos
 
 from .charts import (
     CALENDAR_KEY,
@@ -114,19 +115,16 @@ def history_overview(
         flags.append(
             {**{name: getattr(flag, name) for name in ("code", "title", "because", "care")}, "links": links}
         )
-    counts = trigger_counts(entries)
-    shown = [c for c in counts if c.with_runs or c.without_runs]
+    combos = trigger_combos(entries)
+    patterns = patterns_from_combos(combos, TRIGGERS)
     chart_end = end or today
     chart_start = start or default_chart_start(entries, chart_end)
     counts_by_muscle, shades, twitching_runs = muscle_heat(entries)
     calendar = twitch_calendar(entries, end=chart_end, today=today)
     return {
         "flags": flags,
-        "counts": counts,
-        "counts_shown": bool(shown),
-        "counts_compared": [c for c in shown if not c.too_few],
-        "counts_too_few": [c for c in shown if c.too_few],
-        "min_runs_per_side": MIN_RUNS_PER_SIDE,
+        "counts": counts_from_combos(combos),
+        "patterns": patterns,
         "chart": intensity_chart(entries, start=chart_start, end=chart_end, units=units, today=today),
         "calendar": calendar,
         "calendar_key": CALENDAR_KEY,

@@ -173,7 +173,7 @@ def test_trigger_counts_are_exact_on_a_hand_built_history(runner_client, runner)
     )
     assert cooldown.too_few is True
     page = response.content.decode()
-    assert "Twitching after 2 of 3 runs with it, 1 of 6 without." in page
+    assert "Twitching after 2 of 3 runs without a cool-down, and after 1 of 6 with one." in page
     assert page.count("too few runs to tell yet") + page.count("Too few runs to tell yet") == 1
 
 
@@ -182,12 +182,13 @@ def test_a_two_run_account_is_told_once_that_there_are_too_few_runs(runner_clien
     add_run(runner, 1, cooldown="none", twitching=False)
     response = runner_client.get(reverse("history"))
     page = response.content.decode()
-    assert response.context["counts_too_few"] and not response.context["counts_compared"]
+    patterns = response.context["patterns"]
+    assert patterns.too_few and not patterns.compared
     assert page.count("Too few runs to tell yet") == 1
     assert "too few" not in page.lower().replace("too few runs to tell yet", "")  # no line per trigger
     assert "0 of 0" not in page
     # A trigger both runs had: what there is to say, without an empty side.
-    assert "Twitching after 1 of 2 runs with it; every run so far had it." in page
+    assert "Twitching after 1 of 2 runs without a cool-down; every run so far was like that." in page
     # The counts are kept, folded away.
     folded = Tree(page).root.find("details", cls="too-few-counts")
     assert "open" not in folded.attrs and folded.find("summary").text.startswith("The counts so far")
@@ -198,9 +199,9 @@ def test_counts_that_can_be_compared_come_first_and_the_rest_are_summed_up_once(
         add_run(runner, days_ago, cooldown="none" if days_ago % 2 else "walk", twitching=days_ago % 2 == 1)
     response = runner_client.get(reverse("history"))
     page = response.content.decode()
-    compared = [c.code for c in response.context["counts_compared"]]
+    compared = [c.code for c in response.context["patterns"].compared]
     assert "no_cooldown" in compared
-    if response.context["counts_too_few"]:
+    if response.context["patterns"].too_few:
         assert page.count("For the rest, too few runs to tell yet") == 1
     assert page.index('data-trigger="no_cooldown"') < page.index("The counts so far")
     assert "0 of 0" not in page

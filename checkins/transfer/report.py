@@ -16,10 +16,12 @@ from advice import (
     SYMPTOMS,
     Units,
     assess,
+    honest_patterns,
     scan_history,
     trigger_counts,
 )
 from advice.sentences import join_words
+from advice.stats import MIN_RUNS_PER_SIDE
 
 from ..history import history_entries
 
@@ -73,6 +75,7 @@ def doctor_report(runner, profile, *, start: dt.date, end: dt.date) -> dict:
             for count in trigger_counts(entries)
             if count.with_runs or count.without_runs
         ],
+        "trigger_patterns": clinical_patterns(entries),
         "notice": CLINICIAN_NOTICE,
         "medicines": [MEDICATION_LABELS.get(m, m) for m in medicines],
         "medicine_changed_on": changed_on,
@@ -118,6 +121,31 @@ def third_person(text: str) -> str:
     for pattern, words in _PRONOUNS:
         text = pattern.sub(words, text)
     return text
+
+
+def clinical_patterns(entries: list[dict]) -> dict:
+    """The history's honest patterns (Fisher's test, Holm), worded about the runner."""
+    patterns = honest_patterns(entries)
+    rows = [
+        pattern._replace(
+            label=third_person(pattern.label),
+            counts=third_person(pattern.counts),
+            together=tuple(third_person(line) for line in pattern.together),
+        )
+        for pattern in (*patterns.compared, *patterns.too_few)
+    ]
+    return {
+        "rows": rows,
+        "tested": patterns.tested,
+        "too_few_text": (
+            f"–: too few runs to tell (a comparison needs at least {MIN_RUNS_PER_SIDE} runs with "
+            f"a trigger and {MIN_RUNS_PER_SIDE} without)."
+            if patterns.too_few
+            else ""
+        ),
+        "caution": third_person(patterns.caution),
+        "method": third_person(patterns.method),
+    }
 
 
 def clinical_title(code: str, title: str) -> str:

@@ -16,6 +16,8 @@ FORBIDDEN = {
     "stopping a medicine": re.compile(r"stop taking|stop your medic|come off", re.I),
     "drinking without limit": re.compile(r"drink as much|as much as (you )?(can|possible)", re.I),
 }
+# The patterns describe and never claim cause (issue 15): no "causes", "is why", "because of".
+CAUSE_WORDS = re.compile(r"\bcaus|\bis why\b|\bthat's why\b|\bbecause of\b|\bleads? to\b|\bresult of\b", re.I)
 
 
 def sweep(count=400, seed=11):

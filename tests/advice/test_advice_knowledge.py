@@ -246,7 +246,13 @@ def test_triggers_are_in_the_pages_order():
         "spicy_meal",
         "no_rest_day",
         "long_run_spike",
+        "weekly_jump",
     )
+
+
+def test_every_trigger_has_its_pattern_words():
+    for trigger in TRIGGERS.values():
+        assert trigger.with_words.startswith("runs ") and trigger.without_words and trigger.short
 
 
 def test_every_muscle_has_a_stretch():

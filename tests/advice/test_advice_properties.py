@@ -11,6 +11,7 @@ from advice import (
     CAUSES,
     MEDICATIONS,
     assess,
+    honest_patterns,
     scan_history,
     trigger_counts,
 )
@@ -38,6 +39,8 @@ def test_history_takes_any_entries(entries, today):
         count.with_twitch <= count.with_runs and count.without_twitch <= count.without_runs
         for count in counts
     )
+    patterns = honest_patterns(entries)
+    assert all(p.comparison.p_value is None or 0 < p.comparison.p_value <= 1 for p in patterns.compared)
 
 
 @FUZZ
@@ -46,6 +49,7 @@ def test_anything_that_is_not_a_mapping(anything):
     assess(anything, history=anything)
     scan_history(anything)
     trigger_counts(anything)
+    honest_patterns(anything)
 
 
 # --- valid check-ins -------------------------------------------------------------------------------
@@ -159,6 +163,7 @@ def test_same_input_same_output(answers, history):
     entries = [*history, answers]
     assert scan_history(entries) == scan_history(list(reversed(entries))) or _same_day(entries)
     assert trigger_counts(entries) == trigger_counts(list(reversed(entries)))
+    assert honest_patterns(entries) == honest_patterns(list(reversed(entries)))
 
 
 def _same_day(entries):
@@ -175,3 +180,5 @@ def test_hostile_mappings_and_iterables_do_not_raise():
     assert [flag.code for flag in scan_history(broken_entries())] == ["widespread"]
     assert all(count.with_runs == 0 for count in trigger_counts([hostile]))
     trigger_counts(broken_entries())
+    assert not honest_patterns([hostile]).shown
+    honest_patterns(broken_entries())
