@@ -3,9 +3,11 @@ runner asking for another runner's run gets 404. New URLs are covered automatica
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from checkins.models import ImportJob
+from checkins.models import Experiment, ImportJob
 from tests.factories import RunFactory
 from tests.helpers import PUBLIC, concrete, url_patterns
 
@@ -30,6 +32,10 @@ def owned_object(route: str, runner):
     """The kind of object a URL's <int:pk> names, belonging to `runner`."""
     if route.startswith("import/"):
         return ImportJob.objects.create(runner=runner, filename="theirs.fit")
+    if route.startswith("experiments/"):
+        return Experiment.objects.create(
+            runner=runner, change="cooldown_walk", weeks=2, start_day=dt.date.today()
+        )
     return RunFactory(runner=runner)
 
 
