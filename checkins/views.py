@@ -346,5 +346,8 @@ def history_page(request: HtmxHttpRequest) -> HttpResponse:
         lambda: history_overview(request.user, start=start, end=end, units=units, today=timezone.localdate()),
     )
     context.update(overview)
-    context["experiments"] = shown_experiments(request.user, timezone.localdate())
+    # The runner's experiments with their results: the same for every filter, worked out once.
+    context["experiments"] = from_log(
+        request, profile, ("experiments",), lambda: shown_experiments(request.user, timezone.localdate())
+    )
     return render(request, "checkins/history.html", context)

@@ -436,3 +436,32 @@ def test_a_changed_experiment_refuses_the_file_with_one_sentence(runner, other_r
     with pytest.raises(ExportRefused, match="Experiment 1 of the file"):
         import_data(other_runner, data)
     assert not Experiment.objects.filter(runner=other_runner).exists()
+
+
+# --- The reminders' hook ------------------------------------------------------------------------
+
+
+def test_due_nudges_names_runners_with_an_experiment_and_no_answer_today(runner, other_runner):
+    from checkins.experiments.nudges import due_nudges
+
+    today = timezone.localdate()
+    mine = begin(runner)
+    begin(other_runner, change="carbs_before")
+    assert {(n.runner_id, n.experiment_id) for n in due_nudges(today)} == {
+        (runner.pk, mine.pk),
+        (other_runner.pk, Experiment.objects.get(runner=other_runner).pk),
+    }
+    log_runs(other_runner, {0: False}, kept=True)  # answered today: no nudge
+    open_red_flag(runner)  # a red flag open: no nudge, a doctor first
+    assert due_nudges(today) == []
+    nudge_day = today + dt.timedelta(days=30)  # after the end: none
+    assert due_nudges(nudge_day) == []
+
+
+def test_an_off_week_nudge_asks_for_the_usual(runner):
+    from checkins.experiments.nudges import due_nudges
+
+    today = timezone.localdate()
+    begin(runner, alternating=True)
+    (nudge,) = due_nudges(today + dt.timedelta(days=8))
+    assert nudge.text.startswith("A week without the change") and nudge.url == reverse("checkin_create")

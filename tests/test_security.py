@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from advice.forms import HydrationForm
 from advice.units import Units
 from checkins.forms import CheckInForm, FollowUpForm, HistoryFilter, ProfileForm, SignupForm
-from checkins.models import CheckIn, ImportJob, Run, User
+from checkins.models import CheckIn, Experiment, ImportJob, Run, User
 from checkins.transfer.export import FORMAT, VERSION
 from checkins.transfer.forms import PeriodForm
 from tests.factories import METRIC_PROFILE_FORM, PASSWORD, RunFactory
@@ -168,6 +168,8 @@ MUST_REFUSE = {
     "import_export",
     "delete_account",
     "password_change",
+    "experiment_start",
+    "experiment_stop",
 }
 MUST_REFUSE_ANONYMOUS = {"signup", "login", "password_reset", "password_reset_confirm"}
 
@@ -176,6 +178,10 @@ def concrete_url(route: str, runner) -> str:
     if "<int:pk>" in route:
         if route.startswith("import/"):
             pk = ImportJob.objects.create(runner=runner, filename="mine.gpx").pk
+        elif route.startswith("experiments/"):
+            pk = Experiment.objects.create(
+                runner=runner, change="cooldown_walk", weeks=2, start_day=dt.date.today(), active=False
+            ).pk
         else:
             run = RunFactory(runner=runner)
             CheckIn.objects.create(run=run, twitching=True)
