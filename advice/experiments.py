@@ -192,9 +192,10 @@ METHOD = (
     "How this is worked out: the share of runs followed by twitching with the change is "
     "compared with the share without it by Fisher's exact test (two-sided), as the history's "
     f"patterns are. Below {MIN_RUNS_PER_SIDE} runs on either side the app does not compare. A "
-    f"difference counts as clear when a chance difference this large would happen less than "
-    f"{ALPHA:.0%} of the time. Every run in the plan's days counts on its side, whether or not "
-    "you kept to the plan that day; how well you kept to it is shown beside. The strength is "
+    f"difference counts as clear when chance alone, with no effect of the change, would give one "
+    f"this large at most {ALPHA:.0%} of the time. Every run in the plan's days counts on its "
+    "side, whether or not you kept to the plan that day; how well you kept to it is shown "
+    "beside. The strength is "
     "shown, not tested. One person's log can go with other things too: the weather, the "
     "training, the season."
 )

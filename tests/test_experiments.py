@@ -31,10 +31,12 @@ pytestmark = pytest.mark.django_db
 
 
 def start_form(change="cooldown_walk", weeks="2", alternating=False, key=None) -> dict:
-    data = {"idempotency_key": str(key or uuid.uuid4()), "change": change, "weeks": weeks}
-    if alternating:
-        data["alternating"] = "on"
-    return data
+    return {
+        "idempotency_key": str(key or uuid.uuid4()),
+        "change": change,
+        "weeks": weeks,
+        "alternating": "yes" if alternating else "no",
+    }
 
 
 def open_red_flag(runner) -> Run:
@@ -136,6 +138,7 @@ def test_one_experiment_at_a_time(runner_client, runner):
         ({"weeks": "6"}, "weeks"),
         ({"weeks": ""}, "weeks"),
         ({"idempotency_key": "x"}, "idempotency_key"),
+        ({"alternating": "maybe"}, "alternating"),
     ],
 )
 def test_bad_input_is_refused_at_its_field_and_stores_nothing(runner_client, runner, data, field):

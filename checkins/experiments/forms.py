@@ -37,11 +37,16 @@ class StartExperimentForm(CrispyForm, forms.Form):
             "invalid_choice": "Choose two, three or four weeks.",
         },
     )
-    alternating = forms.BooleanField(
-        label="Alternate weeks: a week with the change, then a week without",
-        help_text="This tells the change apart from the season or your training better than "
-        "comparing with the weeks before. Every other week, keep to your usual.",
-        required=False,
+    alternating = forms.TypedChoiceField(
+        label="Every week, or every other week?",
+        choices=[("no", "Every week"), ("yes", "A week with it, a week without, in turn")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text="Taking turns tells the change apart from the season or your training better than "
+        "comparing with the weeks before you started. In the weeks without it, keep to your usual.",
+        error_messages=dict.fromkeys(
+            ("required", "invalid_choice"), "Choose every week or every other week."
+        ),
     )
 
 

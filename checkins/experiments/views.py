@@ -91,7 +91,7 @@ def experiment_start(request: HttpRequest) -> HttpResponse:
                 return redirect("experiment_detail", pk=experiment.pk)
     else:
         offered = request.GET.get("change", "")
-        initial = {"idempotency_key": uuid.uuid4()}
+        initial = {"idempotency_key": uuid.uuid4(), "alternating": "no"}  # shown, changed with a tap
         if offered in CHANGES:
             initial["change"] = offered
         form = StartExperimentForm(initial=initial)
