@@ -178,10 +178,14 @@ class Result:
     def adherence(self) -> str:
         if not self.runs_in_plan:
             return "No runs logged in the experiment yet."
-        text = (
-            f"You kept to the plan on {self.kept} of {self.answered} run{'s' if self.answered != 1 else ''}"
-        )
-        text += " you answered the question for"
+        if not self.answered:
+            runs = "run" if self.runs_in_plan == 1 else "runs"
+            return (
+                f"The question was not answered on any of the {self.runs_in_plan} {runs} so far, "
+                "so how well you kept to the plan is not known."
+            )
+        runs = "run" if self.answered == 1 else "runs"
+        text = f"You kept to the plan on {self.kept} of {self.answered} {runs} you answered the question for"
         unanswered = self.runs_in_plan - self.answered
         if unanswered:
             text += f" ({unanswered} run{'s' if unanswered != 1 else ''} without an answer)"

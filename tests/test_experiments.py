@@ -468,3 +468,15 @@ def test_an_off_week_nudge_asks_for_the_usual(runner):
     begin(runner, alternating=True)
     (nudge,) = due_nudges(today + dt.timedelta(days=8))
     assert nudge.text.startswith("A week without the change") and nudge.url == reverse("checkin_create")
+
+
+def test_an_urgent_flag_leads_with_its_care_and_nothing_milder(runner_client, runner):
+    run = RunFactory(runner=runner, started_at=timezone.now() - dt.timedelta(hours=3))
+    CheckInFactory(run=run, twitching=True, muscles=["calves"], weakness=True, symptoms=["collapse"])
+    page = main_of(runner_client.get(reverse("experiments")))
+    block = page.find("section", cls="red-flags")
+    assert block.find("h2").text == "Get care first"
+    flags = [el.attrs["data-flag"] for el in block.find_all(cls="flag")]
+    assert flags and all(el.has_ancestor("flag-group") for el in block.find_all(cls="flag"))
+    assert "collapse" in flags and "weakness" not in flags  # the milder flag of the same run waits
+    assert not page.find_all("a", href=f"{reverse('experiment_start')}?change=cooldown_walk")

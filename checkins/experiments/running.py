@@ -27,6 +27,10 @@ SEE_DOCTOR_FIRST = (
     "is no way to look into it. Once you have marked the flag as read, you can start or go "
     "on with one."
 )
+URGENT_CARE_FIRST = (
+    "An urgent warning from one of your recent runs is still open: get the care it names first, "
+    "then see a doctor. An experiment is no way to look into it."
+)
 ONE_AT_A_TIME = "You have an experiment going already: stop it first, or let it finish."
 
 

@@ -25,6 +25,7 @@ from .forms import StartExperimentForm
 from .running import (
     ONE_AT_A_TIME,
     SEE_DOCTOR_FIRST,
+    URGENT_CARE_FIRST,
     Refused,
     current_experiment,
     shown_experiments,
@@ -34,8 +35,13 @@ from .running import (
 
 
 def _flags_context(request, today) -> dict:
-    groups = open_flags(request.user, runner_profile(request), today)
-    return {"open_flags": groups, "see_doctor_first": SEE_DOCTOR_FIRST if groups else ""}
+    groups = open_flags(request.user, runner_profile(request), today)  # urgent first
+    urgent = bool(groups) and groups[0].urgent
+    return {
+        "open_flags": groups,
+        "urgent_open": urgent,
+        "see_doctor_first": URGENT_CARE_FIRST if urgent else SEE_DOCTOR_FIRST if groups else "",
+    }
 
 
 @runner_page

@@ -201,6 +201,14 @@ def test_adherence_counts_only_what_the_runner_said():
     )
 
 
+def test_adherence_without_a_single_answer_says_it_is_not_known():
+    found = result([run(0, twitching=False), run(1, twitching=True)])
+    assert found.adherence == (
+        "The question was not answered on any of the 2 runs so far, "
+        "so how well you kept to the plan is not known."
+    )
+
+
 def test_a_running_view_stops_at_its_last_day_and_runs_without_the_question_are_left_out():
     entries = [run(0, twitching=True), run(1), run(5, twitching=False)]  # run(1): twitching not answered
     found = result(entries, last_day=START + dt.timedelta(days=2))
