@@ -480,3 +480,14 @@ def test_an_urgent_flag_leads_with_its_care_and_nothing_milder(runner_client, ru
     assert flags and all(el.has_ancestor("flag-group") for el in block.find_all(cls="flag"))
     assert "collapse" in flags and "weakness" not in flags  # the milder flag of the same run waits
     assert not page.find_all("a", href=f"{reverse('experiment_start')}?change=cooldown_walk")
+
+
+def test_one_stopped_before_its_first_day_is_called_off_and_left_out_of_the_lists(runner_client, runner):
+    first = begin(runner)
+    stop_experiment(first, timezone.localdate())
+    waiting = begin(runner, change="carbs_before")  # starts tomorrow
+    assert current_experiment(runner, timezone.localdate()) == waiting
+    runner_client.post(reverse("experiment_stop", args=[waiting.pk]))
+    assert [item.experiment for item in shown_experiments(runner, timezone.localdate())] == [first]
+    page = main_of(runner_client.get(reverse("experiment_detail", args=[waiting.pk])))
+    assert page.find(cls="experiment-state").text == "Called off before it began"

@@ -141,7 +141,7 @@ class Shown:
     experiment: Experiment
     change: Change
     last_day: dt.date
-    state: str  # "waiting" (starts tomorrow), "running", "finished", "stopped"
+    state: str  # "waiting" (starts tomorrow), "running", "finished", "stopped", "called_off"
     result: Result
 
     @property
@@ -151,12 +151,13 @@ class Shown:
             "running": "Going on",
             "finished": "Finished",
             "stopped": "Stopped early",
+            "called_off": "Called off before it began",
         }[self.state]
 
 
 def _state(experiment: Experiment, today: dt.date) -> str:
     if experiment.stopped_on is not None:
-        return "stopped"
+        return "called_off" if experiment.stopped_on < experiment.start_day else "stopped"
     if today > experiment.planned_last_day:
         return "finished"
     return "waiting" if today < experiment.start_day else "running"
@@ -164,8 +165,11 @@ def _state(experiment: Experiment, today: dt.date) -> str:
 
 def shown_experiments(runner, today: dt.date, experiments=None) -> list[Shown]:
     """The runner's experiments (or these), newest first, each with its result so far: two
-    queries whatever their number (the experiments, and the runs of all their days)."""
-    experiments = list(Experiment.objects.filter(runner=runner) if experiments is None else experiments)
+    queries whatever their number (the experiments, and the runs of all their days). Of the
+    runner's, one called off before its first day is left out: it has no days."""
+    if experiments is None:
+        experiments = [e for e in Experiment.objects.filter(runner=runner) if e.last_day >= e.start_day]
+    experiments = list(experiments)
     if not experiments:
         return []
     first = min(baseline_period(e.start_day, e.weeks)[0] for e in experiments)
