@@ -57,8 +57,8 @@ CHANGES = MappingProxyType(
                 code="electrolytes_long_runs",
                 title="Electrolytes on runs over an hour",
                 doing="On every run over an hour, take an electrolyte drink or a salty snack along the way.",
-                question="Did you take an electrolyte drink or a salty snack on this run "
-                "(or was it an hour or shorter)?",
+                question="Did you keep to it this time: an electrolyte drink or a salty snack "
+                "if the run was over an hour?",
                 usual_question="Did you keep to your usual this time: no electrolyte drink or "
                 "salty snack on the run?",
                 tips=("electrolyte_drink",),
