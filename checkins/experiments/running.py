@@ -11,6 +11,7 @@ runner is sent to a doctor first.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -174,12 +175,16 @@ def shown_experiments(runner, today: dt.date, experiments=None) -> list[Shown]:
         return []
     first = min(baseline_period(e.start_day, e.weeks)[0] for e in experiments)
     last = max(e.last_day for e in experiments)
-    entries = entries_between(runner, first, min(last, today))
+    entries = entries_between(runner, first, min(last, today))  # oldest first
+    days = [entry["date"] for entry in entries]
     shown = []
     for experiment in experiments:
         last_day = min(experiment.last_day, today)
+        # Only the runs of its days and of the weeks before it: one slice of the log each.
+        since = baseline_period(experiment.start_day, experiment.weeks)[0]
+        own = entries[bisect_left(days, since) : bisect_right(days, last_day)]
         result = experiment_result(
-            entries,
+            own,
             start=experiment.start_day,
             weeks=experiment.weeks,
             alternating=experiment.alternating,
