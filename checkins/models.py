@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from advice.experiments import CHANGES, WEEKS_CHOICES, last_planned_day
 from advice.units import Units
 from advice.vocabulary import (
     ANSWER_KEYS,
@@ -383,6 +384,12 @@ class CheckIn(ThroughRun, models.Model):
     # When the runner tapped "I've read this" on the run's red flags: until then, home
     # keeps showing them for FLAGS_OPEN_DAYS (checkins.flags), even after later runs.
     flags_seen_at = models.DateTimeField(null=True, blank=True)
+    # During an experiment (Experiment below): whether the runner kept to its plan that day,
+    # as they answered the check-in's one question; None when not asked or not answered.
+    # On the check-in rather than a row of its own: one answer per run, saved, exported and
+    # deleted with the run, and the experiment it belongs to is the one whose days hold the
+    # run's day (a runner has one experiment at a time, their days never overlap).
+    experiment_kept = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -428,6 +435,55 @@ class CheckIn(ThroughRun, models.Model):
 
 
 CHECKIN_ANSWER_KEYS = ANSWER_KEYS[ANSWER_KEYS.index("twitching") :]
+
+
+class Experiment(models.Model):
+    """One change the runner tries for two to four weeks (advice.experiments.CHANGES), every
+    day or alternating weeks with and without it. One at a time: at most one is `active`
+    (checkins.experiments.running starts and stops them)."""
+
+    CHANGE_CHOICES = tuple((code, change.title) for code, change in CHANGES.items())
+
+    runner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="experiments")
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    change = models.CharField(max_length=40, choices=CHANGE_CHOICES)
+    weeks = models.PositiveSmallIntegerField(choices=[(n, f"{n} weeks") for n in WEEKS_CHOICES])
+    alternating = models.BooleanField(default=False)
+    start_day = models.DateField()
+    # The last day of an experiment stopped before its planned end (the day it was stopped).
+    stopped_on = models.DateField(null=True, blank=True)
+    # Started and not stopped, nor known to be over: the one experiment a runner may have.
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "idempotency_key"], name="experiment_unique_key"),
+            models.UniqueConstraint(
+                fields=["runner"], condition=Q(active=True), name="experiment_one_active_per_runner"
+            ),
+            models.CheckConstraint(condition=Q(weeks__in=WEEKS_CHOICES), name="experiment_weeks_range"),
+            models.CheckConstraint(condition=Q(change__in=list(CHANGES)), name="experiment_change_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Experiment {self.change} from {self.start_day} by {self.runner}"
+
+    @property
+    def planned_last_day(self) -> dt.date:
+        return last_planned_day(self.start_day, self.weeks)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The plan's last day: the day it was stopped, or its planned end."""
+        return min(self.stopped_on, self.planned_last_day) if self.stopped_on else self.planned_last_day
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start_day <= day <= self.last_day
+
+    def is_over(self, today: dt.date) -> bool:
+        return self.stopped_on is not None or today > self.planned_last_day
 
 
 def _import_storage():

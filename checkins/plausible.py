@@ -80,6 +80,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "followup_at": ("follow-up time", ""),
     "still_twitching": ("still twitching the next day", ""),
     "flags_seen_at": ("time the warnings were read", ""),
+    "experiment_kept": ("keeping to the experiment that day", ""),
     # Profile
     "distance_unit": ("unit of distance", ""),
     "temperature_unit": ("unit of temperature", ""),

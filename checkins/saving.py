@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .logrevision import one_log_change
 from .models import CheckIn, Profile, Run
-from .reminders.scheduling import followup_changed
+from .reminders.scheduling import followup_changed, settings_of
 
 
 def save_checkin(
@@ -23,6 +23,8 @@ def save_checkin(
     """
     runner_pk = getattr(runner, "pk", runner)
     created = run is None
+    # Read before the transaction, so that SQLite's write lock covers only the writes.
+    reminder_prefs = settings_of(runner_pk)
     try:
         # A new key is simply inserted: the unique constraint catches a repeat (below).
         with transaction.atomic(), one_log_change(runner_pk):
@@ -51,7 +53,7 @@ def save_checkin(
             checkin.full_clean(exclude=["run"], validate_constraints=False)
             checkin.save()
             # Its next-morning reminder, if the runner asked for one: scheduled, moved or cancelled.
-            followup_changed(run, checkin, profile)
+            followup_changed(run, checkin, profile, prefs=reminder_prefs)
     except IntegrityError:
         if not created:
             raise

@@ -19,4 +19,5 @@ urlpatterns = [
     path("runs/<int:pk>/flags-seen/", views.flags_seen, name="flags_seen"),
     path("", include("checkins.transfer.urls")),
     path("", include("checkins.reminders.urls")),
+    path("", include("checkins.experiments.urls")),
 ]

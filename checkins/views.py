@@ -23,6 +23,8 @@ from django_htmx.middleware import HtmxDetails
 from config.transactions import read_only
 
 from .assessing import assess_answers, assess_run, general_tips_for, to_record_next_time
+from .experiments.checkin import kept_answer, question_context
+from .experiments.running import shown_experiments
 from .flags import mark_flags_seen, open_flags
 from .followups import followup_due, open_followup, part_of_day
 from .forms import (
@@ -181,12 +183,16 @@ def _checkin_page(request, *, run: Run | None) -> HttpResponse:
     if request.method == "POST":
         form = CheckInForm(request.POST, units=profile.units)
         if form.is_valid():
+            started = form.cleaned_data.get("started_at")
+            checkin_values = form.checkin_values()
+            day = timezone.localtime(started, profile.zone).date() if started else None
+            checkin_values["experiment_kept"] = kept_answer(request, day)  # during an experiment
             try:
                 saved, _ = save_checkin(
                     runner=request.user,
                     profile=profile,
                     run_values=form.run_values(),
-                    checkin_values=form.checkin_values(),
+                    checkin_values=checkin_values,
                     key=run.idempotency_key if run else form.cleaned_data["idempotency_key"],
                     run=run,
                 )
@@ -212,6 +218,7 @@ def _checkin_page(request, *, run: Run | None) -> HttpResponse:
         template += "#checkin-form"
     draft_key = f"run-{run.pk}" if run else "new"
     context.update(form=form, run=run, draft_key=draft_key)
+    context.update(question_context(request, run, request.POST if request.method == "POST" else None))
     return render(request, template, context)
 
 
@@ -341,6 +348,10 @@ def history_page(request: HtmxHttpRequest) -> HttpResponse:
         lambda: history_overview(request.user, start=start, end=end, units=units, today=timezone.localdate()),
     )
     context.update(overview)
+    # The runner's experiments with their results: the same for every filter, worked out once.
+    context["experiments"] = from_log(
+        request, profile, ("experiments",), lambda: shown_experiments(request.user, timezone.localdate())
+    )
     # Its rendering too (the calendar alone is a square a day): Django's fragment cache.
     context["overview_key"] = log_key(request, profile, (*what, "html"))
     context["overview_seconds"] = PAGE_SECONDS

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from checkins.models import ImportJob
+from checkins.models import Experiment, ImportJob
 from checkins.transfer import share
 from tests.factories import RunFactory
 from tests.helpers import PUBLIC, concrete, url_patterns
@@ -36,6 +36,10 @@ def owned_object(route: str, runner):
     if route.startswith("data/report/share/"):
         day = dt.date(2026, 1, 1)
         return share.issue(runner=runner, start=day, end=day, days=30)[0]
+    if route.startswith("experiments/"):
+        return Experiment.objects.create(
+            runner=runner, change="cooldown_walk", weeks=2, start_day=dt.date.today()
+        )
     return RunFactory(runner=runner)
 
 

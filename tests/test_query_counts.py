@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checkins.demo import bulk_log
-from checkins.models import ImportJob
+from checkins.models import Experiment, ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,9 @@ PAGES = [
     # the recent check-ins with unread flags, the open follow-up
     ("home", reverse("home"), False, EVERY_REQUEST + 4, EVERY_REQUEST),
     # the count, a page of runs, what the counts and charts read of every run, the last
-    # four weeks' answers behind the banners
-    ("history", reverse("history"), False, EVERY_REQUEST + 4, EVERY_REQUEST),
-    ("history, filtered", reverse("history") + FILTERS, False, EVERY_REQUEST + 4, EVERY_REQUEST),
+    # four weeks' answers behind the banners, the experiments and the runs of their days
+    ("history", reverse("history"), False, EVERY_REQUEST + 6, EVERY_REQUEST),
+    ("history, filtered", reverse("history") + FILTERS, False, EVERY_REQUEST + 6, EVERY_REQUEST),
     # "Older runs": the count and the next page of rows, nothing above the list
     ("history rows, page 2", reverse("history") + "?page=2", True, EVERY_REQUEST + 2, EVERY_REQUEST),
     ("tips", reverse("tips"), False, EVERY_REQUEST, EVERY_REQUEST),
@@ -44,8 +44,10 @@ PAGES = [
         EVERY_REQUEST,
     ),
     ("tips: fuelling", reverse("tips_fuelling"), False, EVERY_REQUEST + 1, EVERY_REQUEST),
-    # the answers of the period; not cached (a page to print)
-    ("report", reverse("report"), False, EVERY_REQUEST + 1, None),
+    # the answers of the period, the experiments and the runs of their days; not cached (a page to print)
+    ("report", reverse("report"), False, EVERY_REQUEST + 3, None),
+    # the open red flags, the experiments and the runs of their days
+    ("experiments", reverse("experiments"), False, EVERY_REQUEST + 3, EVERY_REQUEST),
     # the five newest imports; not cached
     ("import list", reverse("import_page"), False, EVERY_REQUEST + 1, None),
 ]
@@ -67,6 +69,17 @@ def fill_log(runner, size: int) -> None:
             weakness=weak,
         )
     ImportJob.objects.bulk_create(ImportJob(runner=runner, filename=f"{n}.fit") for n in range(size // 10))
+    today = timezone.localdate()  # past experiments, one every 20 days of the log
+    Experiment.objects.bulk_create(
+        Experiment(
+            runner=runner,
+            change="cooldown_walk",
+            weeks=2,
+            start_day=today - dt.timedelta(days=days),
+            active=False,
+        )
+        for days in range(20, size, 20)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -95,5 +108,7 @@ def test_another_filter_of_the_same_period_reads_only_its_runs(
     assert runner_client.get(reverse("history") + "?twitching=on").status_code == 200
     with django_assert_num_queries(EVERY_REQUEST + 2):  # the count and a page of runs
         assert runner_client.get(reverse("history") + "?twitching=on&muscle=calves").status_code == 200
-    with django_assert_num_queries(EVERY_REQUEST + 4):  # another period: its own overview
+    with django_assert_num_queries(
+        EVERY_REQUEST + 4
+    ):  # another period: its own overview (experiments cached)
         assert runner_client.get(reverse("history") + "?twitching=on&start=2026-01-01").status_code == 200

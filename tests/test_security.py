@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from advice.forms import HydrationForm
 from advice.units import Units
 from checkins.forms import CheckInForm, FollowUpForm, HistoryFilter, ProfileForm, SignupForm
-from checkins.models import CheckIn, ImportJob, Run, User
+from checkins.models import CheckIn, Experiment, ImportJob, Run, User
 from checkins.transfer import share
 from checkins.transfer.export import FORMAT, VERSION
 from checkins.transfer.forms import PeriodForm
@@ -171,6 +171,8 @@ MUST_REFUSE = {
     "password_change",
     "share_links",
     "share_link_revoke",
+    "experiment_start",
+    "experiment_stop",
 }
 MUST_REFUSE_ANONYMOUS = {"signup", "login", "password_reset", "password_reset_confirm"}
 # POSTed with no session and no CSRF token by design (RFC 8058 one-click unsubscribe): the
@@ -184,6 +186,10 @@ def concrete_url(route: str, runner) -> str:
             pk = ImportJob.objects.create(runner=runner, filename="mine.gpx").pk
         elif route.startswith("data/report/share/"):
             pk = share.issue(runner=runner, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 1), days=30)[0].pk
+        elif route.startswith("experiments/"):
+            pk = Experiment.objects.create(
+                runner=runner, change="cooldown_walk", weeks=2, start_day=dt.date.today(), active=False
+            ).pk
         else:
             run = RunFactory(runner=runner)
             CheckIn.objects.create(run=run, twitching=True)

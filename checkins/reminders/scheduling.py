@@ -75,15 +75,20 @@ def cancel(reminders, note: str) -> int:
     )
 
 
-def followup_changed(run, checkin, profile, *, prefs: ReminderSettings | None = None) -> Reminder | None:
+UNREAD = object()
+
+
+def followup_changed(
+    run, checkin, profile, *, prefs: ReminderSettings | object | None = UNREAD
+) -> Reminder | None:
     """A check-in was saved (new or edited): schedule, move or cancel its follow-up reminder.
 
     Called inside the transaction that saves it (checkins.saving), so the reminder and
-    its task are stored with the check-in or not at all. One query when the runner has
-    not opted in.
+    its task are stored with the check-in or not at all. `prefs` are the runner's settings
+    (None: they have none) when read beforehand, outside the write lock; else one query.
     """
     kind = KINDS[Reminder.Kind.FOLLOWUP]
-    prefs = prefs if prefs is not None else settings_of(run.runner_id)
+    prefs = settings_of(run.runner_id) if prefs is UNREAD else prefs
     existing = Reminder.objects.filter(kind=kind.kind, run=run).first() if prefs else None
     if prefs is None or not prefs.followup or not kind.wanted_for(checkin):
         if existing is not None:

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,8 +25,8 @@ from django.utils.dateparse import parse_datetime
 from advice import COOLDOWN_LABELS, MEDICATION_LABELS, MUSCLE_LABELS, RUN_TYPE_LABELS, SYMPTOM_LABELS
 
 from .. import plausible
-from ..logrevision import one_log_change
-from ..models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Profile, Run
+from ..logrevision import note_log_change, one_log_change
+from ..models import CHECKIN_ANSWER_KEYS, RUN_ANSWER_KEYS, CheckIn, Experiment, Profile, Run
 from ..plausible import local_time
 from .watch_files import larger_than
 
@@ -43,6 +44,11 @@ PROFILE_FIELDS = (
 )
 RUN_EXTRA_FIELDS = ("avg_heart_rate_bpm", "notes")
 FOLLOWUP_FIELDS = ("still_twitching",)
+# Stored on a check-in beside the answers: whether the runner kept to an experiment that day.
+CHECKIN_EXTRA_FIELDS = ("experiment_kept",)
+# An experiment as the export writes it (its runs' answers are on their check-ins). An export
+# written before experiments existed has none: it loads as it always did.
+EXPERIMENT_FIELDS = ("change", "weeks", "alternating", "start_day", "stopped_on", "active")
 
 
 def _iso(value):
@@ -68,6 +74,7 @@ def export_data(runner) -> dict:
                 followup_at=_iso(checkin.followup_at),
                 still_twitching=checkin.still_twitching,
                 flags_seen_at=_iso(checkin.flags_seen_at),
+                experiment_kept=checkin.experiment_kept,
             )
             item["checkin"] = answers
         else:
@@ -83,6 +90,13 @@ def export_data(runner) -> dict:
             "notice_acknowledged_at": _iso(profile.notice_acknowledged_at),
         },
         "runs": runs,
+        "experiments": [
+            {
+                "idempotency_key": str(experiment.idempotency_key),
+                **{name: _iso(getattr(experiment, name)) for name in EXPERIMENT_FIELDS},
+            }
+            for experiment in Experiment.objects.filter(runner=runner).order_by("start_day", "id")
+        ],
     }
 
 
@@ -113,6 +127,7 @@ class Export:
 
     profile: dict
     runs: list = field(repr=False)
+    experiments: tuple = ()  # checked Experiment rows, not yet saved (none in older exports)
 
     @property
     def total(self) -> int:
@@ -229,7 +244,46 @@ def export_from(data: object) -> Export:
             raise ExportRefused(
                 f"Run {number} of the file is not a run: the file is not an Aftermath export."
             )
-    return Export(profile=_profile_values(data.get("profile")), runs=runs)
+    return Export(
+        profile=_profile_values(data.get("profile")),
+        runs=runs,
+        experiments=_experiments(data.get("experiments")),
+    )
+
+
+BAD_EXPERIMENT = (
+    "Experiment {number} of the file is not one Aftermath writes: it was changed since it was exported."
+)
+
+
+def _experiments(items: object) -> tuple:
+    """The file's experiments, checked, as unsaved rows (no runner yet); ExportRefused for one
+    that Aftermath could not have written. None given: none."""
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise ExportRefused("The export's list of experiments is not a list: it is not an Aftermath export.")
+    found = []
+    for number, item in enumerate(items, start=1):
+        try:
+            experiment = Experiment(
+                idempotency_key=uuid.UUID(item["idempotency_key"]),
+                change=item["change"],
+                weeks=item["weeks"],
+                alternating=item["alternating"],
+                start_day=dt.date.fromisoformat(item["start_day"]),
+                stopped_on=dt.date.fromisoformat(item["stopped_on"]) if item.get("stopped_on") else None,
+                active=item["active"],
+            )
+            if not all(isinstance(item[name], bool) for name in ("alternating", "active")):
+                raise ValueError
+            experiment.full_clean(exclude=["runner"], validate_constraints=False)
+        except (KeyError, TypeError, ValueError, AttributeError, ValidationError):
+            raise ExportRefused(BAD_EXPERIMENT.format(number=number)) from None
+        if not plausible.is_plausible_day(experiment.start_day):
+            raise ExportRefused(BAD_EXPERIMENT.format(number=number))
+        found.append(experiment)
+    return tuple(found)
 
 
 def _profile_values(values: object) -> dict:
@@ -271,6 +325,8 @@ def load_batches(
     refusals: list[str] = []
     seen: set[uuid.UUID] = set()  # keys met in the file so far
     profile_loaded = _load_profile(runner, export.profile) if not start else False
+    if not start:
+        _load_experiments(runner, export.experiments)
     zone = Profile.objects.get(runner=runner).zone
     for first in range(start, total, batch_size):
         ready = []
@@ -357,7 +413,10 @@ def _prepare(runner, item: dict, zone) -> tuple[uuid.UUID, Run, CheckIn | None]:
         raise _Refused("its check-in is not a set of answers")
     checkin_values = {}
     if answers is not None:
-        checkin_values = {name: answers.get(name) for name in (*CHECKIN_ANSWER_KEYS, *FOLLOWUP_FIELDS)}
+        checkin_values = {
+            name: answers.get(name)
+            for name in (*CHECKIN_ANSWER_KEYS, *FOLLOWUP_FIELDS, *CHECKIN_EXTRA_FIELDS)
+        }
         checkin_values["followup_at"] = _moment(answers.get("followup_at"))
         checkin_values["flags_seen_at"] = _moment(answers.get("flags_seen_at"))
     # Times and days that could not be read stay as they were: the rule says what they are not.
@@ -423,6 +482,33 @@ def _load_profile(runner, values: dict) -> bool:
                 setattr(profile, name, value)
         profile.save()
     return True
+
+
+def _load_experiments(runner, experiments: tuple) -> int:
+    """Store the file's experiments that are not here yet (same key), in one transaction: how
+    many. One whose days overlap an experiment here is left out (the runner's experiments
+    never overlap), and one going on comes in stopped if the runner has one going already."""
+    if not experiments:
+        return 0
+    stored = 0
+    with transaction.atomic():
+        here = list(Experiment.objects.select_for_update().filter(runner=runner))
+        for experiment in experiments:
+            if any(
+                other.idempotency_key == experiment.idempotency_key
+                or (other.start_day <= experiment.last_day and experiment.start_day <= other.last_day)
+                for other in here
+            ):
+                continue
+            experiment.pk, experiment.runner = None, runner
+            experiment._state.adding = True
+            experiment.active = experiment.active and not any(other.active for other in here)
+            experiment.save()
+            here.append(experiment)
+            stored += 1
+        if stored:
+            note_log_change([runner.pk])
+    return stored
 
 
 def _store(runner, ready: list) -> tuple[int, int, list]:

@@ -7,6 +7,8 @@ import re
 import statistics
 from collections import Counter
 
+from django.utils import timezone
+
 from advice import (
     MEDICATION_LABELS,
     MUSCLE_LABELS,
@@ -23,6 +25,7 @@ from advice import (
 from advice.sentences import join_words
 from advice.stats import MIN_RUNS_PER_SIDE
 
+from ..experiments.running import report_rows
 from ..history import history_entries
 
 
@@ -80,6 +83,9 @@ def doctor_report(runner, profile, *, start: dt.date, end: dt.date) -> dict:
         "medicines": [MEDICATION_LABELS.get(m, m) for m in medicines],
         "medicine_changed_on": changed_on,
         "medicine_changed_now": profile.medication_changed,
+        "experiments": report_rows(
+            runner, start=start, end=end, today=timezone.localdate(), words=third_person
+        ),
     }
 
 

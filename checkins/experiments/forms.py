@@ -1,0 +1,67 @@
+"""The experiments' forms: starting one, and the check-in's one question."""
+
+from __future__ import annotations
+
+from django import forms
+
+from advice.experiments import CHANGES, WEEKS_CHOICES
+
+from ..form_layout import CrispyForm
+from ..forms import yes_no
+
+
+class StartExperimentForm(CrispyForm, forms.Form):
+    """One change, two to four weeks, every day or alternating weeks. Nothing is chosen for
+    the runner: the change a page offers is ticked, the rest they pick themselves."""
+
+    idempotency_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(("required", "invalid"), "This form is out of date: reload the page."),
+    )
+    change = forms.ChoiceField(
+        label="The change to try",
+        choices=[(code, change.title) for code, change in CHANGES.items()],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the change to try.",
+            "invalid_choice": "Choose one of these changes.",
+        },
+    )
+    weeks = forms.TypedChoiceField(
+        label="For how long",
+        choices=[(n, f"{n} weeks") for n in WEEKS_CHOICES],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose two, three or four weeks.",
+            "invalid_choice": "Choose two, three or four weeks.",
+        },
+    )
+    alternating = forms.TypedChoiceField(
+        label="Every week, or every other week?",
+        choices=[("no", "Every week"), ("yes", "A week with it, a week without, in turn")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text="Taking turns tells the change apart from the season or your training better than "
+        "comparing with the weeks before you started. In the weeks without it, keep to your usual.",
+        error_messages=dict.fromkeys(
+            ("required", "invalid_choice"), "Choose every week or every other week."
+        ),
+    )
+
+
+class ExperimentQuestionForm(CrispyForm, forms.Form):
+    """The check-in's question during an experiment: answered or left alone (then nothing is
+    stored)."""
+
+    experiment_kept = yes_no("")
+
+    def __init__(self, *args, question: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["experiment_kept"].label = question
+
+    @property
+    def answer(self) -> bool | None:
+        if not self.is_valid():
+            return None
+        return self.cleaned_data.get("experiment_kept")
