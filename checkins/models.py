@@ -142,6 +142,9 @@ class Profile(KeepsLogRevision, models.Model):
     # Bumped in the same transaction as every change to the runner's runs and
     # check-ins (checkins.logrevision): what is cached from the log is keyed by it.
     log_revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # Two-factor log-in is on (checkins.twofactor): kept here, beside what every request
+    # loads anyway, so that checking it costs no query (the devices are django-otp's).
+    two_factor = models.BooleanField("two-factor log-in", default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -532,3 +535,17 @@ class ImportItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCount(models.Model):
+    """Requests counted per key in a fixed window (checkins.ratelimit): password-reset
+    e-mails per address and per client. In the database, so that the limit holds across
+    every app server (the cache is each process's own). The key is a keyed hash, never
+    the address itself."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}…: {self.count} since {self.window_start:%H:%M}"

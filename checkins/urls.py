@@ -17,4 +17,5 @@ urlpatterns = [
     path("runs/<int:pk>/followup/", views.followup, name="followup"),
     path("runs/<int:pk>/flags-seen/", views.flags_seen, name="flags_seen"),
     path("", include("checkins.transfer.urls")),
+    path("", include("checkins.twofactor.urls")),
 ]

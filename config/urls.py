@@ -3,13 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from checkins.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetPasswordForm
+from checkins.twofactor.login import TwoStepLoginView
+from checkins.twofactor.views import login_code
 
 from .health import healthz
 
 # Django's account pages with the app's forms, rendered like every other form; the
 # pages without a form come from django.contrib.auth.urls below.
 accounts = [
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("login/", TwoStepLoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("login/code/", login_code, name="login_code"),
     path(
         "password_change/",
         auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),

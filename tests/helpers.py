@@ -177,6 +177,7 @@ PUBLIC = {
     "home",
     "signup",
     "login",
+    "login_code",  # the log-in's second step: sends back to the first without one
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

@@ -168,8 +168,11 @@ MUST_REFUSE = {
     "import_export",
     "delete_account",
     "password_change",
+    "two_factor_setup",
+    "two_factor_disable",
+    "recovery_codes",
 }
-MUST_REFUSE_ANONYMOUS = {"signup", "login", "password_reset", "password_reset_confirm"}
+MUST_REFUSE_ANONYMOUS = {"signup", "login", "login_code", "password_reset", "password_reset_confirm"}
 
 
 def concrete_url(route: str, runner) -> str:
