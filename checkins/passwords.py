@@ -5,6 +5,7 @@ django-axes counts a wrong password and locks the account out as it does at log-
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.views import PasswordChangeView
 
 WRONG = "That is not your password."
 
@@ -14,3 +15,10 @@ def password_rechecked(request, user, password: str) -> bool:
     out, even the right one is refused (and django-axes answers with its lock-out page)."""
     found = authenticate(request, username=user.get_username(), password=password)
     return found is not None and found.pk == user.pk
+
+
+class ThrottledPasswordChangeView(PasswordChangeView):
+    """Django's password change, its form given the request for the re-check above."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

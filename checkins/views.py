@@ -39,6 +39,7 @@ from .models import Run
 from .pagecache import cached_page, from_log, runner_page
 from .runner import runner_profile
 from .saving import save_checkin
+from .signup import activate, confirmed_user, register
 from .transfer.import_jobs import take_for_checkin
 
 
@@ -47,6 +48,7 @@ class HtmxHttpRequest(HttpRequest):
 
 
 RECENT_RUNS = 10
+SIGNUP_EMAIL_KEY = "signup_email"  # the address the "check your inbox" page names
 
 
 @read_only
@@ -88,14 +90,36 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HtmxHttpRequest) -> HttpResponse:
+    """The same answer for every address (checkins.signup): the rest goes by e-mail."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("welcome")
+        register(request, form)
+        request.session[SIGNUP_EMAIL_KEY] = form.cleaned_data["email"]
+        return redirect("signup_done")
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_GET
+def signup_done(request: HtmxHttpRequest) -> HttpResponse:
+    email = request.session.get(SIGNUP_EMAIL_KEY, "")
+    return render(request, "registration/signup_done.html", {"email": email})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the e-mail: a button (mail scanners open links, they do not post),
+    then the account is active and logged in, on to the first-use notice."""
+    user = confirmed_user(uidb64, token)
+    if user is None:
+        return render(request, "registration/signup_confirm.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        activate(user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session.pop(SIGNUP_EMAIL_KEY, None)
+        return redirect("welcome")
+    return render(request, "registration/signup_confirm.html", {"valid": True, "email": user.email})
 
 
 @login_required
@@ -133,7 +157,9 @@ def profile_edit(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HtmxHttpRequest) -> HttpResponse:
     """Delete the runner and every row that was theirs, then end the session."""
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = DeleteAccountForm(
+        request.POST if request.method == "POST" else None, user=request.user, request=request
+    )
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)

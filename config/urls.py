@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from checkins.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetPasswordForm
+from checkins.passwords import ThrottledPasswordChangeView
 from checkins.twofactor.login import TwoStepLoginView
 from checkins.twofactor.views import login_code
 
@@ -15,7 +16,7 @@ accounts = [
     path("login/code/", login_code, name="login_code"),
     path(
         "password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        ThrottledPasswordChangeView.as_view(form_class=ChangePasswordForm),
         name="password_change",
     ),
     path(

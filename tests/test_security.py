@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django import forms
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.forms import NON_FIELD_ERRORS
 from django.test import Client
@@ -172,7 +173,14 @@ MUST_REFUSE = {
     "two_factor_disable",
     "recovery_codes",
 }
-MUST_REFUSE_ANONYMOUS = {"signup", "login", "login_code", "password_reset", "password_reset_confirm"}
+MUST_REFUSE_ANONYMOUS = {
+    "signup",
+    "signup_confirm",
+    "login",
+    "login_code",
+    "password_reset",
+    "password_reset_confirm",
+}
 
 
 def concrete_url(route: str, runner) -> str:
@@ -448,6 +456,8 @@ def test_script_in_the_email_is_refused_or_escaped(client, email):
         assert_inert(response, shown=(email,))
         return
     assert response.status_code == 302
+    link = re.search(r"https?://[^/]+(/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
+    assert client.post(link).status_code == 302
     user = User.objects.get()
     client.post(reverse("welcome"), {"understood": "on"})
     for page in ("home", "profile", "data", "delete_account", "password_change", "history"):

@@ -40,8 +40,16 @@ def wrong_code(device: TOTPDevice) -> str:
     """A code that is none of the three the device accepts now (a step either side)."""
     right = {int(code_for(device))}
     for shift in (-1, 1):
-        right.add(totp(device.bin_key, device.step, device.t0 - shift * device.step, device.digits, device.drift))
+        right.add(
+            totp(device.bin_key, device.step, device.t0 - shift * device.step, device.digits, device.drift)
+        )
     return next(f"{n:06d}" for n in range(1_000_000) if n not in right)
+
+
+def shown_codes(response) -> list[str]:
+    """The recovery codes a page shows."""
+    codes = Tree(response.content.decode()).root.find("ul", id="recovery-codes")
+    return [li.text for li in codes.find_all("li")]
 
 
 def turn_on(client, runner) -> list[str]:
@@ -51,7 +59,9 @@ def turn_on(client, runner) -> list[str]:
     device = TOTPDevice.objects.get(user=runner, confirmed=False)
     response = client.post(reverse("two_factor_setup"), {"password": PASSWORD, "code": code_for(device)})
     assert response.status_code == 200, response.content.decode()[:2000]
-    return [li.text for li in Tree(response.content.decode()).root.find("ul", id="recovery-codes").find_all("li")]
+    return [
+        li.text for li in Tree(response.content.decode()).root.find("ul", id="recovery-codes").find_all("li")
+    ]
 
 
 @pytest.fixture
@@ -87,7 +97,9 @@ def test_setup_shows_a_qr_code_and_the_key_and_confirms_only_with_a_real_code(ru
     runner_client.get(reverse("two_factor_setup"))
     assert TOTPDevice.objects.filter(user=runner).count() == 1
     # A wrong code, or a wrong password, turns nothing on.
-    refused = runner_client.post(reverse("two_factor_setup"), {"password": PASSWORD, "code": wrong_code(device)})
+    refused = runner_client.post(
+        reverse("two_factor_setup"), {"password": PASSWORD, "code": wrong_code(device)}
+    )
     assert refused.status_code == 400
     assert refused.context["form"].errors["code"]
     refused = runner_client.post(
@@ -104,7 +116,9 @@ def test_setup_shows_a_qr_code_and_the_key_and_confirms_only_with_a_real_code(ru
     device.refresh_from_db()
     runner.profile.refresh_from_db()
     assert device.confirmed and runner.profile.two_factor
-    codes = [li.text for li in Tree(done.content.decode()).root.find("ul", id="recovery-codes").find_all("li")]
+    codes = [
+        li.text for li in Tree(done.content.decode()).root.find("ul", id="recovery-codes").find_all("li")
+    ]
     assert len(codes) == 10 == len(set(codes))
     assert all(re.fullmatch(r"[a-z2-7]{4}-[a-z2-7]{4}", code) for code in codes)
     stored = set(StaticToken.objects.filter(device__user=runner).values_list("token", flat=True))
@@ -243,7 +257,9 @@ def test_turning_it_off_needs_the_password_and_a_code(client, two_factor_runner)
     log_in_fully(client, two_factor_runner)
     device = TOTPDevice.objects.get(user=two_factor_runner)
     with time_machine.travel(NOW + 2 * STEP, tick=False):
-        refused = client.post(reverse("two_factor_disable"), {"password": PASSWORD, "code": wrong_code(device)})
+        refused = client.post(
+            reverse("two_factor_disable"), {"password": PASSWORD, "code": wrong_code(device)}
+        )
         assert refused.status_code == 400 and devices.is_on(two_factor_runner)
         refused = client.post(reverse("two_factor_disable"), {"password": "nope", "code": code_for(device)})
         assert refused.status_code == 400 and devices.is_on(two_factor_runner)
@@ -272,7 +288,9 @@ def test_new_recovery_codes_replace_the_old_ones(client, two_factor_runner):
     with time_machine.travel(NOW + 2 * STEP, tick=False):
         response = client.post(reverse("recovery_codes"), {"password": PASSWORD, "code": code_for(device)})
     assert response.status_code == 200
-    new = [li.text for li in Tree(response.content.decode()).root.find("ul", id="recovery-codes").find_all("li")]
+    new = [
+        li.text for li in Tree(response.content.decode()).root.find("ul", id="recovery-codes").find_all("li")
+    ]
     assert len(new) == 10 and not set(new) & set(two_factor_runner.codes)
     client.logout()
     log_in_password(client, two_factor_runner)

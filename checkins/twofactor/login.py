@@ -81,7 +81,5 @@ def wrong_code(request, user) -> bool:
         return False
     del request.session[PENDING_KEY]
     request.session.pop(BACKEND_SESSION_KEY, None)
-    user_login_failed.send(
-        sender=__name__, credentials={"username": user.get_username()}, request=request
-    )
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
     return True

@@ -31,9 +31,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect("two_factor")
     pending = devices.pending_app(request.user)
     posted = request.method == "POST"
-    form = SetupForm(
-        request.POST if posted else None, user=request.user, request=request, pending=pending
-    )
+    form = SetupForm(request.POST if posted else None, user=request.user, request=request, pending=pending)
     if posted and form.is_valid():
         codes = devices.turn_on(request.user, form.device)
         from django_otp import login as otp_login
