@@ -73,9 +73,7 @@ def test_signup_errors_name_their_field_and_keep_the_email(client):
 
 
 def test_an_unconfirmed_account_cannot_log_in(client):
-    client.post(
-        reverse("signup"), {"email": "kai@example.org", "password1": PASSWORD, "password2": PASSWORD}
-    )
+    client.post(reverse("signup"), {"email": "kai@example.org", "password1": PASSWORD, "password2": PASSWORD})
     response = client.post(reverse("login"), {"username": "kai@example.org", "password": PASSWORD})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session

@@ -45,9 +45,11 @@ class CodeForm(CrispyForm, forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
+        if devices.must_wait(self.user, code):  # after wrong codes, even a right one must wait
+            raise forms.ValidationError(WAIT)
         self.device = devices.verify(self.user, code)
         if self.device is None:
-            raise forms.ValidationError(WAIT if devices.must_wait(self.user, code) else WRONG_CODE)
+            raise forms.ValidationError(WRONG_CODE)
         return code
 
 
@@ -89,8 +91,9 @@ class SetupForm(PasswordAndCodeForm):
             return code
         if not devices.looks_like_app_code(devices.normalize(code)):
             raise forms.ValidationError("Type the 6 digits the app shows.")
+        if devices.must_wait(self.user, code, setting_up=self.pending):
+            raise forms.ValidationError(WAIT)
         self.device = devices.verify(self.user, code, setting_up=self.pending)
         if self.device is None:
-            waiting = devices.must_wait(self.user, code, setting_up=self.pending)
-            raise forms.ValidationError(WAIT if waiting else WRONG_CODE)
+            raise forms.ValidationError(WRONG_CODE)
         return code
