@@ -143,7 +143,7 @@ class DeleteAccountForm(CrispyForm, forms.Form):
         label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, *args, user, request, **kwargs):
+    def __init__(self, *args, user, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.request = request
