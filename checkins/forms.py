@@ -87,6 +87,29 @@ class SignupForm(CrispyForm, BaseUserCreationForm):
         pass
 
 
+class ConfirmSignupForm(CrispyForm, forms.Form):
+    """The password chosen at sign-up, with the e-mailed link (checkins.signup)."""
+
+    password = forms.CharField(
+        label="The password you chose",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not the password of this sign-up. Signed up again since? Use the newest e-mail."
+            )
+        return password
+
+
 # Django's account forms (config/urls.py), rendered the app's one way.
 class LoginForm(CrispyForm, AuthenticationForm):
     def clean_username(self):

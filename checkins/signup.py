@@ -5,6 +5,10 @@ status, after about the same time (a password is hashed either way). What differ
 e-mail, to the address itself: a new address gets a link that confirms it and logs in
 (the account stays inactive until then); an address with an account gets a note that
 someone tried to sign up with it, and how to log in or reset the password.
+
+An address signed up again before it is confirmed takes the newest password, and a new
+link (the token covers the password, so older links stop working). Confirming asks for
+that password: whoever opens a link from a sign-up they did not make cannot finish it.
 """
 
 from __future__ import annotations
@@ -50,10 +54,13 @@ def register(request, form) -> None:
         else:
             _send(request, user, "confirm")
             return
-    make_password(form.cleaned_data["password1"])  # as long as the branch above takes
     if existing.is_active:
+        make_password(form.cleaned_data["password1"])  # as long as the other branches take
         _send(request, existing, "taken")
-    else:  # never confirmed: the owner gets a fresh link (their password is kept)
+    else:  # never confirmed: the newest sign-up's password, and a fresh link
+        existing.set_password(form.cleaned_data["password1"])
+        existing.save(update_fields=["password"])
+        form.save_profile(existing)
         _send(request, existing, "confirm")
 
 

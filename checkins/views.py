@@ -27,6 +27,7 @@ from .flags import mark_flags_seen, open_flags
 from .followups import followup_due, open_followup, part_of_day
 from .forms import (
     CheckInForm,
+    ConfirmSignupForm,
     DeleteAccountForm,
     FollowUpForm,
     HistoryFilter,
@@ -109,17 +110,19 @@ def signup_done(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The link from the e-mail: a button (mail scanners open links, they do not post),
-    then the account is active and logged in, on to the first-use notice."""
+    """The link from the e-mail, and the password chosen at sign-up (a mail scanner that
+    opens the link changes nothing), then the account is active and logged in."""
     user = confirmed_user(uidb64, token)
     if user is None:
         return render(request, "registration/signup_confirm.html", {"valid": False}, status=400)
-    if request.method == "POST":
+    form = ConfirmSignupForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
         activate(user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session.pop(SIGNUP_EMAIL_KEY, None)
         return redirect("welcome")
-    return render(request, "registration/signup_confirm.html", {"valid": True, "email": user.email})
+    context = {"valid": True, "email": user.email, "form": form}
+    return render(request, "registration/signup_confirm.html", context)
 
 
 @login_required

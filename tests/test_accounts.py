@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
@@ -26,7 +27,7 @@ def sign_up(client, email: str, **extra):
     assert client.post(reverse("signup"), data)["Location"] == reverse("signup_done")
     link = confirm_link(mail.outbox[-1])
     assert client.get(link).status_code == 200
-    return client.post(link)
+    return client.post(link, {"password": PASSWORD})
 
 
 def test_signup_confirms_the_address_logs_in_and_asks_for_the_notice(client):
@@ -48,7 +49,9 @@ def test_signup_confirms_the_address_logs_in_and_asks_for_the_notice(client):
     assert client.get(link).status_code == 200
     user.refresh_from_db()
     assert not user.is_active
-    response = client.post(link)
+    refused = client.post(link, {"password": "not-the-one"})  # whoever opens it needs the password
+    assert refused.status_code == 200 and refused.context["form"].errors["password"]
+    response = client.post(link, {"password": PASSWORD})
     assert response["Location"] == reverse("welcome")
     user.refresh_from_db()
     assert user.is_active
@@ -59,7 +62,7 @@ def test_signup_confirms_the_address_logs_in_and_asks_for_the_notice(client):
     assert response["Location"].startswith(reverse("welcome"))
     # The link works once.
     client.logout()
-    assert client.post(link).status_code == 400
+    assert client.post(link, {"password": PASSWORD}).status_code == 400
 
 
 def test_signup_errors_name_their_field_and_keep_the_email(client):
@@ -70,6 +73,22 @@ def test_signup_errors_name_their_field_and_keep_the_email(client):
     form = response.context["form"]
     assert "password2" in form.errors
     assert input_value(response.content.decode(), "email") == "ana@example.org"
+
+
+def test_signing_up_again_before_confirming_takes_the_new_password(client):
+    """A stranger who signed up first with someone's address cannot keep the account: the
+    owner's sign-up sets their own password, and the stranger's link stops working."""
+    stranger = {
+        "email": "zoe@example.org",
+        "password1": "strangers-pass-991",
+        "password2": "strangers-pass-991",
+    }
+    client.post(reverse("signup"), stranger)
+    strangers_link = confirm_link(mail.outbox[-1])
+    sign_up(Client(), "zoe@example.org")  # the owner, with PASSWORD, confirms their own link
+    user = User.objects.get(email="zoe@example.org")
+    assert user.is_active and user.check_password(PASSWORD)
+    assert client.post(strangers_link, {"password": "strangers-pass-991"}).status_code == 400
 
 
 def test_an_unconfirmed_account_cannot_log_in(client):

@@ -457,7 +457,7 @@ def test_script_in_the_email_is_refused_or_escaped(client, email):
         return
     assert response.status_code == 302
     link = re.search(r"https?://[^/]+(/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
-    assert client.post(link).status_code == 302
+    assert client.post(link, {"password": PASSWORD}).status_code == 302
     user = User.objects.get()
     client.post(reverse("welcome"), {"understood": "on"})
     for page in ("home", "profile", "data", "delete_account", "password_change", "history"):

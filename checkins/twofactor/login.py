@@ -12,7 +12,8 @@ AXES_FAILURE_LIMIT of them). django-otp's own throttle on each device doubles th
 after every wrong code (1 s, 2 s, 4 s, …), across sessions. With the app accepting 3 codes
 at a time (a 30-second step, one step either side), one guess succeeds with p = 3/10^6:
 5 guesses per password log-in, 5 log-ins per cool-off (15 minutes), and the doubling wait,
-leave a guesser under 30 tries a day; an expected 10^6/3 tries is out of reach.
+leave a guesser about 17 tries in the first day (the waits add up to 2^17 s) and fewer
+after; the expected 10^6/3 tries are out of reach.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import login as otp_login
 
 from . import devices
 
@@ -63,10 +65,7 @@ def pending_user(request):
 def finish(request, user, device):
     """The code was right: log the session in, verified by `device`; where to go next."""
     state = request.session.pop(PENDING_KEY)
-    user.backend = state["backend"]
     auth_login(request, user, backend=state["backend"])
-    from django_otp import login as otp_login
-
     otp_login(request, device)
     return redirect(state["next"])
 

@@ -9,14 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
 
 from . import devices, login
 from .forms import CodeForm, PasswordAndCodeForm, SetupForm
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_GET
 def two_factor_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {"on": devices.is_on(user), "codes_left": devices.recovery_codes_left(user)}
@@ -34,8 +35,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     form = SetupForm(request.POST if posted else None, user=request.user, request=request, pending=pending)
     if posted and form.is_valid():
         codes = devices.turn_on(request.user, form.device)
-        from django_otp import login as otp_login
-
         otp_login(request, form.device)  # this session passed: it stays logged in
         return render(request, "checkins/twofactor/recovery_codes.html", {"codes": codes, "new": True})
     context = {"form": form, "qr": devices.qr_svg(pending), "secret": devices.secret_text(pending)}
