@@ -4,6 +4,7 @@ runner asking for another runner's run gets 404. New URLs are covered automatica
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from checkins.models import ImportJob
 from tests.factories import RunFactory
@@ -44,3 +45,13 @@ def test_another_runners_ids_are_not_found(client, runner, other_runner, route, 
     # Not found; a method the page does not take may be refused first, but never served.
     assert statuses <= {404, 405} and 404 in statuses, (name, statuses)
     assert type(theirs).objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_public_steps_of_an_account_lead_nowhere_without_their_state(client, runner):
+    """The log-in's code step needs the password step first; a sign-up link needs its token."""
+    for method in (client.get, client.post):
+        response = method(reverse("login_code"))
+        assert response.status_code == 302 and response["Location"] == reverse("login")
+    bad_link = reverse("signup_confirm", args=["MQ", "set-password"])
+    assert client.post(bad_link, {"password": "x"}).status_code == 400
+    assert "_auth_user_id" not in client.session

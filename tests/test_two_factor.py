@@ -312,3 +312,19 @@ def test_wrong_passwords_on_the_two_factor_pages_lock_like_the_log_in(client, tw
     assert locked.status_code in (403, 429)
     assert "Too many tries" in locked.content.decode()
     assert devices.is_on(two_factor_runner)
+
+
+def test_a_runner_sets_up_only_their_own_device(client, runner, other_runner):
+    client.force_login(runner)
+    client.get(reverse("two_factor_setup"))
+    mine = TOTPDevice.objects.get(user=runner)
+    client.force_login(other_runner)
+    page = client.get(reverse("two_factor_setup")).content.decode()
+    theirs = TOTPDevice.objects.get(user=other_runner)
+    assert devices.secret_text(mine) not in page and devices.secret_text(theirs) in page
+    with time_machine.travel(NOW, tick=False):
+        refused = client.post(reverse("two_factor_setup"), {"password": PASSWORD, "code": code_for(mine)})
+    assert refused.status_code == 400
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert not mine.confirmed and not theirs.confirmed

@@ -12,7 +12,7 @@ AXES_FAILURE_LIMIT of them). django-otp's own throttle on each device doubles th
 after every wrong code (1 s, 2 s, 4 s, …), across sessions. With the app accepting 3 codes
 at a time (a 30-second step, one step either side), one guess succeeds with p = 3/10^6:
 5 guesses per password log-in, 5 log-ins per cool-off (15 minutes), and the doubling wait,
-leave a guesser about 17 tries in the first day (the waits add up to 2^17 s) and fewer
+leave a guesser about 16 tries in the first day (the waits before try n add up to 2^(n-1) s) and fewer
 after; the expected 10^6/3 tries are out of reach.
 """
 
