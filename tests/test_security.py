@@ -261,6 +261,28 @@ def test_htmx_posts_with_the_pages_token_work(runner):
     assert not Run.objects.filter(pk=run.pk).exists()
 
 
+def test_the_two_factor_pages_carry_the_strict_policy(runner):
+    """The set-up page's QR code is inline SVG: no style attribute, no script, nothing that
+    runs; every two-factor page is inert under the strict policy."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(runner)
+    setup = client.get(reverse("two_factor_setup"))
+    body = assert_inert(setup)
+    svg = body.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "style" not in svg and "<script" not in svg
+    device = TOTPDevice.objects.get(user=runner)
+    code = f"{totp(device.bin_key):06d}"
+    assert_inert(client.post(reverse("two_factor_setup"), {"password": PASSWORD, "code": code}))
+    for name in ("two_factor", "two_factor_disable", "recovery_codes"):
+        assert_inert(client.get(reverse(name)))
+    client.post(reverse("logout"))
+    client.post(reverse("login"), {"username": runner.email, "password": PASSWORD})
+    assert_inert(client.get(reverse("login_code")))
+
+
 # --- 2. Script in free text -------------------------------------------------------------
 
 

@@ -39,7 +39,9 @@ def test_new_runner_signs_up_acknowledges_and_sees_empty_home(
     assert_accessible(page, "signup done")
     link = re.search(r"https?://[^/]+(/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(live_server.url + link)
+    assert_accessible(page, "signup confirm")
     page.get_by_label("The password you chose").fill(PASSWORD)
+    screenshot(page, "2b-confirm")
     page.get_by_role("button", name="Confirm and start").click()
 
     expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
