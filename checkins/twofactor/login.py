@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 
-from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model, user_login_failed
+from django.contrib.auth import get_user_model, user_login_failed
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
@@ -40,6 +40,7 @@ class TwoStepLoginView(LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
+        self.request.session.pop(PENDING_KEY, None)  # a half-way log-in left before this one
         if not devices.is_on(user):
             return super().form_valid(form)
         self.request.session.cycle_key()
@@ -79,6 +80,5 @@ def wrong_code(request, user) -> bool:
     if state["wrong"] < MAX_WRONG_CODES:
         return False
     del request.session[PENDING_KEY]
-    request.session.pop(BACKEND_SESSION_KEY, None)
     user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
     return True
