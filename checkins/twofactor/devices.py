@@ -10,6 +10,7 @@ so that the middleware can check it without a query.
 from __future__ import annotations
 
 import re
+from base64 import b32encode
 
 import segno
 from django.db import transaction
@@ -43,8 +44,6 @@ def pending_app(user) -> TOTPDevice:
 
 def secret_text(device: TOTPDevice) -> str:
     """The key as an app asks for it when typed in: base32, in groups of four."""
-    from base64 import b32encode
-
     key = b32encode(device.bin_key).decode()
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
