@@ -32,6 +32,10 @@ KINDS = {
     "share_opened": "Share link opened",
     "share_revoked": "Revoked a share link",
     "token_used": "Access token used",
+    "two_factor_on": "Turned two-factor log-in on",
+    "two_factor_off": "Turned two-factor log-in off",
+    "recovery_codes_new": "Made new recovery codes",
+    "recovery_code_used": "Logged in with a recovery code",
 }
 MAX_EMAIL_LENGTH = 254  # RFC 5321: no address is longer; nothing longer is looked up
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from crispy_forms.layout import Div, Layout
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
     BaseUserCreationForm,
@@ -29,12 +30,19 @@ from advice.vocabulary import (
     RUN_TYPE_LABELS,
     SYMPTOM_LABELS,
 )
+from config.net import client_ip
 
 from . import plausible
 from .form_layout import CrispyForm, Details, Pair, Section
 from .measures import MEASURES, metric_measures, show_measures
 from .models import CHECKIN_ANSWER_KEYS, CheckIn, Profile, Run, User, WeightUnit
+from .passwords import WRONG as WRONG_PASSWORD
+from .passwords import password_rechecked
+from .ratelimit import allow
 from .zones import NOT_LISTED, TimeZoneField, ZoneSelect, known_zones, listed_zones
+
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a path, Django's EmailField's max_length
+TOO_LONG_EMAIL = f"An e-mail address is at most {EMAIL_MAX_LENGTH} characters long."
 
 
 class SignupForm(CrispyForm, BaseUserCreationForm):
@@ -61,31 +69,85 @@ class SignupForm(CrispyForm, BaseUserCreationForm):
         name = self.cleaned_data.get("time_zone") or ""
         return name if name in known_zones() else "UTC"
 
-    def save(self, commit=True):
-        user = super().save(commit=commit)
-        if commit:
-            user.profile.time_zone = self.cleaned_data["time_zone"]
-            user.profile.save(update_fields=["time_zone"])
-        return user
+    def save_profile(self, user) -> None:
+        """The browser's zone on the new runner's profile (made with the user)."""
+        user.profile.time_zone = self.cleaned_data["time_zone"]
+        user.profile.save(update_fields=["time_zone"])
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail address already exists.")
-        return email
+        # Whether the address has an account is not said here: checkins.signup e-mails it.
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+    # The address's account, if any, is checkins.signup's business (see clean_email): the
+    # model's unique address is not checked here, to say nothing about it.
+    def validate_unique(self):
+        pass
+
+    def validate_constraints(self):
+        pass
+
+
+class ConfirmSignupForm(CrispyForm, forms.Form):
+    """The password chosen at sign-up, with the e-mailed link (checkins.signup)."""
+
+    password = forms.CharField(
+        label="The password you chose",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not the password of this sign-up. Signed up again since? Use the newest e-mail."
+            )
+        return password
 
 
 # Django's account forms (config/urls.py), rendered the app's one way.
 class LoginForm(CrispyForm, AuthenticationForm):
-    pass
+    def clean_username(self):
+        # Django's form sets a max_length on this field after making it, without the
+        # validator: a longer name would go on to the database and to django-axes' records.
+        username = self.cleaned_data["username"]
+        if len(username) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(TOO_LONG_EMAIL)
+        return username
 
 
 class ChangePasswordForm(CrispyForm, PasswordChangeForm):
-    pass
+    """The old password is checked like a log-in (checkins.passwords): django-axes counts a
+    wrong one and locks the account out after too many."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not password_rechecked(self.request, self.user, old_password):
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
 
 class ResetPasswordForm(CrispyForm, PasswordResetForm):
-    pass
+    """Reset e-mails are limited per address and per client (checkins.ratelimit): past a
+    limit nothing is sent, and the page answers as it always does, so the limit says
+    nothing about the address."""
+
+    def save(self, *args, request=None, **kwargs):
+        email = self.cleaned_data["email"].lower()
+        if not allow("reset-client", client_ip(request) or "", limit=settings.PASSWORD_RESET_PER_CLIENT):
+            return
+        if not allow("reset-address", email, limit=settings.PASSWORD_RESET_PER_ADDRESS):
+            return
+        super().save(*args, request=request, **kwargs)
 
 
 class NewPasswordForm(CrispyForm, SetPasswordForm):
@@ -104,14 +166,15 @@ class DeleteAccountForm(CrispyForm, forms.Form):
         label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+        if not password_rechecked(self.request, self.user, password):
+            raise forms.ValidationError(WRONG_PASSWORD)
         return password
 
 

@@ -1,4 +1,5 @@
-"""The runner's time zone for every request, and the first-use notice before anything else."""
+"""The runner's time zone for every request, the first-use notice before anything else, and
+the cache headers of a signed-in runner's pages."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from .runner import runner_profile
@@ -57,3 +59,28 @@ class MedicalNoticeMiddleware:
         if any(path.startswith(prefix) for prefix in exempt_prefixes):
             return True
         return path in {reverse(name) for name in self.EXEMPT_URL_NAMES}
+
+
+class PrivatePagesMiddleware:
+    """Every answer to a signed-in runner is theirs alone: `Cache-Control: private, no-store`,
+    so that neither a proxy nor the browser's disk keeps a copy of their health data (the
+    back button may still show the page from memory). Their pages are served fast from
+    the app's own cache instead (checkins.pagecache), which this does not touch.
+
+    And every HTML page says `Vary: HX-Request`: several pages answer an htmx request with
+    a part of themselves (the history's next page, the check-in's preview and errors), so a
+    cache must never hand the part for the page or the page for the part. Saying it on
+    every page is simpler than keeping a list, and costs nothing that is not cached anyway.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ["HX-Request"])
+        return response

@@ -143,6 +143,9 @@ class Profile(KeepsLogRevision, models.Model):
     # Bumped in the same transaction as every change to the runner's runs and
     # check-ins (checkins.logrevision): what is cached from the log is keyed by it.
     log_revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # Two-factor log-in is on (checkins.twofactor): kept here, beside what every request
+    # loads anyway, so that checking it costs no query (the devices are django-otp's).
+    two_factor = models.BooleanField("two-factor log-in", default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -629,21 +632,6 @@ class ShareLink(models.Model):
         return "active"
 
 
-class ShareGuesses(models.Model):
-    """Failed openings of share links (unknown tokens) from one client address in a fixed
-    window: counted in the database, since the cache is each process's own memory."""
-
-    client = models.CharField(max_length=64, unique=True)  # an HMAC of the address, never the address
-    window_start = models.DateTimeField()
-    failures = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name_plural = "share guesses"
-
-    def __str__(self) -> str:
-        return f"{self.failures} since {self.window_start}"
-
-
 class AccountEvent(models.Model):
     """Something that happened to a runner's account, for their activity list
     (checkins.activity): kept 90 days."""
@@ -663,6 +651,20 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at}"
+
+
+class RateCount(models.Model):
+    """Requests counted per key in a fixed window (checkins.ratelimit): password-reset
+    e-mails per address and per client, guesses at share links per client. In the
+    database, so that the limit holds across every app server (the cache is each
+    process's own). The key is a keyed hash, never the address itself."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}…: {self.count} since {self.window_start:%H:%M}"
 
 
 # Reminders (checkins.reminders) keep their models in their own package.

@@ -5,6 +5,8 @@ from . import activity_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_done, name="signup_done"),
+    path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("welcome/", views.welcome, name="welcome"),
     path("profile/", views.profile_edit, name="profile"),
     path("profile/delete/", views.delete_account, name="delete_account"),
@@ -20,4 +22,5 @@ urlpatterns = [
     path("", include("checkins.transfer.urls")),
     path("", include("checkins.reminders.urls")),
     path("", include("checkins.experiments.urls")),
+    path("", include("checkins.twofactor.urls")),
 ]

@@ -29,6 +29,7 @@ from .flags import mark_flags_seen, open_flags
 from .followups import followup_due, open_followup, part_of_day
 from .forms import (
     CheckInForm,
+    ConfirmSignupForm,
     DeleteAccountForm,
     FollowUpForm,
     HistoryFilter,
@@ -42,6 +43,7 @@ from .pagecache import PAGE_SECONDS, cached_page, from_log, log_key, runner_page
 from .reminders.views import reminder_context
 from .runner import runner_profile
 from .saving import save_checkin
+from .signup import activate, confirmed_user, register
 from .transfer.import_jobs import take_for_checkin
 
 
@@ -50,6 +52,7 @@ class HtmxHttpRequest(HttpRequest):
 
 
 RECENT_RUNS = 10
+SIGNUP_EMAIL_KEY = "signup_email"  # the address the "check your inbox" page names
 
 
 @read_only
@@ -91,14 +94,38 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HtmxHttpRequest) -> HttpResponse:
+    """The same answer for every address (checkins.signup): the rest goes by e-mail."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("welcome")
+        register(request, form)
+        request.session[SIGNUP_EMAIL_KEY] = form.cleaned_data["email"]
+        return redirect("signup_done")
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_GET
+def signup_done(request: HtmxHttpRequest) -> HttpResponse:
+    email = request.session.get(SIGNUP_EMAIL_KEY, "")
+    return render(request, "registration/signup_done.html", {"email": email})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the e-mail, and the password chosen at sign-up (a mail scanner that
+    opens the link changes nothing), then the account is active and logged in."""
+    user = confirmed_user(uidb64, token)
+    if user is None:
+        return render(request, "registration/signup_confirm.html", {"valid": False}, status=400)
+    form = ConfirmSignupForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        activate(user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session.pop(SIGNUP_EMAIL_KEY, None)
+        return redirect("welcome")
+    context = {"valid": True, "email": user.email, "form": form}
+    return render(request, "registration/signup_confirm.html", context)
 
 
 @login_required
@@ -136,7 +163,9 @@ def profile_edit(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HtmxHttpRequest) -> HttpResponse:
     """Delete the runner and every row that was theirs, then end the session."""
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = DeleteAccountForm(
+        request.POST if request.method == "POST" else None, user=request.user, request=request
+    )
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)

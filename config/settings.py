@@ -50,6 +50,10 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "axes",
+    # Two-factor log-in (checkins.twofactor): an authenticator app's codes, and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -76,10 +80,18 @@ MIDDLEWARE = [
     "config.transactions.ReadOnlyTransactionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the code step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # A runner with two-factor log-in on reaches no page without having passed it.
+    "checkins.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A body larger than the URL takes is refused from its Content-Length, before it is read.
+    "config.bodysize.RequestBodyLimitMiddleware",
+    # Pages for a signed-in runner: Cache-Control: private, no-store.
+    "checkins.middleware.PrivatePagesMiddleware",
     "checkins.middleware.RunnerTimezoneMiddleware",
     "checkins.middleware.MedicalNoticeMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with the lockout page.
@@ -163,7 +175,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are counted per account and IP address, and per account from any address: a
+# guesser gains nothing by spreading guesses over many addresses. (The second count also
+# bounds the first; axes' check W006 asks for the IP address to be named.) The cost: a
+# stranger can pause an account's log-in for the cool-off time.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # keep failures only, not a log of every successful log-in
 AXES_USERNAME_FORM_FIELD = "username"  # the log-in form's field (it holds the e-mail address)
@@ -172,6 +188,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "config.net.client_ip"
 # How many proxies in front of the app append to X-Forwarded-For (0: none, trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+# The code step of two-factor log-in (checkins.twofactor): the authenticator app shows this name.
+OTP_TOTP_ISSUER = "Aftermath"
+# Password-reset e-mails per address and per client, per hour (checkins.ratelimit).
+PASSWORD_RESET_PER_ADDRESS = int(os.environ.get("AFTERMATH_RESET_PER_ADDRESS") or "3")
+PASSWORD_RESET_PER_CLIENT = int(os.environ.get("AFTERMATH_RESET_PER_CLIENT") or "10")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -291,6 +312,10 @@ API_MAX_BODY_BYTES = 64 * 1024  # a check-in is under 2 KB; larger bodies are an
 # Uploads stream to a temporary file as they arrive (never held whole in memory), and a
 # request's files are capped as they stream (checkins.transfer.uploads).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# A form's fields (not its files) together: the largest form, a check-in, is under 4 KB;
+# this leaves room for a pasted note and refuses more before it is parsed (400).
+# Bodies are also refused whole from their Content-Length (config.bodysize).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FILE_UPLOAD_HANDLERS = ["checkins.transfer.uploads.CappedUploadHandler"]
 
 # Long work (imports) runs on Django's Tasks API with django-tasks-db's database backend:

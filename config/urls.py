@@ -3,16 +3,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from checkins.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetPasswordForm
+from checkins.passwords import ThrottledPasswordChangeView
+from checkins.twofactor.login import TwoStepLoginView
+from checkins.twofactor.views import login_code
 
 from .health import healthz
 
 # Django's account pages with the app's forms, rendered like every other form; the
 # pages without a form come from django.contrib.auth.urls below.
 accounts = [
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("login/", TwoStepLoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("login/code/", login_code, name="login_code"),
     path(
         "password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        ThrottledPasswordChangeView.as_view(form_class=ChangePasswordForm),
         name="password_change",
     ),
     path(

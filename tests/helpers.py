@@ -176,7 +176,10 @@ def checkin_post(**overrides) -> dict:
 PUBLIC = {
     "home",
     "signup",
+    "signup_done",
+    "signup_confirm",
     "login",
+    "login_code",  # the log-in's second step: sends back to the first without one
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

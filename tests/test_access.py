@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from checkins.models import Experiment, ImportJob
 from checkins.transfer import share
@@ -54,3 +55,13 @@ def test_another_runners_ids_are_not_found(client, runner, other_runner, route, 
     # Not found; a method the page does not take may be refused first, but never served.
     assert statuses <= {404, 405} and 404 in statuses, (name, statuses)
     assert type(theirs).objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_public_steps_of_an_account_lead_nowhere_without_their_state(client, runner):
+    """The log-in's code step needs the password step first; a sign-up link needs its token."""
+    for method in (client.get, client.post):
+        response = method(reverse("login_code"))
+        assert response.status_code == 302 and response["Location"] == reverse("login")
+    bad_link = reverse("signup_confirm", args=["MQ", "set-password"])
+    assert client.post(bad_link, {"password": "x"}).status_code == 400
+    assert "_auth_user_id" not in client.session

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
@@ -16,32 +17,85 @@ from tests.helpers import Tree, input_value
 pytestmark = pytest.mark.django_db
 
 
-def test_signup_creates_runner_logs_in_and_asks_for_the_notice(client):
+def confirm_link(message) -> str:
+    return re.search(r"https?://[^/]+(/signup/confirm/\S+/)", message.body).group(1)
+
+
+def sign_up(client, email: str, **extra):
+    """Sign up and follow the e-mailed link, as a new runner does; the last response."""
+    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, **extra}
+    assert client.post(reverse("signup"), data)["Location"] == reverse("signup_done")
+    link = confirm_link(mail.outbox[-1])
+    assert client.get(link).status_code == 200
+    return client.post(link, {"password": PASSWORD})
+
+
+def test_signup_confirms_the_address_logs_in_and_asks_for_the_notice(client):
     response = client.post(
         reverse("signup"),
         {"email": "New.Runner@Example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("welcome")
+    assert response["Location"] == reverse("signup_done")
     user = User.objects.get()
     assert user.email == "new.runner@example.org"
+    assert not user.is_active  # until the address is confirmed
+    assert "_auth_user_id" not in client.session
+    assertContains(client.get(reverse("signup_done")), "new.runner@example.org")
+    # The link shows a button (a mail scanner opening it changes nothing); posting confirms.
+    (message,) = mail.outbox
+    assert message.to == ["new.runner@example.org"]
+    link = confirm_link(message)
+    assert client.get(link).status_code == 200
+    user.refresh_from_db()
+    assert not user.is_active
+    refused = client.post(link, {"password": "not-the-one"})  # whoever opens it needs the password
+    assert refused.status_code == 200 and refused.context["form"].errors["password"]
+    response = client.post(link, {"password": PASSWORD})
+    assert response["Location"] == reverse("welcome")
+    user.refresh_from_db()
+    assert user.is_active
     assert not user.profile.has_acknowledged_notice
     # Until the notice is acknowledged, any page leads there first.
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("welcome"))
+    # The link works once.
+    client.logout()
+    assert client.post(link, {"password": PASSWORD}).status_code == 400
 
 
 def test_signup_errors_name_their_field_and_keep_the_email(client):
-    UserFactory(email="taken@example.org")
     response = client.post(
-        reverse("signup"), {"email": "TAKEN@example.org", "password1": "x", "password2": "y"}
+        reverse("signup"), {"email": "ana@example.org", "password1": "x", "password2": "y"}
     )
     assert response.status_code == 200
     form = response.context["form"]
-    assert "already exists" in form.errors["email"][0]
     assert "password2" in form.errors
-    assert input_value(response.content.decode(), "email") == "TAKEN@example.org"
+    assert input_value(response.content.decode(), "email") == "ana@example.org"
+
+
+def test_signing_up_again_before_confirming_takes_the_new_password(client):
+    """A stranger who signed up first with someone's address cannot keep the account: the
+    owner's sign-up sets their own password, and the stranger's link stops working."""
+    stranger = {
+        "email": "zoe@example.org",
+        "password1": "strangers-pass-991",
+        "password2": "strangers-pass-991",
+    }
+    client.post(reverse("signup"), stranger)
+    strangers_link = confirm_link(mail.outbox[-1])
+    sign_up(Client(), "zoe@example.org")  # the owner, with PASSWORD, confirms their own link
+    user = User.objects.get(email="zoe@example.org")
+    assert user.is_active and user.check_password(PASSWORD)
+    assert client.post(strangers_link, {"password": "strangers-pass-991"}).status_code == 400
+
+
+def test_an_unconfirmed_account_cannot_log_in(client):
+    client.post(reverse("signup"), {"email": "kai@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(reverse("login"), {"username": "kai@example.org", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
 
 
 def test_notice_must_be_ticked_and_is_stored_once(client):
@@ -185,18 +239,12 @@ def test_runner_time_zone_is_active_for_their_requests(runner):
 
 
 def test_signup_takes_the_browsers_time_zone(client):
-    client.post(
-        reverse("signup"),
-        {"email": "kai@example.org", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "Asia/Tokyo"},
-    )
+    sign_up(client, "kai@example.org", time_zone="Asia/Tokyo")
     assert User.objects.get(email="kai@example.org").profile.time_zone == "Asia/Tokyo"
 
 
 def test_signup_ignores_an_unknown_time_zone(client):
-    client.post(
-        reverse("signup"),
-        {"email": "kai@example.org", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "Mars/Base"},
-    )
+    sign_up(client, "kai@example.org", time_zone="Mars/Base")
     assert User.objects.get(email="kai@example.org").profile.time_zone == "UTC"
 
 
@@ -253,13 +301,5 @@ def test_a_stored_zone_outside_the_list_stays_shown_and_valid(runner_client, run
 
 
 def test_signup_keeps_a_browsers_legacy_zone_name(client):
-    client.post(
-        reverse("signup"),
-        {
-            "email": "ravi@example.org",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "time_zone": "Asia/Calcutta",
-        },
-    )
+    sign_up(client, "ravi@example.org", time_zone="Asia/Calcutta")
     assert User.objects.get(email="ravi@example.org").profile.time_zone == "Asia/Calcutta"

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django import forms
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.forms import NON_FIELD_ERRORS
 from django.test import Client
@@ -173,8 +174,18 @@ MUST_REFUSE = {
     "share_link_revoke",
     "experiment_start",
     "experiment_stop",
+    "two_factor_setup",
+    "two_factor_disable",
+    "recovery_codes",
 }
-MUST_REFUSE_ANONYMOUS = {"signup", "login", "password_reset", "password_reset_confirm"}
+MUST_REFUSE_ANONYMOUS = {
+    "signup",
+    "signup_confirm",
+    "login",
+    "login_code",
+    "password_reset",
+    "password_reset_confirm",
+}
 # POSTed with no session and no CSRF token by design (RFC 8058 one-click unsubscribe): the
 # signed token in the URL is the key (tests/test_reminders.py refuses a changed one).
 SIGNED_LINKS = {"reminder_unsubscribe"}
@@ -264,6 +275,28 @@ def test_htmx_posts_with_the_pages_token_work(runner):
         client.post(reverse("run_delete", args=[run.pk]), {"csrfmiddlewaretoken": hidden}).status_code == 302
     )
     assert not Run.objects.filter(pk=run.pk).exists()
+
+
+def test_the_two_factor_pages_carry_the_strict_policy(runner):
+    """The set-up page's QR code is inline SVG: no style attribute, no script, nothing that
+    runs; every two-factor page is inert under the strict policy."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(runner)
+    setup = client.get(reverse("two_factor_setup"))
+    body = assert_inert(setup)
+    svg = body.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "style" not in svg and "<script" not in svg
+    device = TOTPDevice.objects.get(user=runner)
+    code = f"{totp(device.bin_key):06d}"
+    assert_inert(client.post(reverse("two_factor_setup"), {"password": PASSWORD, "code": code}))
+    for name in ("two_factor", "two_factor_disable", "recovery_codes"):
+        assert_inert(client.get(reverse(name)))
+    client.post(reverse("logout"))
+    client.post(reverse("login"), {"username": runner.email, "password": PASSWORD})
+    assert_inert(client.get(reverse("login_code")))
 
 
 # --- 2. Script in free text -------------------------------------------------------------
@@ -461,6 +494,8 @@ def test_script_in_the_email_is_refused_or_escaped(client, email):
         assert_inert(response, shown=(email,))
         return
     assert response.status_code == 302
+    link = re.search(r"https?://[^/]+(/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
+    assert client.post(link, {"password": PASSWORD}).status_code == 302
     user = User.objects.get()
     client.post(reverse("welcome"), {"understood": "on"})
     for page in ("home", "profile", "data", "delete_account", "password_change", "history"):

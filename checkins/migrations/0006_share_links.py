@@ -14,18 +14,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ShareGuesses',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client', models.CharField(max_length=64, unique=True)),
-                ('window_start', models.DateTimeField()),
-                ('failures', models.PositiveIntegerField(default=0)),
-            ],
-            options={
-                'verbose_name_plural': 'share guesses',
-            },
-        ),
-        migrations.CreateModel(
             name='AccountEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

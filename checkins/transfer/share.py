@@ -19,23 +19,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from config.net import client_ip
 
+from .. import ratelimit
 from ..activity import record_event
-from ..models import ShareGuesses, ShareLink
+from ..models import ShareLink
 
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters
 MAX_TOKEN_LENGTH = 100  # longer is no token of ours: refused without a query
 GUESS_LIMIT = 20  # unknown tokens per client address per window (OWASP: limit failed attempts)
 GUESS_WINDOW_SECONDS = 600
+GUESS_WINDOW = dt.timedelta(seconds=GUESS_WINDOW_SECONDS)
 # Two requests of one form this close together are a double tap, not a reload.
 DOUBLE_TAP = dt.timedelta(seconds=10)
 # An opening is noted in the runner's activity at most once an hour per link (a doctor
@@ -126,35 +126,15 @@ def period_words(link: ShareLink) -> str:
 # --- Guessing -----------------------------------------------------------------------------
 
 
-def _client(request) -> str:
-    return salted_hmac("aftermath.share.guesses", client_ip(request) or "", algorithm="sha256").hexdigest()
+GUESSES = "share-link guesses"
 
 
-def _window(now: dt.datetime) -> dt.datetime:
-    epoch = now.timestamp()
-    return dt.datetime.fromtimestamp(epoch - epoch % GUESS_WINDOW_SECONDS, tz=dt.UTC)
-
-
-def guessing_wait(request, now: dt.datetime | None = None) -> int | None:
+def guessing_wait(request) -> int | None:
     """Seconds until this client may try again, if it has used up its failures; else None."""
-    now = now or timezone.now()
-    window = _window(now)
-    if ShareGuesses.objects.filter(
-        client=_client(request), window_start=window, failures__gte=GUESS_LIMIT
-    ).exists():
-        return max(1, math.ceil(window.timestamp() + GUESS_WINDOW_SECONDS - now.timestamp()))
-    return None
+    return ratelimit.wait_seconds(GUESSES, client_ip(request) or "", limit=GUESS_LIMIT, window=GUESS_WINDOW)
 
 
-def count_guess(request, now: dt.datetime | None = None) -> None:
-    """Count an unknown token against this client's window; past windows are dropped."""
-    window = _window(now or timezone.now())
-    client = _client(request)
-    ShareGuesses.objects.filter(window_start__lt=window).delete()
-    if ShareGuesses.objects.filter(client=client).update(failures=F("failures") + 1):
-        return
-    try:
-        with transaction.atomic():
-            ShareGuesses.objects.create(client=client, window_start=window, failures=1)
-    except IntegrityError:  # another request of this client made the row first
-        ShareGuesses.objects.filter(client=client).update(failures=F("failures") + 1)
+def count_guess(request) -> None:
+    """Count an unknown token against this client's window (checkins.ratelimit: the client
+    kept as a keyed hash, never its address)."""
+    ratelimit.count(GUESSES, client_ip(request) or "", window=GUESS_WINDOW)

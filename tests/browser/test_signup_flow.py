@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from checkins.models import User
@@ -32,6 +33,16 @@ def test_new_runner_signs_up_acknowledges_and_sees_empty_home(
     page.get_by_label("Repeat the password").fill(PASSWORD)
     screenshot(page, "2-signup")
     page.get_by_role("button", name="Create account").click()
+
+    # The address is confirmed by the link e-mailed to it (checkins.signup).
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    assert_accessible(page, "signup done")
+    link = re.search(r"https?://[^/]+(/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
+    page.goto(live_server.url + link)
+    assert_accessible(page, "signup confirm")
+    page.get_by_label("The password you chose").fill(PASSWORD)
+    screenshot(page, "2b-confirm")
+    page.get_by_role("button", name="Confirm and start").click()
 
     expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
     expect(page.get_by_text("Aftermath is not a medical device.")).to_be_visible()
