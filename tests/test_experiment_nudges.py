@@ -355,3 +355,39 @@ def test_web_push_end_to_end(runner_client, runner, push_service):
     off_week = phone.decrypt(push_service.received[-1]["body"])
     assert off_week["title"] == "A week without the change"
     assert off_week["body"].startswith("Your experiment: a cool-down walk. Did you keep to your usual today?")
+
+
+def test_the_safety_net_costs_the_same_queries_however_many_experiments_are_over():
+    """Experiments finished (still `active` until the next starts) of opted-in runners: no
+    query each, every 30 s."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from checkins.experiments.running import start_experiment
+    from tests.factories import UserFactory
+
+    def finished_experiments(count: int) -> None:
+        for _ in range(count):
+            someone = UserFactory()
+            opt_in(someone, zone="UTC")
+            start_experiment(
+                someone,
+                someone.profile,
+                change="cooldown_walk",
+                weeks=2,
+                alternating=False,
+                key=uuid.uuid4(),
+                today=dt.date(2026, 6, 1),
+            )
+        Reminder.objects.filter(kind=Reminder.Kind.EXPERIMENT).update(status=Reminder.Status.SENT)
+
+    after_the_end = dt.datetime(2026, 6, 15, 10, 0, tzinfo=UTC)  # the last day was 14 June
+    counts = []
+    for count in (1, 4):
+        with at(dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)):
+            finished_experiments(count)
+        with at(after_the_end), CaptureQueriesContext(connection) as queries:
+            assert scheduling.resume_nudges(after_the_end) == 0
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == 1
+    assert not Reminder.objects.filter(status=Reminder.Status.PENDING).exists()

@@ -29,10 +29,10 @@ class ReminderSettingsForm(CrispyForm, forms.ModelForm):
             "followup": (
                 "One short note that opens the run's follow-up. Nothing is sent if you answered it already."
             ),
-            "local_time": "On your clock, in the time zone above.",
+            "local_time": "The morning reminder's time, on your clock, in the time zone above.",
             "experiment": (
-                f"Each evening of it at {NUDGE_TIME:%H:%M} on your clock: did you keep to it today? "
-                "Nothing is sent once you answered, or while a red flag is open."
+                f"Each evening of an experiment, at {NUDGE_TIME:%H:%M} on your clock: "
+                "did you keep to it today? Nothing is sent once you answered, or while a red flag is open."
             ),
         }
         widgets = {

@@ -107,7 +107,13 @@ def followup_changed(
     return put(reminder, due_at=due, channel=prefs.channel)
 
 
-def experiment_changed(experiment, *, profile=None, prefs: ReminderSettings | object | None = UNREAD):
+def experiment_changed(
+    experiment,
+    *,
+    profile=None,
+    prefs: ReminderSettings | object | None = UNREAD,
+    now: dt.datetime | None = None,
+) -> Reminder | None:
     """An experiment started, stopped, or one of its nudges was sent or skipped: make its
     next nudge pending (the first of its days whose evening is still ahead), and cancel any
     other pending one. Stopped, over, or the runner not opted in: its pending nudges are
@@ -122,7 +128,7 @@ def experiment_changed(experiment, *, profile=None, prefs: ReminderSettings | ob
         from ..models import Profile
 
         profile = Profile.objects.get(runner_id=experiment.runner_id)
-    now = timezone.now()
+    now = now or timezone.now()
     # A day whose nudge was sent, tried, or skipped is done (a new zone never brings it back).
     done = (Reminder.Status.PENDING, Reminder.Status.CANCELLED)
     taken = set(nudges.exclude(status__in=done).values_list("day", flat=True))
@@ -193,10 +199,11 @@ def requeue_lost(now: dt.datetime | None = None) -> int:
 
 def resume_nudges(now: dt.datetime) -> int:
     """Give a nudge back to each experiment going on (its runner opted in) that has none
-    pending: a worker stopped between sending one and scheduling the next. A query; more
-    only for such an experiment, until its last evening has passed."""
+    pending: a worker stopped between sending one and scheduling the next. One query; more
+    only for such an experiment, and none once its last evening has passed."""
     from ..models import Experiment
 
+    kind = KINDS[Reminder.Kind.EXPERIMENT]
     pending = Reminder.objects.filter(
         experiment=OuterRef("pk"), kind=Reminder.Kind.EXPERIMENT, status=Reminder.Status.PENDING
     )
@@ -209,7 +216,12 @@ def resume_nudges(now: dt.datetime) -> int:
         runner__reminder_settings__experiment=True,
     ).exclude(Exists(pending))
     resumed = 0
-    for experiment in candidates:
-        if experiment.planned_last_day >= today - dt.timedelta(days=1):
-            resumed += experiment_changed(experiment) is not None
+    for experiment in candidates.select_related("runner__profile", "runner__reminder_settings"):
+        runner = experiment.runner
+        if kind.due_at(experiment.planned_last_day, runner.profile.zone) <= now:
+            continue  # its last nudge's time has passed: nothing left to resume
+        nudge = experiment_changed(
+            experiment, profile=runner.profile, prefs=runner.reminder_settings, now=now
+        )
+        resumed += nudge is not None
     return resumed
