@@ -52,7 +52,7 @@ from .reminders.models import Reminder  # noqa: E402
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("due_at", "runner", "kind", "channel", "status", "attempts", "sent_at", "note")
+    list_display = ("due_at", "runner", "kind", "day", "channel", "status", "attempts", "sent_at", "note")
     list_filter = ("status", "kind", "channel")
     list_select_related = ("runner",)
     search_fields = ("runner__email",)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import CheckInFactory, RunFactory, UserFactory
-from tests.helpers import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
+from tests.helpers import ARTIFACTS, CHROMIUM_FLAGS, PushService, b64url, chromium_path
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -132,3 +132,29 @@ def samples_dir() -> Path:
     if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
         pytest.fail(f"{message}; under CI they must be present")
     pytest.skip(message)
+
+
+# --- Reminders: the server's VAPID keys and a push endpoint on 127.0.0.1 ---------------
+
+
+@pytest.fixture
+def server_keys(settings):
+    """A VAPID key pair of this test's own (as AFTERMATH_VAPID_PRIVATE_KEY would give)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    settings.VAPID_PRIVATE_KEY = b64url(key.private_numbers().private_value.to_bytes(32, "big"))
+    settings.VAPID_PUBLIC_KEY = ""
+    settings.VAPID_SUBJECT = "mailto:reminders@example.org"
+    settings.SITE_URL = "https://aftermath.example.org"
+    return key
+
+
+@pytest.fixture
+def push_service(monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    service = PushService()
+    yield service
+    service.close()

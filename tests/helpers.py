@@ -7,26 +7,37 @@
   themselves (nothing copied from elsewhere); `write` puts one in a test's tmp_path.
 - The browser: Debian's Chromium, launched the same way by the browser tests and the
   benchmark, the screenshots' folder, and logging in through the log-in page.
+- Web Push: a push endpoint on 127.0.0.1 (PushService), a browser's subscription that
+  decrypts what it gets (Browser, RFC 8291), and checking a VAPID signature (RFC 8292).
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import functools
 import gzip
 import io
 import itertools
+import json
 import os
 import re
 import shutil
+import threading
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import http_ece
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from fit_tool.fit_file_builder import FitFileBuilder
@@ -520,3 +531,87 @@ def task_worker(*, batch: bool, interval: float = 0, max_tasks: int | None = Non
         worker_id="tests",
         excluded_queue_names=[],
     )
+
+
+# --- Web Push: a push endpoint on 127.0.0.1, a browser's subscription, VAPID -----------
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class PushService:
+    """A push endpoint on 127.0.0.1: records each request and answers `status`."""
+
+    def __init__(self, status: int = 201):
+        self.status, self.received = status, []
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                service.received.append(
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
+                )
+                self.send_response(service.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Browser:
+    """A browser's push subscription: its P-256 key pair and 16-byte auth secret (RFC 8291)."""
+
+    def __init__(self, runner, endpoint: str):
+        from checkins.models import PushSubscription
+
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.auth = os.urandom(16)
+        point = self.key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        self.subscription = PushSubscription.objects.create(
+            runner=runner, endpoint=endpoint, p256dh=b64url(point), auth=b64url(self.auth)
+        )
+
+    def decrypt(self, body: bytes) -> dict:
+        plain = http_ece.decrypt(body, private_key=self.key, auth_secret=self.auth, version="aes128gcm")
+        return json.loads(plain)
+
+
+def verify_vapid(authorization: str, *, audience: str) -> dict:
+    """RFC 8292: `vapid t=<JWT>, k=<public key>`; the JWT signed with ES256 by that key."""
+    scheme, params = authorization.split(" ", 1)
+    assert scheme == "vapid"
+    fields = dict(part.strip().split("=", 1) for part in params.split(","))
+    header_b64, claims_b64, signature_b64 = fields["t"].split(".")
+    assert json.loads(unb64url(header_b64)) == {"typ": "JWT", "alg": "ES256"}
+    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(fields["k"]))
+    signature = unb64url(signature_b64)
+    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    public.verify(  # raises InvalidSignature
+        encode_dss_signature(r, s), f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256())
+    )
+    claims = json.loads(unb64url(claims_b64))
+    assert claims["aud"] == audience
+    assert time.time() < claims["exp"] <= time.time() + 24 * 3600
+    return {"key": fields["k"], **claims}

@@ -8,18 +8,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
-import http_ece
 import pytest
 import time_machine
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -29,32 +23,13 @@ from checkins.models import CheckIn, PushSubscription, Reminder, ReminderSetting
 from checkins.reminders import scheduling, sending, vapid
 from checkins.reminders.kinds import local_datetime
 from checkins.reminders.unsubscribing import unsubscribe_path
-from tests.helpers import checkin_post, run_worker
+from tests.helpers import Browser, PushService, b64url, checkin_post, run_worker, unb64url, verify_vapid
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("server_keys")]
 
 UTC = dt.UTC
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-@pytest.fixture(autouse=True)
-def server_keys(settings):
-    """A VAPID key pair of this test's own (as AFTERMATH_VAPID_PRIVATE_KEY would give)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    settings.VAPID_PRIVATE_KEY = b64url(key.private_numbers().private_value.to_bytes(32, "big"))
-    settings.VAPID_PUBLIC_KEY = ""
-    settings.VAPID_SUBJECT = "mailto:reminders@example.org"
-    settings.SITE_URL = "https://aftermath.example.org"
-    return key
 
 
 def opt_in(runner, *, zone=BERLIN, at=dt.time(8, 0), channel="email") -> ReminderSettings:
@@ -330,87 +305,6 @@ def test_a_mail_server_that_is_down_is_tried_again_then_given_up(runner_client, 
 
 
 # --- Web Push, end to end -------------------------------------------------------------------
-
-
-class PushService:
-    """A push endpoint on 127.0.0.1: records each request and answers `status`."""
-
-    def __init__(self, status: int = 201):
-        self.status, self.received = status, []
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                service.received.append(
-                    {
-                        "path": self.path,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "body": body,
-                    }
-                )
-                self.send_response(service.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def push_service(monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    monkeypatch.delenv("HTTP_PROXY", raising=False)
-    monkeypatch.delenv("http_proxy", raising=False)
-    service = PushService()
-    yield service
-    service.close()
-
-
-class Browser:
-    """A browser's push subscription: its P-256 key pair and 16-byte auth secret (RFC 8291)."""
-
-    def __init__(self, runner, endpoint: str):
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.auth = os.urandom(16)
-        point = self.key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-        self.subscription = PushSubscription.objects.create(
-            runner=runner, endpoint=endpoint, p256dh=b64url(point), auth=b64url(self.auth)
-        )
-
-    def decrypt(self, body: bytes) -> dict:
-        plain = http_ece.decrypt(body, private_key=self.key, auth_secret=self.auth, version="aes128gcm")
-        return json.loads(plain)
-
-
-def verify_vapid(authorization: str, *, audience: str) -> dict:
-    """RFC 8292: `vapid t=<JWT>, k=<public key>`; the JWT signed with ES256 by that key."""
-    scheme, params = authorization.split(" ", 1)
-    assert scheme == "vapid"
-    fields = dict(part.strip().split("=", 1) for part in params.split(","))
-    header_b64, claims_b64, signature_b64 = fields["t"].split(".")
-    assert json.loads(unb64url(header_b64)) == {"typ": "JWT", "alg": "ES256"}
-    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(fields["k"]))
-    signature = unb64url(signature_b64)
-    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
-    public.verify(  # raises InvalidSignature
-        encode_dss_signature(r, s), f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256())
-    )
-    claims = json.loads(unb64url(claims_b64))
-    assert claims["aud"] == audience
-    assert time.time() < claims["exp"] <= time.time() + 24 * 3600
-    return {"key": fields["k"], **claims}
 
 
 def test_web_push_end_to_end(runner_client, runner, push_service, settings):

@@ -5,7 +5,8 @@ One experiment at a time: at most one row per runner is `active` (a partial uniq
 constraint holds it under races too). An experiment stays active until it is stopped or a
 new one starts after its end; "over" is worked out from the day, never written on a read.
 Nothing starts, and no question is asked, while a red flag is open (checkins.flags): the
-runner is sent to a doctor first.
+runner is sent to a doctor first. Starting schedules the first daily nudge for a runner who
+asked for them, stopping cancels the pending one (checkins.reminders).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from advice.experiments import CHANGES, Change, Result, baseline_period, experim
 
 from ..flags import open_flags
 from ..logrevision import note_log_change
-from ..models import CheckIn, Experiment, Profile
+from ..models import CheckIn, Experiment, Profile, Reminder
+from ..reminders.scheduling import cancel, experiment_changed, settings_of
 
 # What an open red flag means for experiments, in the runner's words.
 SEE_DOCTOR_FIRST = (
@@ -67,6 +69,7 @@ def start_experiment(
         raise Refused("Choose one of the changes on the list.")
     if red_flag_open(runner, profile, today):
         raise Refused(SEE_DOCTOR_FIRST)
+    reminder_prefs = settings_of(runner.pk)  # read before SQLite's write lock
     try:
         with transaction.atomic():
             # Finished ones stop being active here, in the transaction that starts the next.
@@ -88,6 +91,8 @@ def start_experiment(
                 start_day=start,
             )
             note_log_change([runner.pk])
+            # Its first daily nudge, if the runner asked for them (checkins.reminders).
+            experiment_changed(experiment, profile=profile, prefs=reminder_prefs)
     except IntegrityError:
         # The same key, or another start, won a race with this request.
         existing = Experiment.objects.filter(runner=runner, idempotency_key=key).first()
@@ -106,6 +111,8 @@ def stop_experiment(experiment: Experiment, today: dt.date) -> bool:
         done = bool(stopped.update(stopped_on=today, active=False))
         if done:
             note_log_change([experiment.runner_id])
+            nudges = Reminder.objects.filter(kind=Reminder.Kind.EXPERIMENT, experiment=experiment)
+            cancel(nudges, "the experiment was stopped")
     return done
 
 

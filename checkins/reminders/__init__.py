@@ -1,7 +1,7 @@
 """Reminders: a note sent to a runner at a chosen local time, once.
 
-One small machinery for every kind of reminder (today the next-morning follow-up after a
-run with twitching or cramps; later an experiment's daily nudge):
+One small machinery for every kind of reminder (the next-morning follow-up after a run
+with twitching or cramps, and an experiment's evening nudge):
 
 - models.py: the runner's choices (ReminderSettings), one Reminder row per thing to remind
   about, and the phones that take push notifications (PushSubscription).

@@ -8,25 +8,32 @@ import binascii
 from django import forms
 
 from ..form_layout import CrispyForm
+from .kinds import NUDGE_TIME
 from .models import Channel, PushSubscription, ReminderSettings
 
 
 class ReminderSettingsForm(CrispyForm, forms.ModelForm):
-    """Opt in (off until the runner ticks it), the time on their clock, push or e-mail."""
+    """Opt in to each kind (off until the runner ticks it), the follow-up's time on their
+    clock, push or e-mail."""
 
     class Meta:
         model = ReminderSettings
-        fields = ("followup", "local_time", "channel")
+        fields = ("followup", "local_time", "experiment", "channel")
         labels = {
             "followup": "Remind me the morning after a run with twitching or cramps",
             "local_time": "At",
+            "experiment": "Nudge me during an experiment",
             "channel": "By",
         }
         help_texts = {
             "followup": (
                 "One short note that opens the run's follow-up. Nothing is sent if you answered it already."
             ),
-            "local_time": "On your clock, in the time zone above.",
+            "local_time": "The morning reminder's time, on your clock, in the time zone above.",
+            "experiment": (
+                f"Each evening of an experiment, at {NUDGE_TIME:%H:%M} on your clock: "
+                "did you keep to it today? Nothing is sent once you answered, or while a red flag is open."
+            ),
         }
         widgets = {
             "local_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

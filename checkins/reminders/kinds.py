@@ -1,8 +1,10 @@
 """What each kind of reminder is about: when it is due, whether it is still wanted, its words.
 
-A kind is one object with four methods, registered in KINDS under its Reminder.Kind value.
-The next-morning follow-up is the first; an experiment's daily nudge would be another
-(its own key on Reminder, its own day, its own words).
+A kind is one object registered in KINDS under its Reminder.Kind value: when it is due
+(`due_at`), why it is not to be sent now (`why_not`), its words (`message`, and the e-mail's
+`email_template`), and what to schedule once one is done (`then`). The next-morning
+follow-up is the first; an experiment's daily nudge the second (its own key on Reminder,
+its own day, its own words).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class FollowUpReminder:
     """The next morning after a run with twitching or cramps: "How are your muscles?"."""
 
     kind = Reminder.Kind.FOLLOWUP
+    email_template = "reminders/reminder_email.txt"
 
     @staticmethod
     def wanted_for(checkin) -> bool:
@@ -95,5 +98,73 @@ class FollowUpReminder:
             path=reverse("followup", args=[reminder.run_id]),
         )
 
+    def then(self, reminder: Reminder) -> None:
+        """One follow-up per run: nothing comes after it."""
 
-KINDS = {Reminder.Kind.FOLLOWUP: FollowUpReminder()}
+
+# An experiment's nudge asks about the day ("did you keep to it today?"), so it comes in the
+# evening, after most runs of the day (before work, at lunch, after work) and before bed,
+# whatever time the runner chose for the next-morning follow-up: at 08:00 nothing of the
+# day could be answered yet. A fixed time, said beside the checkbox.
+NUDGE_TIME = dt.time(20, 0)
+
+
+class ExperimentNudge:
+    """Each day of an experiment, in the evening: "Did you keep to it today?". One pending
+    nudge per experiment at a time: the next day's is scheduled once one is sent or skipped."""
+
+    kind = Reminder.Kind.EXPERIMENT
+    email_template = "reminders/experiment_email.txt"
+
+    def due_at(self, day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+        return local_datetime(day, NUDGE_TIME, zone)
+
+    def next_day(self, experiment, now: dt.datetime, zone: zoneinfo.ZoneInfo, *, taken=()) -> dt.date | None:
+        """The first of the experiment's days whose nudge time is still ahead and that has
+        no nudge sent or being sent (`taken`), or None once there is none left."""
+        if not experiment.active or experiment.stopped_on is not None:
+            return None
+        day = max(experiment.start_day, timezone.localtime(now, zone).date())
+        while day <= experiment.last_day:
+            if day not in taken and self.due_at(day, zone) > now:
+                return day
+            day += dt.timedelta(days=1)
+        return None
+
+    def why_not(self, reminder: Reminder, now: dt.datetime) -> str:
+        """Why this nudge is not to be sent now, or "" to send it (the experiments' own
+        predicate, checkins.experiments.nudges.why_no_nudge, decides what is wanted)."""
+        from ..experiments.nudges import why_no_nudge
+
+        if reminder.experiment is None:
+            return "the experiment is gone"
+        if now - reminder.due_at > MAX_LATE:
+            return "too late to send"
+        return why_no_nudge(reminder.experiment, reminder.runner.profile, reminder.day)
+
+    def message(self, reminder: Reminder, zone: zoneinfo.ZoneInfo) -> Message:
+        """Opens the check-in; if the runner logged a run that day and left the question,
+        that run's page to edit, where it is asked again (no second run logged)."""
+        from ..experiments.nudges import nudge_words
+        from ..models import Run
+
+        title, body = nudge_words(reminder.experiment, reminder.day)
+        unanswered = (
+            Run.objects.filter(runner_id=reminder.runner_id, date=reminder.day, checkin__isnull=False)
+            .filter(checkin__experiment_kept__isnull=True)
+            .order_by("-started_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        path = reverse("run_edit", args=[unanswered]) if unanswered else reverse("checkin_create")
+        return Message(title=title, body=body, path=path)
+
+    def then(self, reminder: Reminder) -> None:
+        """The next day's nudge (none after the experiment's last day)."""
+        from .scheduling import experiment_changed
+
+        if reminder.experiment is not None:
+            experiment_changed(reminder.experiment)
+
+
+KINDS = {Reminder.Kind.FOLLOWUP: FollowUpReminder(), Reminder.Kind.EXPERIMENT: ExperimentNudge()}

@@ -27,6 +27,8 @@ class ReminderSettings(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_settings"
     )
     followup = models.BooleanField("Remind me the morning after a run with twitching", default=False)
+    # Named after Reminder.Kind.EXPERIMENT, as `followup` is after FOLLOWUP (see wants()).
+    experiment = models.BooleanField("Nudge me during an experiment", default=False)
     local_time = models.TimeField("At", default=DEFAULT_TIME)
     channel = models.CharField("By", max_length=8, choices=Channel, default=Channel.PUSH)
     updated_at = models.DateTimeField(auto_now=True)
@@ -50,12 +52,14 @@ class ReminderSettings(models.Model):
 class Reminder(models.Model):
     """One reminder about one thing, sent at most once (see sending.claim).
 
-    `run` is what a follow-up reminder points to; another kind adds its own nullable key
-    (an experiment's, say) and a constraint like `reminder_one_per_run`.
+    `run` is what a follow-up reminder points to; an experiment's nudge points to its
+    `experiment` and the `day` it asks about (one per experiment and day). Another kind
+    adds its own nullable key and a constraint like `reminder_one_per_run`.
     """
 
     class Kind(models.TextChoices):
         FOLLOWUP = "followup", "the next-morning follow-up"
+        EXPERIMENT = "experiment", "an experiment's daily nudge"
 
     class Status(models.TextChoices):
         PENDING = "pending", "waiting for its time"
@@ -69,6 +73,11 @@ class Reminder(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # Deleting the run deletes its reminder; its queued task then finds nothing to do.
     run = models.ForeignKey("checkins.Run", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Deleting the experiment (or the runner) deletes its nudges.
+    experiment = models.ForeignKey(
+        "checkins.Experiment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(null=True, blank=True)  # the runner's local day a nudge asks about
     due_at = models.DateTimeField()  # UTC, worked out from the runner's local time and zone
     channel = models.CharField(max_length=8, choices=Channel)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -87,7 +96,15 @@ class Reminder(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "run"], condition=Q(run__isnull=False), name="reminder_one_per_run"
             ),
+            models.UniqueConstraint(
+                fields=["kind", "experiment", "day"],
+                condition=Q(experiment__isnull=False),
+                name="reminder_one_per_experiment_day",
+            ),
             models.CheckConstraint(condition=Q(channel__in=tuple(Channel.values)), name="reminder_channel"),
+            models.CheckConstraint(
+                condition=Q(experiment__isnull=True) | Q(day__isnull=False), name="reminder_experiment_day"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,9 @@
 
 A reminder's due time is worked out in UTC from the runner's chosen local time and zone
 when it is scheduled, and worked out again whenever what it depends on changes: the run
-(edited or deleted), the runner's zone, or their reminder settings. Each (re)scheduling
+(edited or deleted), the experiment (started or stopped), the runner's zone, or their
+reminder settings. An experiment has one pending nudge at a time: the next day's is
+scheduled when one is sent or skipped (its kind's `then`). Each (re)scheduling
 queues a task for the due time (django-tasks-db's `run_after`); a task that finds its
 reminder moved later does nothing, so moving never needs the old task found. The
 worker's safety net (`requeue_lost`) queues again a pending reminder whose task is gone
@@ -18,6 +20,8 @@ from django.db.models import Exists, OuterRef
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+
+from advice.experiments import WEEKS_CHOICES
 
 from .kinds import KINDS
 from .models import Reminder, ReminderSettings
@@ -103,11 +107,48 @@ def followup_changed(
     return put(reminder, due_at=due, channel=prefs.channel)
 
 
+def experiment_changed(
+    experiment,
+    *,
+    profile=None,
+    prefs: ReminderSettings | object | None = UNREAD,
+    now: dt.datetime | None = None,
+) -> Reminder | None:
+    """An experiment started, stopped, or one of its nudges was sent or skipped: make its
+    next nudge pending (the first of its days whose evening is still ahead), and cancel any
+    other pending one. Stopped, over, or the runner not opted in: its pending nudges are
+    cancelled. Returns the pending nudge, if any."""
+    kind = KINDS[Reminder.Kind.EXPERIMENT]
+    prefs = settings_of(experiment.runner_id) if prefs is UNREAD else prefs
+    nudges = Reminder.objects.filter(kind=kind.kind, experiment=experiment)
+    if prefs is None or not prefs.wants(kind.kind):
+        cancel(nudges, "not wanted any more")
+        return None
+    if profile is None:
+        from ..models import Profile
+
+        profile = Profile.objects.get(runner_id=experiment.runner_id)
+    now = now or timezone.now()
+    # A day whose nudge was sent, tried, or skipped is done (a new zone never brings it back).
+    done = (Reminder.Status.PENDING, Reminder.Status.CANCELLED)
+    taken = set(nudges.exclude(status__in=done).values_list("day", flat=True))
+    day = kind.next_day(experiment, now, profile.zone, taken=taken)
+    others = nudges.exclude(day=day) if day is not None else nudges
+    cancel(others, "the experiment was stopped or is over" if day is None else "moved to another day")
+    if day is None:
+        return None
+    reminder = nudges.filter(day=day).first() or Reminder(
+        runner_id=experiment.runner_id, kind=kind.kind, experiment=experiment, day=day
+    )
+    return put(reminder, due_at=kind.due_at(day, profile.zone), channel=prefs.channel)
+
+
 def runner_changed(runner_id: int, profile) -> None:
     """The runner's zone or reminder settings changed: move every pending reminder to the
-    new local time, cancel them if they opted out, and schedule open follow-ups if they
-    just opted in."""
+    new local time, cancel them if they opted out, and schedule open follow-ups (and the
+    nudge of an experiment going on) if they just opted in."""
     prefs = settings_of(runner_id)
+    _experiment_nudges_changed(runner_id, profile, prefs)
     kind = KINDS[Reminder.Kind.FOLLOWUP]
     if prefs is None or not prefs.followup:
         cancel(Reminder.objects.filter(runner_id=runner_id, kind=kind.kind), "reminders turned off")
@@ -115,6 +156,17 @@ def runner_changed(runner_id: int, profile) -> None:
     today = timezone.localtime(timezone.now(), profile.zone).date()
     for run in kind.open_subjects(runner_id, today):
         followup_changed(run, run.checkin, profile, prefs=prefs)
+
+
+def _experiment_nudges_changed(runner_id: int, profile, prefs: ReminderSettings | None) -> None:
+    from ..models import Experiment
+
+    kind = Reminder.Kind.EXPERIMENT
+    if prefs is None or not prefs.wants(kind):
+        cancel(Reminder.objects.filter(runner_id=runner_id, kind=kind), "reminders turned off")
+        return
+    for experiment in Experiment.objects.filter(runner_id=runner_id, active=True):
+        experiment_changed(experiment, profile=profile, prefs=prefs)
 
 
 def requeue_lost(now: dt.datetime | None = None) -> int:
@@ -125,6 +177,7 @@ def requeue_lost(now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     stuck = Reminder.objects.filter(status=Reminder.Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    stuck_nudges = list(stuck.filter(kind=Reminder.Kind.EXPERIMENT).values_list("pk", flat=True))
     failed = stuck.update(
         status=Reminder.Status.FAILED,
         note="the worker stopped while sending; not sent again",
@@ -138,4 +191,37 @@ def requeue_lost(now: dt.datetime | None = None) -> int:
         enqueue(reminder)
     if lost:
         log.info("queued %d reminder(s) again whose task was gone", len(lost))
+    for reminder in Reminder.objects.filter(pk__in=stuck_nudges).select_related("experiment"):
+        KINDS[reminder.kind].then(reminder)  # the next day's nudge, as after any other end
+    resume_nudges(now)
     return len(lost)
+
+
+def resume_nudges(now: dt.datetime) -> int:
+    """Give a nudge back to each experiment going on (its runner opted in) that has none
+    pending: a worker stopped between sending one and scheduling the next. One query; more
+    only for such an experiment, and none once its last evening has passed."""
+    from ..models import Experiment
+
+    kind = KINDS[Reminder.Kind.EXPERIMENT]
+    pending = Reminder.objects.filter(
+        experiment=OuterRef("pk"), kind=Reminder.Kind.EXPERIMENT, status=Reminder.Status.PENDING
+    )
+    today = now.date()  # UTC: a day either side of any runner's
+    candidates = Experiment.objects.filter(
+        active=True,
+        stopped_on__isnull=True,
+        start_day__lte=today + dt.timedelta(days=1),
+        start_day__gte=today - dt.timedelta(days=7 * max(WEEKS_CHOICES) + 1),
+        runner__reminder_settings__experiment=True,
+    ).exclude(Exists(pending))
+    resumed = 0
+    for experiment in candidates.select_related("runner__profile", "runner__reminder_settings"):
+        runner = experiment.runner
+        if kind.due_at(experiment.planned_last_day, runner.profile.zone) <= now:
+            continue  # its last nudge's time has passed: nothing left to resume
+        nudge = experiment_changed(
+            experiment, profile=runner.profile, prefs=runner.reminder_settings, now=now
+        )
+        resumed += nudge is not None
+    return resumed

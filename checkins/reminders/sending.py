@@ -71,14 +71,22 @@ def finish(reminder: Reminder, status: str, note: str = "") -> str:
 
 
 def send(reminder_id: int) -> str:
-    """Send the reminder if it is due and unclaimed; return what became of it."""
+    """Send the reminder if it is due and unclaimed; return what became of it. Once it is
+    done (sent, skipped or failed), its kind schedules what comes next (kinds' `then`)."""
     now = timezone.now()
     if not claim(reminder_id, now):
         return "not due or not ours"
-    reminder = Reminder.objects.select_related("runner__profile", "runner__reminder_settings").get(
-        pk=reminder_id
-    )
+    reminder = Reminder.objects.select_related(
+        "runner__profile", "runner__reminder_settings", "experiment"
+    ).get(pk=reminder_id)
     kind = KINDS[reminder.kind]
+    outcome = _send(reminder, kind, now)
+    if outcome in (Reminder.Status.SENT, Reminder.Status.SKIPPED, Reminder.Status.FAILED):
+        kind.then(reminder)
+    return outcome
+
+
+def _send(reminder: Reminder, kind, now: dt.datetime) -> str:
     prefs = getattr(reminder.runner, "reminder_settings", None)
     why_not = kind.why_not(reminder, now) if prefs and prefs.wants(reminder.kind) else "reminders turned off"
     if why_not:
@@ -173,15 +181,17 @@ def send_push(reminder: Reminder, message: Message) -> int:
 
 
 def send_email(reminder: Reminder, message: Message) -> None:
-    """A short plain-text e-mail with the follow-up's link and a one-click unsubscribe."""
+    """A short plain-text e-mail (its kind's template) with the page's link and a one-click
+    unsubscribe."""
     runner = reminder.runner
     unsubscribe_url = settings.SITE_URL + unsubscribe_path(runner.pk)
     body = render_to_string(
-        "reminders/reminder_email.txt",
+        KINDS[reminder.kind].email_template,
         {
             "message": message,
             "url": settings.SITE_URL + message.path,
             "run": reminder.run,
+            "reminder": reminder,
             "unsubscribe_url": unsubscribe_url,
             "settings_url": settings.SITE_URL + reverse("profile"),
         },

@@ -37,5 +37,5 @@ def unsubscribe(runner_id: int) -> None:
     """No more reminder e-mails: reminders off, and the pending e-mails cancelled."""
     from .scheduling import cancel
 
-    ReminderSettings.objects.filter(runner_id=runner_id).update(followup=False)
+    ReminderSettings.objects.filter(runner_id=runner_id).update(followup=False, experiment=False)
     cancel(Reminder.objects.filter(runner_id=runner_id), "unsubscribed by the e-mail's link")
