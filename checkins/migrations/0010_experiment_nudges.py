@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checkins', '0008_experiments'),
+        ('checkins', '0009_two_factor'),
     ]
 
     operations = [
