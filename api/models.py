@@ -23,6 +23,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from checkins.models import ExpiresOrRevoked
+
 TOKEN_TAG = "aft"  # noqa: S105  (the tag every token starts with, not a secret)
 PREFIX_BYTES = 6  # 12 hex digits: visible, and unique per token
 SECRET_BYTES = 32
@@ -42,7 +44,7 @@ class AccessTokenQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
-class AccessToken(models.Model):
+class AccessToken(ExpiresOrRevoked, models.Model):
     class Scope(models.TextChoices):
         READ = "read", "Read only"
         WRITE = "write", "Read and write"
@@ -81,14 +83,6 @@ class AccessToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.WRITE
-
-    def state(self, now: dt.datetime | None = None) -> str:
-        """ "revoked", "expired" or "active"."""
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at <= (now or timezone.now()):
-            return "expired"
-        return "active"
 
     @classmethod
     def issue(cls, *, runner, name: str, scope: str, days: int) -> tuple[AccessToken, str]:

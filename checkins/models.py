@@ -596,7 +596,19 @@ class ImportItem(models.Model):
 # --- Sharing the report for a doctor, and the account's activity ------------------------
 
 
-class ShareLink(models.Model):
+class ExpiresOrRevoked:
+    """A credential with `expires_at` and `revoked_at`: a share link, an API token."""
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        """ "revoked", "expired" or "active"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"
+
+
+class ShareLink(ExpiresOrRevoked, models.Model):
     """A read-only link to the runner's report for a doctor over one period
     (checkins.transfer.share): shown once, stored only as the SHA-256 of its token, until it
     expires or is revoked. It opens that report and nothing else."""
@@ -622,14 +634,6 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.start} to {self.end} of {self.runner}"
-
-    def state(self, now: dt.datetime | None = None) -> str:
-        """ "revoked", "expired" or "active"."""
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at <= (now or timezone.now()):
-            return "expired"
-        return "active"
 
 
 class AccountEvent(models.Model):

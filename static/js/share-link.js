@@ -1,26 +1,6 @@
-// The share links page: send a new link through the phone's share sheet, or copy it.
-// Each button shows only where the browser can do it; without them (or without
-// JavaScript) the link is in a read-only field to select and copy.
+// The share links page: send a new link through the phone's share sheet, shown only where
+// the phone can (copying it is static/js/copy-field.js).
 const status = document.querySelector("[data-copy-status]");
-const say = (text) => {
-  if (status) status.textContent = text;
-};
-
-for (const button of document.querySelectorAll("[data-copy-from]")) {
-  const input = document.getElementById(button.dataset.copyFrom);
-  if (!input || !navigator.clipboard) continue;
-  button.hidden = false;
-  input.addEventListener("focus", () => input.select());
-  button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(input.value);
-      say("Copied. Paste it in a message to your doctor.");
-    } catch {
-      input.select();
-      say("Select the link and copy it.");
-    }
-  });
-}
 
 for (const button of document.querySelectorAll("[data-share-from]")) {
   const input = document.getElementById(button.dataset.shareFrom);
@@ -33,7 +13,7 @@ for (const button of document.querySelectorAll("[data-share-from]")) {
     try {
       await navigator.share({ ...shared, url: input.value });
     } catch (error) {
-      if (error.name !== "AbortError") say("Your phone could not share it: copy the link instead.");
+      if (error.name !== "AbortError" && status) status.textContent = "Your phone could not share it: copy the link instead.";
     }
   });
 }

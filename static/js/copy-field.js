@@ -1,5 +1,7 @@
-// The tokens page: a button that copies a new token, shown where the clipboard can be written.
-// Without it (or without JavaScript) the token is in a read-only field to select and copy.
+// A button that copies a read-only field shown once (a new share link, a new API token),
+// shown only where the clipboard can be written. Without it (or without JavaScript) the
+// field is there to select and copy. The button says what to tell the runner:
+// data-copied (after copying) and data-select (when the copy failed).
 for (const button of document.querySelectorAll("[data-copy-from]")) {
   const input = document.getElementById(button.dataset.copyFrom);
   const status = document.querySelector("[data-copy-status]");
@@ -9,10 +11,10 @@ for (const button of document.querySelectorAll("[data-copy-from]")) {
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(input.value);
-      if (status) status.textContent = "Copied. Paste it where your shortcut or app asks for it.";
+      if (status) status.textContent = button.dataset.copied;
     } catch {
       input.select();
-      if (status) status.textContent = "Select the token and copy it.";
+      if (status) status.textContent = button.dataset.select;
     }
   });
 }
