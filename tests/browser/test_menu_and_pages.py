@@ -133,7 +133,7 @@ def test_settings_offer_the_phones_time_zone_in_one_tap(live_server, page, runne
     offer.click()
     expect(zone).to_have_value("Europe/Berlin")
     expect(offer).to_have_count(0)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
     assert Profile.objects.get(runner=runner).time_zone == "Europe/Berlin"
     # Now that they match, nothing is offered.
