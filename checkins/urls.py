@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import offline, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,4 +17,8 @@ urlpatterns = [
     path("runs/<int:pk>/followup/", views.followup, name="followup"),
     path("runs/<int:pk>/flags-seen/", views.flags_seen, name="flags_seen"),
     path("", include("checkins.transfer.urls")),
+    # Offline first (checkins.offline): the service worker at the root, so its scope is "/".
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/", offline.offline_page, name="offline_page"),
+    path("checkin/outbox-token/", offline.outbox_token, name="outbox_token"),
 ]

@@ -184,6 +184,9 @@ PUBLIC = {
     "logout",
     "healthz",
     "api_docs",  # a redirect to the API's docs, which describe it to anyone
+    "service_worker",  # the same script for everyone (checkins.offline)
+    "offline_page",  # the same page for everyone, kept on the phone
+    "outbox_token",  # says who is logged in (or nobody) and hands out a CSRF token
 }
 
 

@@ -1,0 +1,1 @@
+// Push handlers: written by the reminders feature.

@@ -1,0 +1,130 @@
+"""Offline first on a phone (Debian's Chromium, 390×844): the check-in page opens with no
+connection, a check-in saved offline waits in the phone's outbox and is stored once when
+the connection returns, and only ever for the runner who wrote it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from checkins.models import Run
+from tests.factories import PASSWORD
+from tests.helpers import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+KEPT = "Saved on this phone — will be sent when you're online."
+WAIT = 15_000
+
+
+def kept_for_offline(page, base: str) -> None:
+    """One online visit of the check-in page: the service worker controls it and keeps it."""
+    page.goto(base + reverse("checkin_create"))
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=WAIT)
+    page.wait_for_function(
+        "caches.match(document.body.dataset.checkin).then(function (kept) { return !!kept; })", timeout=WAIT
+    )
+
+
+def save_offline(page, distance: str) -> None:
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Log a run")).to_be_visible()
+    page.get_by_label("Distance (km)").fill(distance)
+    page.get_by_label("Time (minutes)").fill("40")
+    page.get_by_role("button", name="Save and see advice").click()
+    expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
+
+
+def test_a_checkin_saved_offline_is_stored_once_when_back_online(live_server, page, runner, screenshot):
+    base = live_server.url
+    log_in(page, base, runner)
+    kept_for_offline(page, base)
+    save_offline(page, "7.5")
+    # The form is ready for the next run; the kept one survives a reload without connection.
+    expect(page.get_by_label("Distance (km)")).to_have_value("")
+    screenshot(page, "1-kept-on-the-phone")
+    page.reload()
+    expect(page.get_by_role("heading", name="Log a run")).to_be_visible()
+    expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
+    assert not Run.objects.filter(runner=runner).exists()
+    # A page the phone does not keep: our offline page, which leads to the check-in page.
+    page.goto(base + reverse("history"))
+    expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    expect(page.get_by_role("link", name="Log a run")).to_have_attribute("href", reverse("checkin_create"))
+    page.go_back()
+    expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
+
+    page.context.set_offline(False)
+    expect(page.get_by_text("Sent.")).to_be_visible(timeout=WAIT)
+    run = Run.objects.get(runner=runner)
+    assert float(run.distance_km) == 7.5
+    expect(page.get_by_role("link", name="See the run")).to_have_attribute(
+        "href", reverse("run_detail", args=[run.pk])
+    )
+    expect(page.get_by_text(KEPT)).to_have_count(0)
+    screenshot(page, "2-sent")
+    # Sent once: another load, another "online", nothing more is stored.
+    page.reload()
+    page.evaluate("window.AftermathOffline.send()")
+    assert Run.objects.filter(runner=runner).count() == 1
+
+
+def test_after_the_session_ended_the_checkin_waits_for_a_log_in_then_is_sent_once(
+    live_server, page, runner, screenshot
+):
+    base = live_server.url
+    log_in(page, base, runner)
+    kept_for_offline(page, base)
+    save_offline(page, "5")
+    Session.objects.all().delete()  # the session ends while the phone is offline
+    page.context.set_offline(False)
+    ask = page.get_by_text("not sent yet: log in to send it")
+    expect(ask).to_be_visible(timeout=WAIT)
+    assert not Run.objects.exists()
+    screenshot(page, "1-log-in-to-send")
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("E-mail").fill(runner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Sent.")).to_be_visible(timeout=WAIT)
+    assert Run.objects.filter(runner=runner).count() == 1
+    assert Run.objects.count() == 1
+
+
+def test_another_runner_logged_in_on_the_phone_never_gets_the_checkin(
+    live_server, page, runner, other_runner, screenshot
+):
+    base = live_server.url
+    log_in(page, base, runner)
+    kept_for_offline(page, base)
+    save_offline(page, "9")
+    page.context.clear_cookies()  # the runner's session is gone from the phone
+    page.context.set_offline(False)
+    expect(page.get_by_text("not sent yet: log in to send it")).to_be_visible(timeout=WAIT)
+    log_in(page, base, other_runner)
+    note = page.get_by_text("A check-in saved on this phone is waiting for the runner who wrote it.")
+    expect(note).to_be_visible(timeout=WAIT)
+    screenshot(page, "1-waits-for-its-runner")
+    page.goto(base + reverse("history"))
+    expect(note).to_be_visible(timeout=WAIT)
+    assert not Run.objects.exists()
+    # The phone's copy of the first runner's check-in page is gone: offline, the second
+    # runner never sees it (their own copy, or the offline page).
+    page.wait_for_function(
+        """mine => caches.match(document.body.dataset.checkin).then(kept =>
+             !kept || kept.text().then(html => html.indexOf('data-runner="' + mine + '"') === -1))""",
+        arg=str(runner.pk),
+        timeout=WAIT,
+    )
+    page.context.set_offline(True)
+    page.goto(base + reverse("checkin_create"))
+    expect(page.locator("body")).not_to_have_attribute("data-runner", str(runner.pk))
+    page.context.set_offline(False)
+    page.context.clear_cookies()
+    log_in(page, base, runner)
+    expect(page.get_by_text("Sent.")).to_be_visible(timeout=WAIT)
+    assert Run.objects.filter(runner=runner).count() == 1
+    assert not Run.objects.filter(runner=other_runner).exists()
