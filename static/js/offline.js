@@ -58,6 +58,7 @@
       var count = { waiting: 0, login: 0, other: 0 }, parts = [];
       items.forEach(function (item) {
         if (item.state === "sent") {
+          if (shown.some(function (s) { return s.key === item.key; })) return;
           shown.push(item);
           outbox.remove(item.key);
           noteSaved(item.key);
