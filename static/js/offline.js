@@ -1,13 +1,13 @@
 // Offline first, on every page: registers the service worker, keeps a check-in that could
-// not be sent in the outbox (static/js/outbox.js) and sends it when the connection returns,
-// says plainly where each one is, and offers "Add to home screen" after a second check-in.
+// not be sent in the outbox (outbox.js), sends it when the connection returns, says where
+// each one is, and offers "Add to home screen" after a second check-in.
 (function () {
   "use strict";
   var body = document.body, data = body.dataset;
   var runner = data.runner || "";  // only when logged in
   var outbox = window.AftermathOutbox;
   var canKeep = !!(outbox && window.indexedDB && window.Promise);
-  var shown = [];  // items sent while this page is open: "Sent" stays until the page changes
+  var shown = [];  // sent while this page is open: "Sent" stays until the page changes
 
   function store(name, value) {
     try {
@@ -17,7 +17,7 @@
     return value;
   }
 
-  // --- The service worker, and the check-in page it keeps for this runner only -------
+  // --- The service worker, and the check-in page it keeps for this runner only
   if ("serviceWorker" in navigator && data.sw) {
     window.addEventListener("load", function () { navigator.serviceWorker.register(data.sw).catch(function () {}); });
     navigator.serviceWorker.addEventListener("message", function (e) { if (e.data && e.data.type === "outbox") render(); });
@@ -37,7 +37,7 @@
     }
   }
 
-  // --- What the outbox holds, in plain words ----------------------------------------
+  // --- What the outbox holds, in plain words
   function line(className, text) {
     var p = document.createElement("p");
     p.className = className;
@@ -105,8 +105,8 @@
     return outbox.flush(data.token).catch(function () {}).then(render);
   }
 
-  // A new check-in that could not be sent (no connection): kept here, sent later. Resolves
-  // to true when kept; checkin.js calls it from its "no connection" handler.
+  // A new check-in that could not be sent (no connection): kept, sent later. Resolves to
+  // true when kept (checkin.js calls it).
   function keep(form) {
     if (!canKeep || !runner || form.dataset.draftKey !== "new") return Promise.resolve(false);
     var values = [];
@@ -123,7 +123,7 @@
     }, function () { return false; });
   }
 
-  // --- "Add to home screen", after the second saved check-in, until dismissed --------
+  // --- "Add to home screen", after the second saved check-in, until dismissed
   var installPrompt = null, justSaved = false;
   function noteSaved(key) {
     var keys = JSON.parse(store("aftermath:saved-keys") || "[]");

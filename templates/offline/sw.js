@@ -7,9 +7,12 @@ importScripts("{{ push_script }}");
 // - The app shell (CSS, our scripts, htmx, the icons, the manifest, the offline page): cache
 //   first, so a repeat visit paints from the phone. Versioned: a deploy that changes any of
 //   them changes CONFIG.version, and the new worker drops the old copies.
-// - The check-in page: network first, the phone's copy only without a connection, so it
-//   opens offline (installed or not). A copy belongs to the runner who was logged in: the
-//   pages drop it when another runner (or nobody) is logged in (static/js/offline.js).
+// - The check-in page: network first; the phone's copy without a connection, or when the
+//   network has not answered in 4 s (one bar of signal), so it opens offline, installed or
+//   not. It is an empty form: of the runner's data it shows only the "Same as last run"
+//   offers (at worst one run behind, offered, never stored unconfirmed); its script gives
+//   the copy a new idempotency key and finish time. A copy belongs to the runner who was
+//   logged in: the pages drop it when another runner, or nobody, is logged in (offline.js).
 // - Nothing else. Pages that show a runner's data (home, history, a run, its follow-up, the
 //   report, your data, settings) are never kept: they must not be seen stale after a change.
 //   Without a connection they show the offline page, which links to the check-in page.
@@ -20,6 +23,7 @@ importScripts("{{ outbox_script }}");
 const CONFIG = {{ config|safe }};
 const SHELL = "aftermath-shell-" + CONFIG.version;
 const PAGES = "aftermath-pages-" + CONFIG.version;
+const CHECKIN_PATIENCE_MS = 4000;
 
 // The check-in page as the runner's session shows it; only a real page is kept, never a
 // log-in page it was redirected to.
@@ -64,12 +68,16 @@ async function offlinePage() {
 
 async function navigate(event, url) {
   if (url.pathname === CONFIG.checkin) {
+    const kept = () => caches.match(CONFIG.checkin, { cacheName: PAGES });
+    const fresh = network(event);
+    event.waitUntil(fresh.then((response) => keepCheckinPage(response.clone())).catch(() => {}));
+    // One bar of signal: after a few seconds the phone's copy, the same empty form (the page's
+    // script gives it a new key and time); the network's answer still renews the copy.
+    const patience = new Promise((resolve) => setTimeout(resolve, CHECKIN_PATIENCE_MS)).then(kept);
     try {
-      const response = await network(event);
-      event.waitUntil(keepCheckinPage(response.clone()));
-      return response;
+      return await Promise.race([fresh, patience.then((copy) => copy || fresh)]);
     } catch (error) {
-      return (await caches.match(CONFIG.checkin, { cacheName: PAGES })) || offlinePage();
+      return (await kept()) || offlinePage();
     }
   }
   try {

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from checkins.models import Run
 from tests.factories import PASSWORD
-from tests.helpers import log_in
+from tests.helpers import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,19 @@ def kept_for_offline(page, base: str) -> None:
     # Functions, not bare expressions: a bare one is eval'd, which the pages' CSP refuses.
     # Active (this first page may not be controlled yet: the next load is).
     page.wait_for_function("() => navigator.serviceWorker.ready.then((reg) => !!reg.active)", timeout=WAIT)
-    page.wait_for_function("() => caches.match(document.body.dataset.checkin).then((kept) => !!kept)", timeout=WAIT)
+    page.wait_for_function(
+        "() => caches.match(document.body.dataset.checkin).then((kept) => !!kept)", timeout=WAIT
+    )
+
+
+def light_and_dark(page, screenshot, name: str) -> None:
+    """The top of the screen, where the outbox speaks, in both colour modes (evidence for CI)."""
+    page.evaluate("() => window.scrollTo(0, 0)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.screenshot(path=str(ARTIFACTS / f"offline-{name}-{scheme}.png"))
+    page.emulate_media(color_scheme="light")
 
 
 def save_offline(page, distance: str) -> None:
@@ -45,7 +57,7 @@ def test_a_checkin_saved_offline_is_stored_once_when_back_online(live_server, pa
     save_offline(page, "7.5")
     # The form is ready for the next run; the kept one survives a reload without connection.
     expect(page.get_by_label("Distance (km)")).to_have_value("")
-    screenshot(page, "1-kept-on-the-phone")
+    light_and_dark(page, screenshot, "kept-on-the-phone")
     page.reload()
     expect(page.get_by_role("heading", name="Log a run")).to_be_visible()
     expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
@@ -65,7 +77,7 @@ def test_a_checkin_saved_offline_is_stored_once_when_back_online(live_server, pa
         "href", reverse("run_detail", args=[run.pk])
     )
     expect(page.get_by_text(KEPT)).to_have_count(0)
-    screenshot(page, "2-sent")
+    light_and_dark(page, screenshot, "sent")
     # Sent once: another load, another "online", nothing more is stored.
     page.reload()
     page.evaluate("() => window.AftermathOffline.send()")
@@ -84,7 +96,7 @@ def test_after_the_session_ended_the_checkin_waits_for_a_log_in_then_is_sent_onc
     ask = page.get_by_text("not sent yet: log in to send it")
     expect(ask).to_be_visible(timeout=WAIT)
     assert not Run.objects.exists()
-    screenshot(page, "1-log-in-to-send")
+    light_and_dark(page, screenshot, "log-in-to-send")
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("E-mail").fill(runner.email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -107,7 +119,7 @@ def test_another_runner_logged_in_on_the_phone_never_gets_the_checkin(
     log_in(page, base, other_runner)
     note = page.get_by_text("A check-in saved on this phone is waiting for the runner who wrote it.")
     expect(note).to_be_visible(timeout=WAIT)
-    screenshot(page, "1-waits-for-its-runner")
+    light_and_dark(page, screenshot, "waits-for-its-runner")
     page.goto(base + reverse("history"))
     expect(note).to_be_visible(timeout=WAIT)
     assert not Run.objects.exists()
@@ -128,3 +140,30 @@ def test_another_runner_logged_in_on_the_phone_never_gets_the_checkin(
     expect(page.get_by_text("Sent.")).to_be_visible(timeout=WAIT)
     assert Run.objects.filter(runner=runner).count() == 1
     assert not Run.objects.filter(runner=other_runner).exists()
+
+
+def test_the_app_is_installable_with_no_error(
+    live_server, browser_type, browser_type_launch_args, browser_context_args, tmp_path, runner
+):
+    """Chromium's own verdict, in a profile kept on disk as an installed app's would be."""
+    context = browser_type.launch_persistent_context(
+        str(tmp_path / "profile"), **browser_type_launch_args, **browser_context_args
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        base = live_server.url
+        log_in(page, base, runner)
+        kept_for_offline(page, base)
+        page.reload()  # now controlled by the service worker
+        manifest = page.request.get(base + page.locator('link[rel="manifest"]').get_attribute("href"))
+        assert manifest.headers["content-type"] == "application/manifest+json"
+        worker = page.request.get(base + reverse("service_worker"))
+        assert worker.headers["content-type"].startswith("text/javascript")
+        assert worker.headers["cache-control"] == "no-cache"
+        cdp = context.new_cdp_session(page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == [], errors
+        scope = page.evaluate("() => navigator.serviceWorker.ready.then((reg) => reg.scope)")
+        assert scope == base + "/"
+    finally:
+        context.close()
