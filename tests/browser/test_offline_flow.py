@@ -4,6 +4,8 @@ the connection returns, and only ever for the runner who wrote it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
@@ -40,9 +42,10 @@ def light_and_dark(page, screenshot, name: str) -> None:
     page.emulate_media(color_scheme="light")
 
 
-def save_offline(page, distance: str) -> None:
+def save_offline(page, base: str, distance: str) -> None:
+    """No connection: open the check-in page (the phone's copy) and save a check-in."""
     page.context.set_offline(True)
-    page.reload()
+    page.goto(base + reverse("checkin_create"))
     expect(page.get_by_role("heading", name="Log a run")).to_be_visible()
     page.get_by_label("Distance (km)").fill(distance)
     page.get_by_label("Time (minutes)").fill("40")
@@ -54,7 +57,7 @@ def test_a_checkin_saved_offline_is_stored_once_when_back_online(live_server, pa
     base = live_server.url
     log_in(page, base, runner)
     kept_for_offline(page, base)
-    save_offline(page, "7.5")
+    save_offline(page, base, "7.5")
     # The form is ready for the next run; the kept one survives a reload without connection.
     expect(page.get_by_label("Distance (km)")).to_have_value("")
     light_and_dark(page, screenshot, "kept-on-the-phone")
@@ -90,7 +93,7 @@ def test_after_the_session_ended_the_checkin_waits_for_a_log_in_then_is_sent_onc
     base = live_server.url
     log_in(page, base, runner)
     kept_for_offline(page, base)
-    save_offline(page, "5")
+    save_offline(page, base, "5")
     Session.objects.all().delete()  # the session ends while the phone is offline
     page.context.set_offline(False)
     ask = page.get_by_text("not sent yet: log in to send it")
@@ -112,7 +115,7 @@ def test_another_runner_logged_in_on_the_phone_never_gets_the_checkin(
     base = live_server.url
     log_in(page, base, runner)
     kept_for_offline(page, base)
-    save_offline(page, "9")
+    save_offline(page, base, "9")
     page.context.clear_cookies()  # the runner's session is gone from the phone
     page.context.set_offline(False)
     expect(page.get_by_text("not sent yet: log in to send it")).to_be_visible(timeout=WAIT)
@@ -167,3 +170,31 @@ def test_the_app_is_installable_with_no_error(
         assert scope == base + "/"
     finally:
         context.close()
+
+
+def test_the_phones_copy_of_the_page_never_reuses_a_key_already_saved(live_server, page, runner):
+    """The kept page carries the idempotency key it was served with; saved online with that
+    key, an offline check-in from the same copy must be a new run, not "the same" one."""
+    base = live_server.url
+    log_in(page, base, runner)
+    kept_for_offline(page, base)
+    page.goto(base + reverse("checkin_create"))  # controlled now: this very page is the copy
+    served = page.evaluate(
+        """() => caches.match(document.body.dataset.checkin).then((kept) => kept.text())
+                 .then((html) => html.match(/name="idempotency_key" value="([^"]+)"/)[1])"""
+    )
+    page.locator("#id_idempotency_key").evaluate("(input, key) => { input.value = key; }", served)
+    page.get_by_label("Distance (km)").fill("3")
+    page.get_by_role("button", name="Save and see advice").click()
+    page.wait_for_url(re.compile(r"/runs/\d+/$"))
+    assert Run.objects.filter(runner=runner, idempotency_key=served).exists()
+    save_offline(page, base, "4")  # the copy with the key just used
+    assert page.locator("#id_idempotency_key").input_value() != served
+    page.context.set_offline(False)
+    expect(page.get_by_text("Sent.")).to_be_visible(timeout=WAIT)
+    assert sorted(
+        float(d) for d in Run.objects.filter(runner=runner).values_list("distance_km", flat=True)
+    ) == [
+        3.0,
+        4.0,
+    ]
