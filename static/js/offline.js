@@ -3,7 +3,7 @@
 // each one is, and offers "Add to home screen" after a second check-in.
 (function () {
   "use strict";
-  var body = document.body, data = body.dataset;
+  var data = document.documentElement.dataset;
   var runner = data.runner || "";  // only when logged in
   var outbox = window.AftermathOutbox;
   var canKeep = !!(outbox && window.indexedDB && window.Promise);
@@ -138,7 +138,7 @@
     if (document.getElementById("install-offer")) return;
     var offer = line("install-offer small", "Open Aftermath from your home screen, even offline.");
     offer.id = "install-offer";
-    [["Add to home screen", "btn btn-sm btn-outline-primary"], ["No thanks", "btn btn-sm btn-link"]].forEach(function (b, i) {
+    [["Add to home screen", "btn btn-outline-primary"], ["No thanks", "btn btn-link"]].forEach(function (b, i) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = b[1];

@@ -28,7 +28,7 @@ def kept_for_offline(page, base: str) -> None:
     # Active (this first page may not be controlled yet: the next load is).
     page.wait_for_function("() => navigator.serviceWorker.ready.then((reg) => !!reg.active)", timeout=WAIT)
     page.wait_for_function(
-        "() => caches.match(document.body.dataset.checkin).then((kept) => !!kept)", timeout=WAIT
+        "() => caches.match(document.documentElement.dataset.checkin).then((kept) => !!kept)", timeout=WAIT
     )
 
 
@@ -129,14 +129,14 @@ def test_another_runner_logged_in_on_the_phone_never_gets_the_checkin(
     # The phone's copy of the first runner's check-in page is gone: offline, the second
     # runner never sees it (their own copy, or the offline page).
     page.wait_for_function(
-        """mine => caches.match(document.body.dataset.checkin).then(kept =>
+        """mine => caches.match(document.documentElement.dataset.checkin).then(kept =>
              !kept || kept.text().then(html => html.indexOf('data-runner="' + mine + '"') === -1))""",
         arg=str(runner.pk),
         timeout=WAIT,
     )
     page.context.set_offline(True)
     page.goto(base + reverse("checkin_create"))
-    expect(page.locator("body")).not_to_have_attribute("data-runner", str(runner.pk))
+    expect(page.locator("html")).not_to_have_attribute("data-runner", str(runner.pk))
     page.context.set_offline(False)
     page.context.clear_cookies()
     log_in(page, base, runner)
@@ -180,7 +180,7 @@ def test_the_phones_copy_of_the_page_never_reuses_a_key_already_saved(live_serve
     kept_for_offline(page, base)
     page.goto(base + reverse("checkin_create"))  # controlled now: this very page is the copy
     served = page.evaluate(
-        """() => caches.match(document.body.dataset.checkin).then((kept) => kept.text())
+        """() => caches.match(document.documentElement.dataset.checkin).then((kept) => kept.text())
                  .then((html) => html.match(/name="idempotency_key" value="([^"]+)"/)[1])"""
     )
     page.locator("#id_idempotency_key").evaluate("(input, key) => { input.value = key; }", served)
