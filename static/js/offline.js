@@ -101,7 +101,7 @@
   }
 
   function sendWaiting() {
-    if (!canKeep || !data.token) return Promise.resolve();
+    if (!canKeep || !data.token) return render();
     return outbox.flush(data.token).catch(function () {}).then(render);
   }
 
@@ -133,10 +133,11 @@
     offerInstall();
   }
   function offerInstall() {
-    var keys = JSON.parse(store("aftermath:saved-keys") || "[]");
+    var keys = JSON.parse(store("aftermath:saved-keys") || "[]"), main = document.getElementById("main");
     if (!installPrompt || !justSaved || keys.length < 2 || store("aftermath:install-dismissed")) return;
-    if (document.getElementById("install-offer")) return;
-    var offer = line("install-offer small", "Open Aftermath from your home screen, even offline.");
+    // Never beside a red flag, never twice on a page: at the end, after the run's advice.
+    if (!main || document.querySelector("[data-flag], #install-offer")) return;
+    var offer = line("install-offer", "Open Aftermath from your home screen, even offline.");
     offer.id = "install-offer";
     [["Add to home screen", "btn btn-outline-primary"], ["No thanks", "btn btn-link"]].forEach(function (b, i) {
       var button = document.createElement("button");
@@ -148,10 +149,9 @@
         offer.remove();
         if (i === 0) installPrompt.prompt();
       });
-      offer.append(" ", button);
+      offer.append(button);
     });
-    var main = document.getElementById("main");
-    if (main) main.prepend(offer);
+    main.append(offer);
   }
   window.addEventListener("beforeinstallprompt", function (e) {
     e.preventDefault();  // offered at a moment it helps (offerInstall)

@@ -68,6 +68,8 @@ def test_a_checkin_saved_offline_is_stored_once_when_back_online(live_server, pa
     # A page the phone does not keep: our offline page, which leads to the check-in page.
     page.goto(base + reverse("history"))
     expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)  # the outbox speaks here too
+    light_and_dark(page, None, "no-connection-page")
     expect(page.get_by_role("link", name="Log a run")).to_have_attribute("href", reverse("checkin_create"))
     page.go_back()
     expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
@@ -198,3 +200,42 @@ def test_the_phones_copy_of_the_page_never_reuses_a_key_already_saved(live_serve
         3.0,
         4.0,
     ]
+
+
+FAKE_INSTALL_PROMPT = """() => {
+  const offer = new Event("beforeinstallprompt", { cancelable: true });
+  offer.prompt = () => { window.__prompted = true; };
+  window.dispatchEvent(offer);
+}"""
+
+
+def save_online(page, base: str, distance: str) -> None:
+    page.goto(base + reverse("checkin_create"))
+    page.get_by_label("Distance (km)").fill(distance)
+    page.get_by_role("button", name="Save and see advice").click()
+    page.wait_for_url(re.compile(r"/runs/\d+/$"))
+
+
+def test_add_to_home_screen_is_offered_after_the_second_checkin_and_never_again_once_dismissed(
+    live_server, page, runner
+):
+    """Chromium's beforeinstallprompt, stood in for by the same event (headless Chromium
+    decides by itself when to fire it)."""
+    base = live_server.url
+    log_in(page, base, runner)
+    offer = page.locator("#install-offer")
+    save_online(page, base, "5")
+    page.evaluate(FAKE_INSTALL_PROMPT)
+    expect(offer).to_have_count(0)  # one check-in: not yet
+    save_online(page, base, "6")
+    page.evaluate(FAKE_INSTALL_PROMPT)
+    expect(offer).to_be_visible()
+    expect(offer).to_contain_text("Open Aftermath from your home screen, even offline.")
+    light_and_dark(page, None, "install-offer")
+    page.get_by_role("button", name="No thanks").click()
+    expect(offer).to_have_count(0)
+    assert not page.evaluate("() => !!window.__prompted")
+    save_online(page, base, "7")
+    page.evaluate(FAKE_INSTALL_PROMPT)
+    page.wait_for_timeout(300)
+    expect(offer).to_have_count(0)  # dismissed: never again
