@@ -58,7 +58,9 @@ class SlowLink:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.server = self.loop.run_until_complete(asyncio.start_server(self._connection, "127.0.0.1", self.port))
+        self.server = self.loop.run_until_complete(
+            asyncio.start_server(self._connection, "127.0.0.1", self.port)
+        )
         self.ready.set()
         self.loop.run_forever()
 
@@ -161,7 +163,9 @@ def figures(link: SlowLink, cookies: list[dict], runs: int) -> list[tuple[str, l
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=7, help="loads per figure (default 7)")
     args = parser.parse_args()
     deployment = Deployment(workers=2)

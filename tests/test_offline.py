@@ -107,7 +107,8 @@ def test_a_replay_needs_the_fresh_token_and_stores_one_run(runner):
     assert refused.status_code == 403
     fresh = phone.get(reverse("outbox_token")).json()["csrf"]
     answers = [
-        phone.post(url, {**body, "csrfmiddlewaretoken": fresh}, headers={"HX-Request": "true"}) for _ in range(3)
+        phone.post(url, {**body, "csrfmiddlewaretoken": fresh}, headers={"HX-Request": "true"})
+        for _ in range(3)
     ]
     runs = Run.objects.filter(runner=runner)
     assert runs.count() == 1
