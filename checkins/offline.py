@@ -38,13 +38,22 @@ SHELL_FILES = (
 )
 
 
-@functools.cache
 def shell_version() -> str:
     """A short hash of the shell's files as served: it changes when any of them changes.
 
-    Read once per process (a deploy restarts the processes), and the SW template is
-    part of the hash too, so a change to the worker's own code also renews its caches.
+    Read once per process (a deploy restarts the processes); in development on every
+    request, as files change under a running server. The worker's template and the
+    offline page are part of the hash too, so a change to them also renews the caches.
     """
+    return _shell_hash() if settings.DEBUG else _shell_hash_once()
+
+
+@functools.cache
+def _shell_hash_once() -> str:
+    return _shell_hash()
+
+
+def _shell_hash() -> str:
     digest = hashlib.sha256()
     for name in SHELL_FILES:
         path = finders.find(name)
@@ -66,6 +75,8 @@ def worker_config() -> dict:
         "checkin": reverse("checkin_create"),
         "token": reverse("outbox_token"),
         "static": settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL,
+        # In development static names carry no hash: the network first, the copy offline.
+        "debug": settings.DEBUG,
     }
 
 

@@ -51,10 +51,20 @@ def test_the_version_changes_when_a_kept_file_changes(tmp_path, monkeypatch):
     versions = []
     for content in (b"body { color: red }", b"body { color: blue }"):
         kept.write_bytes(content)
-        offline.shell_version.cache_clear()
+        offline._shell_hash_once.cache_clear()  # a deploy: new processes
         versions.append(offline.shell_version())
-    offline.shell_version.cache_clear()
+    offline._shell_hash_once.cache_clear()
     assert versions[0] != versions[1]
+
+
+def test_in_development_the_version_follows_the_files_without_a_restart(tmp_path, monkeypatch, settings):
+    settings.DEBUG = True
+    kept = tmp_path / "aftermath.css"
+    monkeypatch.setattr(offline.finders, "find", lambda name: str(kept))
+    kept.write_bytes(b"body { color: red }")
+    before = offline.shell_version()
+    kept.write_bytes(b"body { color: blue }")
+    assert offline.shell_version() != before
 
 
 def test_the_manifest_is_served_as_a_manifest(client):

@@ -89,8 +89,14 @@ async function navigate(event, url) {
 
 async function fromShell(event) {
   const kept = await caches.match(event.request, { cacheName: SHELL });
-  if (kept) return kept;
-  const response = await fetch(event.request);
+  if (kept && !CONFIG.debug) return kept;
+  let response;
+  try {
+    response = await fetch(event.request);
+  } catch (error) {
+    if (kept) return kept;
+    throw error;
+  }
   if (response.ok) {
     const copy = response.clone();
     event.waitUntil(caches.open(SHELL).then((cache) => cache.put(event.request, copy)));

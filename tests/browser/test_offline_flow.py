@@ -32,7 +32,7 @@ def kept_for_offline(page, base: str) -> None:
     )
 
 
-def light_and_dark(page, screenshot, name: str) -> None:
+def light_and_dark(page, name: str) -> None:
     """The top of the screen, where the outbox speaks, in both colour modes (evidence for CI)."""
     page.evaluate("() => window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -53,14 +53,16 @@ def save_offline(page, base: str, distance: str) -> None:
     expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
 
 
-def test_a_checkin_saved_offline_is_stored_once_when_back_online(live_server, page, runner, screenshot):
+def test_a_checkin_saved_offline_is_stored_once_when_back_online(
+    live_server, page, runner, assert_accessible
+):
     base = live_server.url
     log_in(page, base, runner)
     kept_for_offline(page, base)
     save_offline(page, base, "7.5")
     # The form is ready for the next run; the kept one survives a reload without connection.
     expect(page.get_by_label("Distance (km)")).to_have_value("")
-    light_and_dark(page, screenshot, "kept-on-the-phone")
+    light_and_dark(page, "kept-on-the-phone")
     page.reload()
     expect(page.get_by_role("heading", name="Log a run")).to_be_visible()
     expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
@@ -69,7 +71,8 @@ def test_a_checkin_saved_offline_is_stored_once_when_back_online(live_server, pa
     page.goto(base + reverse("history"))
     expect(page.get_by_role("heading", name="No connection")).to_be_visible()
     expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)  # the outbox speaks here too
-    light_and_dark(page, None, "no-connection-page")
+    light_and_dark(page, "no-connection-page")
+    assert_accessible(page, "no connection")
     expect(page.get_by_role("link", name="Log a run")).to_have_attribute("href", reverse("checkin_create"))
     page.go_back()
     expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
@@ -82,16 +85,14 @@ def test_a_checkin_saved_offline_is_stored_once_when_back_online(live_server, pa
         "href", reverse("run_detail", args=[run.pk])
     )
     expect(page.get_by_text(KEPT)).to_have_count(0)
-    light_and_dark(page, screenshot, "sent")
+    light_and_dark(page, "sent")
     # Sent once: another load, another "online", nothing more is stored.
     page.reload()
     page.evaluate("() => window.AftermathOffline.send()")
     assert Run.objects.filter(runner=runner).count() == 1
 
 
-def test_after_the_session_ended_the_checkin_waits_for_a_log_in_then_is_sent_once(
-    live_server, page, runner, screenshot
-):
+def test_after_the_session_ended_the_checkin_waits_for_a_log_in_then_is_sent_once(live_server, page, runner):
     base = live_server.url
     log_in(page, base, runner)
     kept_for_offline(page, base)
@@ -101,7 +102,7 @@ def test_after_the_session_ended_the_checkin_waits_for_a_log_in_then_is_sent_onc
     ask = page.get_by_text("not sent yet: log in to send it")
     expect(ask).to_be_visible(timeout=WAIT)
     assert not Run.objects.exists()
-    light_and_dark(page, screenshot, "log-in-to-send")
+    light_and_dark(page, "log-in-to-send")
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("E-mail").fill(runner.email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -112,7 +113,7 @@ def test_after_the_session_ended_the_checkin_waits_for_a_log_in_then_is_sent_onc
 
 
 def test_another_runner_logged_in_on_the_phone_never_gets_the_checkin(
-    live_server, page, runner, other_runner, screenshot
+    live_server, page, runner, other_runner
 ):
     base = live_server.url
     log_in(page, base, runner)
@@ -124,7 +125,7 @@ def test_another_runner_logged_in_on_the_phone_never_gets_the_checkin(
     log_in(page, base, other_runner)
     note = page.get_by_text("A check-in saved on this phone is waiting for the runner who wrote it.")
     expect(note).to_be_visible(timeout=WAIT)
-    light_and_dark(page, screenshot, "waits-for-its-runner")
+    light_and_dark(page, "waits-for-its-runner")
     page.goto(base + reverse("history"))
     expect(note).to_be_visible(timeout=WAIT)
     assert not Run.objects.exists()
@@ -231,7 +232,7 @@ def test_add_to_home_screen_is_offered_after_the_second_checkin_and_never_again_
     page.evaluate(FAKE_INSTALL_PROMPT)
     expect(offer).to_be_visible()
     expect(offer).to_contain_text("Open Aftermath from your home screen, even offline.")
-    light_and_dark(page, None, "install-offer")
+    light_and_dark(page, "install-offer")
     page.get_by_role("button", name="No thanks").click()
     expect(offer).to_have_count(0)
     assert not page.evaluate("() => !!window.__prompted")
