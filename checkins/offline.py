@@ -109,7 +109,12 @@ def outbox_token(request: HttpRequest) -> JsonResponse:
     token has expired (a log-in rotates it). Sent only when `runner` is the runner who
     wrote it; when nobody is logged in, it waits and the runner is asked to log in.
     """
-    runner = request.user.pk if request.user.is_authenticated else None
-    response = JsonResponse({"runner": runner, "csrf": get_token(request)})
+    if request.user.is_authenticated:
+        answer = {"runner": request.user.pk, "csrf": get_token(request)}
+    else:
+        # Nothing is sent for nobody, and no token: a new one here would set a new CSRF
+        # cookie under a log-in page loading at the same moment, and refuse its form.
+        answer = {"runner": None, "csrf": None}
+    response = JsonResponse(answer)
     response["Cache-Control"] = "no-store"
     return response
