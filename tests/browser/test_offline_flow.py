@@ -240,3 +240,21 @@ def test_add_to_home_screen_is_offered_after_the_second_checkin_and_never_again_
     page.evaluate(FAKE_INSTALL_PROMPT)
     page.wait_for_timeout(300)
     expect(offer).to_have_count(0)  # dismissed: never again
+
+
+def test_a_kept_checkin_the_server_sends_back_opens_in_the_form_nothing_lost(live_server, page, runner):
+    base = live_server.url
+    log_in(page, base, runner)
+    kept_for_offline(page, base)
+    page.context.set_offline(True)
+    page.goto(base + reverse("checkin_create"))
+    page.get_by_label("Notes").fill("calf fluttered at the lights")  # nothing the form needs
+    page.get_by_role("button", name="Save and see advice").click()
+    expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
+    page.context.set_offline(False)
+    expect(page.get_by_text("was not taken: some answers need a look")).to_be_visible(timeout=WAIT)
+    assert not Run.objects.exists()
+    page.get_by_role("button", name="Open it").click()
+    expect(page.locator("#draft-note")).to_be_visible()
+    expect(page.get_by_label("Notes")).to_have_value("calf fluttered at the lights")
+    expect(page.get_by_text("was not taken")).to_have_count(0)
