@@ -22,6 +22,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from advice.units import Units
+
+from .runner import runner_profile
+
 # The app shell: what every page needs to paint, the check-in page's own script, the icons.
 # A new static file a page needs offline is added here (its hash joins the version).
 SHELL_FILES = (
@@ -80,6 +84,11 @@ def worker_config() -> dict:
     }
 
 
+def units_code(units: Units) -> str:
+    """The runner's units in one word, as base.html gives them to the page (data-units)."""
+    return f"{units.distance}-{units.temperature}-{units.volume}-{units.weight}"
+
+
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, at the root so that it controls every page ("/" scope)."""
@@ -107,14 +116,17 @@ def outbox_token(request: HttpRequest) -> JsonResponse:
 
     A check-in saved offline may be sent hours later, from a page kept on the phone whose
     token has expired (a log-in rotates it). Sent only when `runner` is the runner who
-    wrote it; when nobody is logged in, it waits and the runner is asked to log in.
+    wrote it; when nobody is logged in, it waits and the runner is asked to log in. The
+    units: a check-in typed in other units than the runner's now is not sent but opened
+    in the form (the server reads its numbers in the runner's units).
     """
     if request.user.is_authenticated:
-        answer = {"runner": request.user.pk, "csrf": get_token(request)}
+        units = runner_profile(request).units
+        answer = {"runner": request.user.pk, "csrf": get_token(request), "units": units_code(units)}
     else:
         # Nothing is sent for nobody, and no token: a new one here would set a new CSRF
         # cookie under a log-in page loading at the same moment, and refuse its form.
-        answer = {"runner": None, "csrf": None}
+        answer = {"runner": None, "csrf": None, "units": None}
     response = JsonResponse(answer)
     response["Cache-Control"] = "no-store"
     return response

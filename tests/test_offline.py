@@ -99,8 +99,11 @@ def test_the_outbox_token_says_who_is_logged_in_and_is_never_cached(runner_clien
     response = runner_client.get(reverse("outbox_token"))
     assert response["Cache-Control"] == "no-store"
     assert response.json()["runner"] == runner.pk and response.json()["csrf"]
+    # The units the page says it was typed in: the same word as the pages' data-units.
+    assert response.json()["units"] == "km-c-ml-kg"
+    assert 'data-units="km-c-ml-kg"' in runner_client.get(reverse("checkin_create")).content.decode()
     anonymous = Client().get(reverse("outbox_token"))
-    assert anonymous.json() == {"runner": None, "csrf": None}
+    assert anonymous.json() == {"runner": None, "csrf": None, "units": None}
     assert "csrftoken" not in anonymous.cookies  # no new CSRF cookie under a log-in page
 
 

@@ -6,7 +6,7 @@
   var data = document.documentElement.dataset;
   var runner = data.runner || "";  // only when logged in
   var outbox = window.AftermathOutbox;
-  var canKeep = !!(outbox && window.indexedDB && window.Promise);
+  var canKeep = !!(outbox && window.indexedDB);
   var shown = [];  // sent while this page is open: "Sent" stays until the page changes
 
   function store(name, value) {
@@ -17,17 +17,17 @@
     return value;
   }
 
-  // --- The service worker, and the check-in page it keeps for this runner only
+  // --- The service worker; its copy of the check-in page is this runner's, in these units
   if ("serviceWorker" in navigator && data.sw) {
     window.addEventListener("load", function () { navigator.serviceWorker.register(data.sw).catch(function () {}); });
     navigator.serviceWorker.addEventListener("message", function (e) { if (e.data && e.data.type === "outbox") render(); });
   }
   if (!("offlinePage" in data) && window.caches) {
-    var last = store("aftermath:runner") || "";
-    var drop = last === runner ? Promise.resolve() : caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (n) { return n.indexOf("aftermath-pages-") === 0; }).map(function (n) { return caches.delete(n); }));
+    var whose = runner + " " + (data.units || ""), last = store("aftermath:runner") || "";
+    var drop = last === whose ? Promise.resolve() : caches.keys().then(function (names) {
+      return Promise.all(names.map(function (n) { return n.indexOf("aftermath-pages-") === 0 && caches.delete(n); }));
     });
-    store("aftermath:runner", runner);
+    store("aftermath:runner", whose);
     if (runner && "serviceWorker" in navigator) {
       drop.then(function () { return navigator.serviceWorker.ready; }).then(function (reg) {
         return caches.match(data.checkin).then(function (kept) {
@@ -112,7 +112,7 @@
     var values = [];
     new FormData(form).forEach(function (value, name) { values.push([name, String(value)]); });
     var item = {
-      key: form.elements.idempotency_key.value, runner: runner, action: form.getAttribute("action"),
+      key: form.elements.idempotency_key.value, runner: runner, units: data.units, action: form.getAttribute("action"),
       values: values, savedAt: Date.now(), state: "waiting",
     };
     return outbox.put(item).then(function () {

@@ -2,7 +2,7 @@
 // Used by the pages (static/js/offline.js) and by the service worker (Background Sync), so
 // it uses nothing but what both have. One item per idempotency key: a double tap keeps one,
 // and the server stores one run per key however often an item is sent.
-// An item: {key, runner, action, values: [[name, value]], savedAt, state, runUrl}; state is
+// An item: {key, runner, units, action, values: [[name, value]], savedAt, state, runUrl}; state is
 // "waiting" (to send), "login" (nobody logged in), "other" (another runner is logged in),
 // "refused" (the form came back with errors), or "sent".
 (function (scope) {
@@ -42,6 +42,8 @@
   function send(item, who) {
     if (who.runner === null) { item.state = "login"; return put(item); }
     if (String(who.runner) !== String(item.runner)) { item.state = "other"; return put(item); }
+    // Typed in other units than the runner's now (the server would misread the numbers).
+    if (item.units && item.units !== who.units) { item.state = "refused"; return put(item); }
     var body = new URLSearchParams();
     item.values.forEach(function (pair) { if (pair[0] !== "csrfmiddlewaretoken") body.append(pair[0], pair[1]); });
     body.append("csrfmiddlewaretoken", who.csrf);  // the page's token may be hours old

@@ -258,3 +258,16 @@ def test_a_kept_checkin_the_server_sends_back_opens_in_the_form_nothing_lost(liv
     expect(page.locator("#draft-note")).to_be_visible()
     expect(page.get_by_label("Notes")).to_have_value("calf fluttered at the lights")
     expect(page.get_by_text("was not taken")).to_have_count(0)
+
+
+def test_a_checkin_kept_in_km_is_not_sent_after_the_runner_switched_to_miles(live_server, page, runner):
+    """The server reads the numbers in the runner's units now: 7 km must not become 7 miles."""
+    base = live_server.url
+    log_in(page, base, runner)
+    kept_for_offline(page, base)
+    save_offline(page, base, "7")
+    runner.profile.distance_unit = "mi"
+    runner.profile.save()
+    page.context.set_offline(False)
+    expect(page.get_by_text("was not taken: some answers need a look")).to_be_visible(timeout=WAIT)
+    assert not Run.objects.exists()
