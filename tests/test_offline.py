@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from checkins import offline
 from checkins.models import Run
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.helpers import checkin_form
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +147,11 @@ def test_the_same_key_from_two_runners_is_two_runs(runner_client, runner, other_
     theirs.post(reverse("checkin_create"), body, headers={"HX-Request": "true"})
     assert Run.objects.filter(runner=runner).count() == 1
     assert Run.objects.filter(runner=other_runner).count() == 1
+
+
+def test_before_the_first_use_notice_the_worker_and_its_urls_are_not_redirected(client):
+    newcomer = UserFactory()  # has not acknowledged that Aftermath is not a medical device
+    client.force_login(newcomer)
+    assert client.get(reverse("checkin_create")).status_code == 302  # the notice first
+    for name in ("service_worker", "offline_page", "outbox_token"):
+        assert client.get(reverse(name)).status_code == 200, name
