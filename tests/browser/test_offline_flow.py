@@ -271,3 +271,29 @@ def test_a_checkin_kept_in_km_is_not_sent_after_the_runner_switched_to_miles(liv
     page.context.set_offline(False)
     expect(page.get_by_text("was not taken: some answers need a look")).to_be_visible(timeout=WAIT)
     assert not Run.objects.exists()
+
+
+def test_a_page_filled_in_from_a_watch_file_is_not_the_phones_copy(live_server, page, runner):
+    """The copy kept for offline use is the plain form, never one filled in from a file."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from checkins.transfer.import_jobs import keep_for_checkin
+
+    base = live_server.url
+    log_in(page, base, runner)
+    kept_for_offline(page, base)
+    session_key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=session_key)
+    keep_for_checkin(session, {"started_at": "2026-12-04T07:30:00+00:00", "distance_km": 21.1})
+    session.save()
+    page.goto(base + reverse("checkin_create"))
+    expect(page.get_by_label("Distance (km)")).to_have_value("21.1")  # the file's
+    page.wait_for_function(
+        """() => caches.match(document.documentElement.dataset.checkin).then((kept) => kept.text())
+                 .then((html) => html.includes('name="finished_at"') && !html.includes("21.1"))""",
+        timeout=WAIT,
+    )
+    page.context.set_offline(True)
+    page.goto(base + reverse("checkin_create"))
+    expect(page.get_by_label("Finished")).to_be_visible()
+    expect(page.get_by_label("Distance (km)")).to_have_value("")
