@@ -155,3 +155,15 @@ def test_before_the_first_use_notice_the_worker_and_its_urls_are_not_redirected(
     assert client.get(reverse("checkin_create")).status_code == 302  # the notice first
     for name in ("service_worker", "offline_page", "outbox_token"):
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_a_checkin_page_filled_in_from_a_watch_file_is_never_stored(runner_client):
+    from checkins.transfer.import_jobs import keep_for_checkin
+
+    session = runner_client.session
+    keep_for_checkin(session, {"started_at": "2026-12-04T07:30:00+00:00", "distance_km": 21.1})
+    session.save()
+    filled = runner_client.get(reverse("checkin_create"))
+    assert "21.1" in filled.content.decode() and filled["Cache-Control"] == "no-store"
+    plain = runner_client.get(reverse("checkin_create"))
+    assert "no-store" not in plain.get("Cache-Control", "")

@@ -176,9 +176,6 @@
   function start() {
     reveal();
     if (!restoreDraft()) freshForm(form());
-    // Filled in from a watch file: the service worker's copy must be the plain form.
-    var f = form(), sw = navigator.serviceWorker && navigator.serviceWorker.controller;
-    if (sw && f && f.dataset.draftKey === "new" && f.elements.started_at) sw.postMessage({ type: "keep-checkin" });
   }
   clearSavedDrafts();
   if (document.readyState === "loading") {

@@ -11,7 +11,8 @@ importScripts("{{ push_script }}");
 //   network has not answered in 4 s (one bar of signal), so it opens offline, installed or
 //   not. It is an empty form: of the runner's data it shows only the "Same as last run"
 //   offers (at worst one run behind, offered, never stored unconfirmed); its script gives
-//   the copy a new idempotency key and finish time. A copy belongs to the runner who was
+//   the copy a new idempotency key and finish time. A page filled in from a watch file
+//   (sent "no-store") is never kept. A copy belongs to the runner who was
 //   logged in: the pages drop it when another runner, or nobody, is logged in (offline.js).
 // - Nothing else. Pages that show a runner's data (home, history, a run, its follow-up, the
 //   report, your data, settings) are never kept: they must not be seen stale after a change.
@@ -26,19 +27,24 @@ const PAGES = "aftermath-pages-" + CONFIG.version;
 const CHECKIN_PATIENCE_MS = 4000;
 
 // The check-in page as the runner's session shows it; only a real page is kept, never a
-// log-in page it was redirected to.
-async function keepCheckinPage(response) {
-  if (!response || !response.ok || response.redirected || response.type !== "basic") return;
-  const cache = await caches.open(PAGES);
-  await cache.put(CONFIG.checkin, response);
+// log-in page it was redirected to. One write at a time, in the order they were asked for
+// (a page's request for a plain copy comes after the navigation that served the page).
+let writing = Promise.resolve();
+function keepCheckinPage(response) {
+  const write = async () => {
+    if (!response || !response.ok || response.redirected || response.type !== "basic") return;
+    if (/no-store/.test(response.headers.get("Cache-Control") || "")) return;  // filled in from a file
+    const cache = await caches.open(PAGES);
+    await cache.put(CONFIG.checkin, response);
+  };
+  writing = writing.then(write, write);
+  return writing;
 }
 
-async function fetchCheckinPage() {
-  try {
-    await keepCheckinPage(await fetch(CONFIG.checkin, { credentials: "same-origin" }));
-  } catch (error) {
-    // Offline or logged out: kept on the next visit.
-  }
+function fetchCheckinPage() {
+  const fetched = writing.then(() => fetch(CONFIG.checkin, { credentials: "same-origin" }));
+  // Offline or logged out: kept on the next visit.
+  return fetched.then(keepCheckinPage).catch(() => {});
 }
 
 self.addEventListener("install", (event) => {
