@@ -14,7 +14,7 @@ help:
 	@echo "make run    set up, migrate SQLite, load the demo runner, serve on http://$(HOST):$(PORT) with the task worker"
 	@echo "make test   set up, lint (ruff) and run the whole test suite"
 	@echo "make test-fast  the inner loop: the tests not marked slow (no soak, fuzz, browser), no lint"
-	@echo "make bench  print server times, gunicorn + wrk throughput, page weight and LCP in Chromium, engine timings, imports"
+	@echo "make bench  print server times, gunicorn + wrk throughput, page weight and LCP in Chromium (first and repeat visit), engine timings, imports"
 	@echo "make soak   load and fault tests: 50 clients, 32 SQLite writers, a killed worker, a PostgreSQL restart"
 	@echo "make lock   refresh uv.lock and the exported requirements files"
 	@echo "make css    rebuild static/vendor/bootstrap-5.3.9/bootstrap.trimmed.css with PurgeCSS (needs npx)"
@@ -62,6 +62,7 @@ test-fast: setup
 bench: setup
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python loadtest/bench_http.py
+	$(BIN)/python bench/bench_offline.py
 	$(BIN)/python bench/bench_import.py
 
 soak: setup

@@ -36,7 +36,9 @@ class RunnerTimezoneMiddleware:
 class MedicalNoticeMiddleware:
     """Until a runner has acknowledged that Aftermath is not a medical device, show that first."""
 
-    EXEMPT_URL_NAMES = ("welcome", "logout")
+    # Offline first's service worker, offline page and outbox token show no advice; the
+    # worker's script may not be redirected at all (the browser refuses it).
+    EXEMPT_URL_NAMES = ("welcome", "logout", "service_worker", "offline_page", "outbox_token")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import activity_views, views
+from . import activity_views, offline, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,4 +23,8 @@ urlpatterns = [
     path("", include("checkins.reminders.urls")),
     path("", include("checkins.experiments.urls")),
     path("", include("checkins.twofactor.urls")),
+    # Offline first (checkins.offline): the service worker at the root, so its scope is "/".
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/", offline.offline_page, name="offline_page"),
+    path("checkin/outbox-token/", offline.outbox_token, name="outbox_token"),
 ]

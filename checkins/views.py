@@ -248,7 +248,11 @@ def _checkin_page(request, *, run: Run | None) -> HttpResponse:
     draft_key = f"run-{run.pk}" if run else "new"
     context.update(form=form, run=run, draft_key=draft_key)
     context.update(question_context(request, run, request.POST if request.method == "POST" else None))
-    return render(request, template, context)
+    response = render(request, template, context)
+    if "started_at" in form.initial and run is None:
+        # Filled in once from a watch file: never the copy the phone keeps for offline use.
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @transaction.non_atomic_requests  # checkins.saving.save_checkin opens its own, short, transaction

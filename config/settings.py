@@ -3,6 +3,7 @@
 See `.env.example` for the variables and their defaults.
 """
 
+import mimetypes
 import os
 import sys
 from datetime import timedelta
@@ -247,6 +248,11 @@ STORAGES = {
         )
     },
 }
+
+# The web app manifest's own type, whoever serves it: whitenoise has its own list (without
+# it: application/octet-stream); Django's static view (the test live server) asks mimetypes.
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 # In development and tests whitenoise serves straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

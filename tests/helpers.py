@@ -200,6 +200,9 @@ PUBLIC = {
     "api_docs",  # a redirect to the API's docs, which describe it to anyone
     "shared_report",  # a share link's report, to whoever has the link (tests/test_share_links.py)
     "reminder_unsubscribe",  # a reminder e-mail's signed one-click link: works without logging in
+    "service_worker",  # the same script for everyone (checkins.offline)
+    "offline_page",  # the same page for everyone, kept on the phone
+    "outbox_token",  # says who is logged in (or nobody) and hands out a CSRF token
 }
 
 

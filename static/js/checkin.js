@@ -71,12 +71,12 @@
 
   function restoreDraft() {
     var f = form();
-    if (!f || f.querySelector(".is-invalid, [aria-invalid=true]")) return;
+    if (!f || f.querySelector(".is-invalid, [aria-invalid=true]")) return true;
     var raw;
-    try { raw = localStorage.getItem(draftKey(f)); } catch (e) { return; }
-    if (!raw) return;
+    try { raw = localStorage.getItem(draftKey(f)); } catch (e) { return false; }
+    if (!raw) return false;
     var draft;
-    try { draft = JSON.parse(raw); } catch (e) { return; }
+    try { draft = JSON.parse(raw); } catch (e) { return false; }
     var byName = {};
     draft.values.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
     Array.prototype.forEach.call(f.elements, function (el) {
@@ -91,6 +91,7 @@
     var note = document.getElementById("draft-note");
     if (note) note.classList.remove("d-none");
     f.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
   }
 
   function clearSavedDrafts() {
@@ -131,7 +132,17 @@
     if (e.target === form()) saveFailed("Not saved: the server had a problem (" + e.detail.xhr.status + ").");
   });
   document.addEventListener("htmx:sendError", function (e) {
-    if (e.target === form()) saveFailed("Not saved: no connection.");
+    var f = form(), offline = window.AftermathOffline;
+    if (e.target !== f) return;
+    // No connection: a new check-in waits in the phone's outbox (offline.js) and is sent later.
+    (offline ? offline.keep(f) : Promise.resolve(false)).then(function (kept) {
+      if (!kept) return saveFailed("Not saved: no connection.");
+      try { localStorage.removeItem(draftKey(f)); } catch (err) { /* no draft */ }
+      f.reset();
+      freshForm(f);
+      var status = document.getElementById("outbox-status");
+      if (status) { status.tabIndex = -1; status.focus(); }
+    });
   });
   var wasUrgent = false;
   document.addEventListener("htmx:afterSettle", function (e) {
@@ -150,7 +161,22 @@
     if (errors) errors.focus();
   });
 
-  function start() { reveal(); restoreDraft(); }
+  // A new check-in gets its own key and "finished now", also when the page was kept on
+  // the phone (the service worker's copy carries the key and time it was kept with).
+  function freshForm(f) {
+    if (!f || f.dataset.draftKey !== "new" || !window.crypto || !crypto.randomUUID) return;
+    f.elements.idempotency_key.value = crypto.randomUUID();
+    var finished = f.elements.finished_at, now = new Date();
+    if (finished && finished.type === "datetime-local") {
+      now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+      finished.value = now.toISOString().slice(0, 16);
+    }
+  }
+
+  function start() {
+    reveal();
+    if (!restoreDraft()) freshForm(form());
+  }
   clearSavedDrafts();
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
