@@ -28,6 +28,12 @@ from .runner import runner_profile
 
 # The app shell: what every page needs to paint, the check-in page's own script, the icons.
 # A new static file a page needs offline is added here (its hash joins the version).
+# A page the service worker must never keep as the phone's copy says so in this header (a
+# check-in page filled in from a watch file). Not `Cache-Control`: every signed-in page is
+# `private, no-store` for HTTP caches (checkins.middleware.PrivatePagesMiddleware), while the
+# service worker's own cache is the app's choice, made page by page.
+PHONE_COPY_HEADER = "Aftermath-Phone-Copy"
+
 SHELL_FILES = (
     "vendor/bootstrap-5.3.9/bootstrap.trimmed.css",
     "css/aftermath.css",

@@ -39,6 +39,7 @@ from .forms import (
 )
 from .history import history_overview
 from .models import Run
+from .offline import PHONE_COPY_HEADER
 from .pagecache import PAGE_SECONDS, cached_page, from_log, log_key, runner_page
 from .reminders.views import reminder_context
 from .runner import runner_profile
@@ -250,8 +251,9 @@ def _checkin_page(request, *, run: Run | None) -> HttpResponse:
     context.update(question_context(request, run, request.POST if request.method == "POST" else None))
     response = render(request, template, context)
     if "started_at" in form.initial and run is None:
-        # Filled in once from a watch file: never the copy the phone keeps for offline use.
-        response["Cache-Control"] = "no-store"
+        # Filled in once from a watch file: never the copy the phone keeps for offline use
+        # (the service worker reads this; every signed-in page is `no-store` for HTTP caches).
+        response[PHONE_COPY_HEADER] = "never"
     return response
 
 

@@ -12,7 +12,7 @@ importScripts("{{ push_script }}");
 //   not. It is an empty form: of the runner's data it shows only the "Same as last run"
 //   offers (at worst one run behind, offered, never stored unconfirmed); its script gives
 //   the copy a new idempotency key and finish time. A page filled in from a watch file
-//   (sent "no-store") is never kept. A copy belongs to the runner who was
+//   (sent with "Aftermath-Phone-Copy: never") is never kept. A copy belongs to the runner who was
 //   logged in: the pages drop it when another runner, or nobody, is logged in (offline.js).
 // - Nothing else. Pages that show a runner's data (home, history, a run, its follow-up, the
 //   report, your data, settings) are never kept: they must not be seen stale after a change.
@@ -33,7 +33,8 @@ let writing = Promise.resolve();
 function keepCheckinPage(response) {
   const write = async () => {
     if (!response || !response.ok || response.redirected || response.type !== "basic") return;
-    if (/no-store/.test(response.headers.get("Cache-Control") || "")) return;  // filled in from a file
+    // Filled in from a file. Not Cache-Control: every signed-in page is no-store for HTTP caches.
+    if (response.headers.get("Aftermath-Phone-Copy") === "never") return;
     const cache = await caches.open(PAGES);
     await cache.put(CONFIG.checkin, response);
   };
