@@ -1,13 +1,13 @@
-// Offline first, on every page: registers the service worker, keeps a check-in that could
-// not be sent in the outbox (outbox.js), sends it when the connection returns, says where
-// each one is, and offers "Add to home screen" after a second check-in.
+// Offline first, on every page: the service worker; a check-in that could not be sent kept
+// in the outbox (outbox.js), sent when the connection returns; where each one is; and
+// "Add to home screen" after a second check-in.
 (function () {
   "use strict";
   var data = document.documentElement.dataset;
   var runner = data.runner || "";  // only when logged in
   var outbox = window.AftermathOutbox;
   var canKeep = !!(outbox && window.indexedDB);
-  var shown = [];  // sent while this page is open: "Sent" stays until the page changes
+  var shown = [];  // sent while this page is open: "Sent" stays on it
 
   function store(name, value) {
     try {
@@ -57,22 +57,20 @@
     return outbox.all().then(function (items) {
       var count = { waiting: 0, login: 0, other: 0 }, parts = [];
       items.forEach(function (item) {
-        if (item.state === "sent") {
+        var mine = runner && String(item.runner) === runner;
+        if (!mine || item.state === "other") {  // never shown, opened or sent as another's
+          if (item.state !== "sent") count[runner ? "other" : "login"]++;
+        } else if (item.state === "sent") {
           if (shown.some(function (s) { return s.key === item.key; })) return;
           shown.push(item);
           outbox.remove(item.key);
           noteSaved(item.key);
         } else if (item.state === "refused") {
           var p = line("alert alert-warning", "A check-in saved on this phone was not taken: some answers need a look.");
-          var button = document.createElement("button");
-          button.type = "button";
-          button.className = "btn btn-link p-0 align-baseline";
-          button.textContent = "Open it";
-          button.addEventListener("click", function () { reopen(item); });
-          p.append(" ", button);
+          var b = Object.assign(document.createElement("button"), { type: "button", className: "btn btn-link p-0 align-baseline", textContent: "Open it" });
+          b.addEventListener("click", function () { reopen(item); });
+          p.append(" ", b);
           parts.push(p);
-        } else if (item.state === "other" || (runner && String(item.runner) !== runner)) {
-          count.other++;
         } else if (item.state === "login") {
           count.login++;
         } else {
@@ -140,10 +138,7 @@
     var offer = line("install-offer", "Open Aftermath from your home screen, even offline.");
     offer.id = "install-offer";
     [["Add to home screen", "btn btn-outline-primary"], ["No thanks", "btn btn-link"]].forEach(function (b, i) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = b[1];
-      button.textContent = b[0];
+      var button = Object.assign(document.createElement("button"), { type: "button", className: b[1], textContent: b[0] });
       button.addEventListener("click", function () {
         store("aftermath:install-dismissed", "1");  // asked once: never again
         offer.remove();

@@ -261,6 +261,33 @@ def test_a_kept_checkin_the_server_sends_back_opens_in_the_form_nothing_lost(liv
     expect(page.get_by_text("was not taken")).to_have_count(0)
 
 
+def test_a_checkin_sent_back_is_never_opened_by_another_runner_on_the_phone(
+    live_server, page, runner, other_runner
+):
+    """Sent back with errors, it stays on the phone for its runner: another runner logged in
+    later is told only that one waits, never offered to open (and save) its answers."""
+    base = live_server.url
+    log_in(page, base, runner)
+    kept_for_offline(page, base)
+    page.context.set_offline(True)
+    page.goto(base + reverse("checkin_create"))
+    page.get_by_label("Notes").fill("left calf, after the hills")
+    page.get_by_role("button", name="Save and see advice").click()
+    expect(page.get_by_text(KEPT)).to_be_visible(timeout=WAIT)
+    page.context.set_offline(False)
+    expect(page.get_by_text("was not taken: some answers need a look")).to_be_visible(timeout=WAIT)
+    page.context.clear_cookies()
+    log_in(page, base, other_runner)
+    expect(page.get_by_text("is waiting for the runner who wrote it")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("button", name="Open it")).to_have_count(0)
+    page.goto(base + reverse("checkin_create"))
+    expect(page.get_by_label("Notes")).to_have_value("")
+    page.context.clear_cookies()
+    log_in(page, base, runner)
+    expect(page.get_by_role("button", name="Open it")).to_be_visible(timeout=WAIT)
+    assert not Run.objects.exists()
+
+
 def test_a_checkin_kept_in_km_is_not_sent_after_the_runner_switched_to_miles(live_server, page, runner):
     """The server reads the numbers in the runner's units now: 7 km must not become 7 miles."""
     base = live_server.url
