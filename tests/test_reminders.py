@@ -165,6 +165,28 @@ def test_settings_are_off_by_default_and_shown_on_the_settings_page(runner_clien
     assert not ReminderSettings.objects.filter(runner=runner).exists()
 
 
+def test_a_double_tap_on_the_first_save_stores_one_settings_row(runner_client, runner, monkeypatch):
+    """The other tap stored the runner's first settings between this request's read and its
+    save (PostgreSQL lets both read "none yet"): this one saves over them, no error."""
+    from checkins.reminders import views
+
+    plain = views.reminder_form_for
+
+    def raced(request, data=None):
+        form = plain(request, data)
+        if data is not None and not ReminderSettings.objects.filter(runner=runner).exists():
+            ReminderSettings.objects.create(runner=runner, followup=False)  # the other tap
+        return form
+
+    monkeypatch.setattr(views, "reminder_form_for", raced)
+    response = runner_client.post(
+        reverse("reminder_settings"), {"followup": "on", "local_time": "07:30", "channel": "email"}
+    )
+    assert response.status_code == 302
+    prefs = ReminderSettings.objects.get(runner=runner)
+    assert prefs.followup and prefs.local_time == dt.time(7, 30)
+
+
 # --- Sent once, skipped when answered, never twice after a crash ---------------------------
 
 

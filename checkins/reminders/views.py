@@ -7,6 +7,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -44,7 +45,13 @@ def reminder_context(request, form: ReminderSettingsForm | None = None) -> dict:
 def reminder_settings(request: HttpRequest) -> HttpResponse:
     form = reminder_form_for(request, request.POST)
     if form.is_valid():
-        form.save()
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:  # a double tap: the other request stored the first settings
+            form = reminder_form_for(request, request.POST)
+            form.is_valid()  # the same answers, valid a moment ago
+            form.save()
         runner_changed(request.user.pk, runner_profile(request))
         messages.success(request, "Your reminder settings are saved.")
         return redirect("profile")
