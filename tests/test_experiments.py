@@ -196,9 +196,20 @@ def test_an_experiment_going_on_asks_nothing_while_a_red_flag_is_open(runner_cli
     open_red_flag(runner)
     page = main_of(runner_client.get(reverse("checkin_create")))
     assert not page.find_all(cls="experiment-question")
-    detail = main_of(runner_client.get(reverse("experiments")))
+    listing = main_of(runner_client.get(reverse("experiments")))
+    assert listing.find("h2", id="doctor-first-title")
+    assert not listing.find_all(cls="experiment-result")
+    # The flag leads: no invitation above it, and on the experiment's own page no result
+    # (it could read as reassurance) and no offer of nudges, only the way to stop it.
+    first = next(el for el in listing.children if getattr(el, "tag", None) not in (None, "h1"))
+    assert "doctor-first" in str(first.attrs) or first.find("h2", id="doctor-first-title")
+    assert "Does a change help you?" not in listing.text
+    experiment = Experiment.objects.get(runner=runner)
+    detail = main_of(runner_client.get(reverse("experiment_detail", args=[experiment.pk])))
     assert detail.find("h2", id="doctor-first-title")
-    assert not detail.find_all(cls="experiment-result")
+    assert not detail.find_all(cls="experiment-result") and not detail.find_all(cls="experiment-nudge")
+    assert not detail.find_all("h2", id="result-title")
+    assert detail.find("form", action=reverse("experiment_stop", args=[experiment.pk]))
 
 
 # --- The check-in's question -----------------------------------------------------------------
