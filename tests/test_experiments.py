@@ -257,6 +257,26 @@ def test_a_run_before_the_experiment_stores_no_answer(runner_client, runner):
     assert CheckIn.objects.get(run__runner=runner).experiment_kept is None
 
 
+def test_an_answer_counts_only_for_a_run_in_a_week_that_asks_the_same(runner_client, runner):
+    """Alternating weeks ask opposite things: "yes" to this week's "did you make the change?"
+    is not stored for a run logged late in last week, which asked "did you keep to your usual?"."""
+    today = timezone.localdate()
+    begin(runner, alternating=True, today=today - dt.timedelta(days=8))
+    Experiment.objects.update(start_day=today - dt.timedelta(days=8))  # today: week 2, without
+    page = main_of(runner_client.get(reverse("checkin_create")))
+    asked = page.find("input", name="experiment_day").attrs["value"]
+    assert asked == today.isoformat()
+    last_week = (timezone.localtime() - dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    post = checkin_post(experiment_kept="yes", started_at=last_week) | {"experiment_day": asked}
+    runner_client.post(reverse("checkin_create"), post)
+    assert CheckIn.objects.get(run__runner=runner).experiment_kept is None
+    yesterday = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    post = checkin_post(experiment_kept="yes", started_at=yesterday) | {"experiment_day": asked}
+    runner_client.post(reverse("checkin_create"), post)
+    assert CheckIn.objects.get(run__runner=runner, run__started_at__date__gte=today - dt.timedelta(days=2))
+    assert set(CheckIn.objects.values_list("experiment_kept", flat=True)) == {None, True}
+
+
 def test_a_form_sent_back_keeps_the_answer(runner_client, runner):
     begin(runner)
     response = runner_client.post(

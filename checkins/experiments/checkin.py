@@ -34,12 +34,14 @@ def question_context(request, run, data=None) -> dict:
     if question is None:
         return {}
     form = ExperimentQuestionForm(
-        data, question=question.question, initial={"experiment_kept": as_yes_no(stored)}
+        data,
+        question=question.question,
+        initial={"experiment_kept": as_yes_no(stored), "experiment_day": day},
     )
     return {"experiment_question": question, "experiment_form": form}
 
 
 def kept_answer(request, day: dt.date | None) -> bool | None:
     """What to store of the posted answer for a run on `day` (None: nothing)."""
-    answer = ExperimentQuestionForm(request.POST, question="").answer
-    return kept_to_store(request.user, day, answer)
+    form = ExperimentQuestionForm(request.POST, question="")
+    return kept_to_store(request.user, day, form.answer, asked_on=form.asked_on)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 from advice.experiments import CHANGES, WEEKS_CHOICES
@@ -55,6 +57,10 @@ class ExperimentQuestionForm(CrispyForm, forms.Form):
     stored)."""
 
     experiment_kept = yes_no("")
+    # The day the question was asked for: its answer counts only for a run on a day that
+    # asks the same question (in an alternating plan, a week with the change and a week
+    # without ask opposite things).
+    experiment_day = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, question: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,3 +71,7 @@ class ExperimentQuestionForm(CrispyForm, forms.Form):
         if not self.is_valid():
             return None
         return self.cleaned_data.get("experiment_kept")
+
+    @property
+    def asked_on(self) -> dt.date | None:
+        return self.cleaned_data.get("experiment_day") if self.is_valid() else None

@@ -238,12 +238,27 @@ def experiment_on(runner, day: dt.date) -> Experiment | None:
     return None
 
 
-def kept_to_store(runner, day: dt.date | None, answer: bool | None) -> bool | None:
+def kept_to_store(
+    runner, day: dt.date | None, answer: bool | None, *, asked_on: dt.date | None = None
+) -> bool | None:
     """What a check-in stores of the runner's answer: the answer, if the run's day is one of an
-    experiment's days; otherwise nothing (the question belongs to an experiment)."""
+    experiment's days and (when the form says the day it asked for) the question asked is the
+    one that day asks; otherwise nothing. A run logged in another week of an alternating plan
+    than the question's would turn "yes, I kept to my usual" into "yes, I made the change"."""
     if answer is None or day is None:
         return None
-    return answer if experiment_on(runner, day) is not None else None
+    question = question_for(experiment_on(runner, day), day)
+    if question is None:
+        return None
+    if asked_on is not None and asked_on != day:
+        asked = question_for(experiment_on(runner, asked_on), asked_on)
+        if (
+            asked is None
+            or asked.experiment.pk != question.experiment.pk
+            or asked.question != question.question
+        ):
+            return None
+    return answer
 
 
 # --- The doctor's report ------------------------------------------------------------------
