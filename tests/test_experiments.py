@@ -85,6 +85,15 @@ def test_the_start_page_ticks_the_offered_change_visibly_and_stores_nothing(runn
     assert not Experiment.objects.exists()
 
 
+def test_two_weeks_in_turns_is_refused_at_its_field_as_too_short_to_tell(runner_client, runner):
+    response = runner_client.post(reverse("experiment_start"), start_form(weeks="2", alternating=True))
+    assert response.status_code in (200, 400)
+    assert "too few runs to tell" in " ".join(response.context["form"].errors["alternating"])
+    assert not Experiment.objects.exists()
+    runner_client.post(reverse("experiment_start"), start_form(weeks="2", alternating=False))
+    assert Experiment.objects.filter(runner=runner, weeks=2, alternating=False).exists()
+
+
 def test_starting_stores_one_experiment_and_shows_it(runner_client, runner):
     response = runner_client.post(reverse("experiment_start"), start_form(weeks="3", alternating=True))
     experiment = Experiment.objects.get(runner=runner)

@@ -51,6 +51,18 @@ class StartExperimentForm(CrispyForm, forms.Form):
         ),
     )
 
+    def clean(self):
+        data = super().clean()
+        # Two weeks in turns is one week a side: three to five runs, below the five a side
+        # the comparison needs (advice.stats.MIN_RUNS_PER_SIDE), so it could never tell.
+        if data.get("alternating") and data.get("weeks") == 2:
+            self.add_error(
+                "alternating",
+                "Two weeks in turns is one week with it and one without: too few runs to tell. "
+                "Choose three or four weeks, or every week.",
+            )
+        return data
+
 
 class ExperimentQuestionForm(CrispyForm, forms.Form):
     """The check-in's question during an experiment: answered or left alone (then nothing is
