@@ -330,7 +330,7 @@ def test_web_push_end_to_end(runner_client, runner, push_service):
     opt_in(runner, channel="push")
     phone = Browser(runner, push_service.origin + "/push/phone-1")
     with at(THURSDAY_NOON):
-        experiment = start(runner_client, alternating="yes")
+        experiment = start(runner_client, weeks="4", alternating="yes")
     with at(dt.datetime(2026, 10, 22, 18, 0, 5, tzinfo=UTC)):
         run_worker()
         (request,) = push_service.received

@@ -400,6 +400,14 @@ def test_a_phone_posts_its_subscription(runner_client, runner, other_runner):
     assert PushSubscription.objects.get().runner == runner
     for bad in (
         {**body, "endpoint": "http://push.example.net/x"},
+        # The worker posts to it: never this machine or a private network.
+        {**body, "endpoint": "https://127.0.0.1:8443/x"},
+        {**body, "endpoint": "https://localhost/x"},
+        {**body, "endpoint": "https://10.0.0.5/x"},
+        {**body, "endpoint": "https://169.254.169.254/latest/meta-data/"},
+        {**body, "endpoint": "https://[::1]/x"},
+        {**body, "endpoint": "https://metadata.google.internal/x"},
+        {**body, "endpoint": "https://intranet/x"},
         {**body, "keys": {"p256dh": "AAAA", "auth": b64url(b"x" * 16)}},
         {**body, "keys": {"p256dh": point, "auth": "short"}},
     ):

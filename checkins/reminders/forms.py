@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
+from urllib.parse import urlsplit
 
 from django import forms
 
@@ -49,6 +51,20 @@ class ReminderSettingsForm(CrispyForm, forms.ModelForm):
                 self.initial["channel"] = Channel.EMAIL
 
 
+def is_public_host(host: str) -> bool:
+    """A name or address on the public internet: not loopback, private, link-local or
+    reserved, and not a name for this machine or a local network. (A name is not resolved
+    here: push services are public names, and the worker's requests have a short timeout.)"""
+    host = host.strip(".").lower()
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host  # a bare name ("intranet") is a local one
+    return address.is_global
+
+
 def _b64url_bytes(value: str) -> bytes | None:
     try:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
@@ -67,6 +83,9 @@ class PushSubscriptionForm(forms.Form):
         endpoint = self.cleaned_data["endpoint"]
         if not endpoint.startswith("https://"):
             raise forms.ValidationError("A push endpoint is an https address.")
+        if not is_public_host(urlsplit(endpoint).hostname or ""):
+            # The worker posts to it: never to this machine or a private network (SSRF).
+            raise forms.ValidationError("A push endpoint is a push service's public address.")
         return endpoint
 
     def clean_p256dh(self) -> str:
