@@ -126,9 +126,14 @@ def phase_on(day: dt.date, start: dt.date, alternating: bool) -> bool:
     return (day - start).days // DAYS_IN_WEEK % 2 == 0
 
 
-def baseline_period(start: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
-    """A plan without off weeks is compared with the same number of weeks just before it."""
-    return start - dt.timedelta(days=weeks * DAYS_IN_WEEK), start - dt.timedelta(days=1)
+def baseline_period(start: dt.date, weeks: int, not_before: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """A plan without off weeks is compared with the same number of weeks just before it,
+    from `not_before` at the earliest (the day after an earlier experiment's last day: runs
+    made with another change are not "without")."""
+    first = start - dt.timedelta(days=weeks * DAYS_IN_WEEK)
+    if not_before is not None:
+        first = max(first, not_before)
+    return first, start - dt.timedelta(days=1)
 
 
 # --- The result ---------------------------------------------------------------------
@@ -212,6 +217,7 @@ def experiment_result(
     weeks: int,
     alternating: bool,
     last_day: dt.date,
+    not_before: dt.date | None = None,
 ) -> Result:
     """Compare twitching with and without the change over the plan's days up to `last_day`
     (the plan's end, the day it was stopped, or today for a running view).
@@ -220,10 +226,10 @@ def experiment_result(
     "intensity" and "experiment_kept" (True, False or missing: not answered). Runs
     without the twitching question answered are left out of both sides.
     "Without" is the off weeks of an alternating plan, else the runs of the same number
-    of weeks before the start.
+    of weeks before the start, after an earlier experiment's last day (`not_before`).
     """
     end = min(last_day, last_planned_day(start, weeks))
-    base_start, base_end = baseline_period(start, weeks)
+    base_start, base_end = baseline_period(start, weeks, not_before)
     on_runs, off_runs = [], []
     kept = answered = runs_in_plan = 0
     for entry in entries_of(entries):
@@ -254,10 +260,19 @@ def experiment_result(
     if alternating:
         without_what = "Without: your runs in the weeks without the change."
     else:
-        without_what = (
-            f"Without: your runs in the {weeks} weeks before you started "
-            f"({fmt_date(base_start)} to {fmt_date(base_end)})."
-        )
+        before = baseline_period(start, weeks)[0]
+        if base_start > base_end:
+            without_what = "Without: no days between your previous experiment and this one."
+        elif base_start > before:
+            without_what = (
+                f"Without: your runs between your previous experiment and this one "
+                f"({fmt_date(base_start)} to {fmt_date(base_end)})."
+            )
+        else:
+            without_what = (
+                f"Without: your runs in the {weeks} weeks before you started "
+                f"({fmt_date(base_start)} to {fmt_date(base_end)})."
+            )
     verdict = _verdict(comparison)
     return Result(
         with_change=with_side,

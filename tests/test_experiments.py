@@ -348,6 +348,22 @@ def log_runs(runner, days_ago_twitching: dict[int, bool], kept=None):
         CheckInFactory(run=run, twitching=twitching, intensity=4 if twitching else None, experiment_kept=kept)
 
 
+def test_an_earlier_experiments_runs_are_never_the_next_ones_without(runner):
+    today = timezone.localdate()
+    earlier = begin(runner, weeks=4, today=today - dt.timedelta(days=30))  # stopped on day 19
+    Experiment.objects.filter(pk=earlier.pk).update(
+        start_day=today - dt.timedelta(days=30), stopped_on=today - dt.timedelta(days=12), active=False
+    )
+    later = begin(runner, change="carbs_before", today=today - dt.timedelta(days=8))
+    Experiment.objects.filter(pk=later.pk).update(start_day=today - dt.timedelta(days=8))
+    log_runs(runner, dict.fromkeys(range(12, 20), False), kept=True)  # the earlier one's days
+    log_runs(runner, dict.fromkeys(range(9, 12), True))  # between the two: without either
+    shown = {item.experiment.pk: item for item in shown_experiments(runner, today)}
+    without = shown[later.pk].result.without_change
+    assert (without.twitching, without.runs) == (3, 3)
+    assert "between your previous experiment and this one" in shown[later.pk].result.without_what
+
+
 def test_the_result_compares_with_the_weeks_before_and_says_so(runner_client, runner):
     today = timezone.localdate()
     experiment = begin(runner, today=today - dt.timedelta(days=8))

@@ -187,6 +187,9 @@ def shown_experiments(runner, today: dt.date, experiments=None) -> list[Shown]:
     shown = []
     for experiment in experiments:
         last_day = min(experiment.last_day, today)
+        # The runs of an earlier experiment's days were made with its change: not "without".
+        earlier = [e.last_day for e in experiments if e.start_day < experiment.start_day]
+        not_before = max(earlier) + dt.timedelta(days=1) if earlier else None
         # Only the runs of its days and of the weeks before it: one slice of the log each.
         since = baseline_period(experiment.start_day, experiment.weeks)[0]
         own = entries[bisect_left(days, since) : bisect_right(days, last_day)]
@@ -196,6 +199,7 @@ def shown_experiments(runner, today: dt.date, experiments=None) -> list[Shown]:
             weeks=experiment.weeks,
             alternating=experiment.alternating,
             last_day=last_day,
+            not_before=not_before,
         )
         shown.append(
             Shown(

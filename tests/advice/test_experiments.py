@@ -220,3 +220,20 @@ def test_odd_entries_are_ignored_not_trusted():
         [None, "x", {"date": "nonsense", "twitching": True}, {"twitching": True}, run(0, twitching="yes")]
     )
     assert found.with_change.runs == 0 and found.verdict == "not_enough"
+
+
+def test_the_weeks_before_start_after_an_earlier_experiments_last_day():
+    """Runs made during an earlier experiment were made with its change: never "without"."""
+    entries = [run(-12, twitching=True), run(-10, twitching=True), run(-3, twitching=False)]
+    whole = result(entries, weeks=2)
+    assert whole.without_change.runs == 3 and "2 weeks before you started" in whole.without_what
+    not_before = START - dt.timedelta(days=5)  # an earlier experiment ended six days before
+    clipped = experiment_result(
+        entries, start=START, weeks=2, alternating=False, last_day=START, not_before=not_before
+    )
+    assert clipped.without_change.runs == 1 and clipped.without_change.twitching == 0
+    assert "between your previous experiment and this one" in clipped.without_what
+    none = experiment_result(
+        entries, start=START, weeks=2, alternating=False, last_day=START, not_before=START
+    )
+    assert none.without_change.runs == 0 and "no days between" in none.without_what
