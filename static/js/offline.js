@@ -1,6 +1,5 @@
-// Offline first, on every page: the service worker; a check-in that could not be sent kept
-// in the outbox (outbox.js), sent when the connection returns; where each one is; and
-// "Add to home screen" after a second check-in.
+// Offline first, on every page: the service worker, the outbox (outbox.js) sent when the
+// connection returns, where each check-in is, and "Add to home screen".
 (function () {
   "use strict";
   var data = document.documentElement.dataset;
@@ -37,7 +36,7 @@
     }
   }
 
-  // --- What the outbox holds, in plain words
+  // --- What the outbox holds
   function line(className, text) {
     var p = document.createElement("p");
     p.className = className;
@@ -57,15 +56,16 @@
     return outbox.all().then(function (items) {
       var count = { waiting: 0, login: 0, other: 0 }, parts = [];
       items.forEach(function (item) {
-        var mine = runner && String(item.runner) === runner;
-        if (!mine || item.state === "other") {  // never shown, opened or sent as another's
-          if (item.state !== "sent") count[runner ? "other" : "login"]++;
+        var mine = runner && String(item.runner) === runner;  // no runner: the offline page
+        if (item.state === "other" || (runner && !mine)) {  // never shown, opened or sent as another's
+          if (item.state !== "sent") count.other++;
         } else if (item.state === "sent") {
-          if (shown.some(function (s) { return s.key === item.key; })) return;
+          if (!mine || shown.some(function (s) { return s.key === item.key; })) return;
           shown.push(item);
           outbox.remove(item.key);
           noteSaved(item.key);
         } else if (item.state === "refused") {
+          if (!mine) return count.other++;
           var p = line("alert alert-warning", "A check-in saved on this phone was not taken: some answers need a look.");
           var b = Object.assign(document.createElement("button"), { type: "button", className: "btn btn-link p-0 align-baseline", textContent: "Open it" });
           b.addEventListener("click", function () { reopen(item); });

@@ -52,6 +52,9 @@ def shot(page, name: str) -> None:
 def test_checkin_states_in_both_colour_schemes(scheme_page, assert_accessible):
     page = scheme_page
     page.goto(page.base + "/checkin/")
+    # The service worker installs on this first visit (it fetches the app shell and this
+    # page): these states are the online ones, so wait until it is active.
+    page.wait_for_function("() => navigator.serviceWorker.ready.then((reg) => !!reg.active)", timeout=15_000)
     assert page.evaluate("document.documentElement.dataset.bsTheme") == page.scheme
     # The fold-out shows that it opens, and the advice beside Save is in view from the start.
     chevron = page.evaluate(
