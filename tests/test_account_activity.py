@@ -13,7 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import AccessToken
-from checkins.activity import KEEP_DAYS, device_of, login_failed, network_of, record_event
+from checkins.activity import (
+    KEEP_DAYS,
+    device_of,
+    login_failed,
+    network_of,
+    prune_old_events,
+    recent_events,
+    record_event,
+)
 from checkins.models import AccountEvent
 from checkins.transfer import share
 from tests.factories import PASSWORD
@@ -144,6 +152,8 @@ def test_events_are_kept_for_90_days(runner):
         record_event(runner, "export", detail="CSV")
     assert AccountEvent.objects.filter(runner=runner).count() == 2
     record_event(runner, "login")
+    assert [e.detail for e in recent_events(runner)] == ["", "CSV"]  # never listed past 90 days
+    assert prune_old_events() == 1  # the worker's sweep (checkins.management.commands.worker)
     assert sorted(AccountEvent.objects.filter(runner=runner).values_list("detail", flat=True)) == ["", "CSV"]
 
 

@@ -43,35 +43,40 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "checkins/twofactor/setup.html", context, status=400 if posted else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
+def _confirmed(request: HttpRequest, action: str, done) -> HttpResponse:
+    """A change to a runner's two-factor log-in that their password and a code confirm:
+    `done()` answers once both are right; until then the form, with its messages."""
     if not devices.is_on(request.user):
         return redirect("two_factor")
     posted = request.method == "POST"
     form = PasswordAndCodeForm(request.POST if posted else None, user=request.user, request=request)
     if posted and form.is_valid():
+        return done()
+    context = {"form": form, "action": action}
+    return render(request, "checkins/twofactor/confirm.html", context, status=400 if posted else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    def done():
         devices.turn_off(request.user)
         record_event(request.user, "two_factor_off", request)
         messages.success(request, "Two-factor log-in is off: your password alone logs you in.")
         return redirect("two_factor")
-    context = {"form": form, "action": "off"}
-    return render(request, "checkins/twofactor/confirm.html", context, status=400 if posted else 200)
+
+    return _confirmed(request, "off", done)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
-    if not devices.is_on(request.user):
-        return redirect("two_factor")
-    posted = request.method == "POST"
-    form = PasswordAndCodeForm(request.POST if posted else None, user=request.user, request=request)
-    if posted and form.is_valid():
+    def done():
         codes = devices.new_recovery_codes(request.user)
         record_event(request.user, "recovery_codes_new", request)
         return render(request, "checkins/twofactor/recovery_codes.html", {"codes": codes, "new": False})
-    context = {"form": form, "action": "codes"}
-    return render(request, "checkins/twofactor/confirm.html", context, status=400 if posted else 200)
+
+    return _confirmed(request, "codes", done)
 
 
 @never_cache

@@ -18,6 +18,7 @@ import threading
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from checkins.activity import prune_old_events
 from checkins.reminders.scheduling import requeue_lost
 from checkins.transfer.import_jobs import resume_stalled
 
@@ -36,6 +37,10 @@ def watch_stalled(stop: threading.Event, every: float) -> None:
             requeue_lost()
         except Exception:
             log.exception("could not look for lost reminders")
+        try:
+            prune_old_events()
+        except Exception:
+            log.exception("could not prune old account events")
         finally:
             connection.close()
         if stop.wait(every):
